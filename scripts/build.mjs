@@ -3,11 +3,20 @@
 // loaded lazily by the wizard only.
 import { build } from 'esbuild';
 
+import { rm } from 'node:fs/promises';
+
+await rm('dist', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli.js',
+  entryPoints: { cli: 'src/cli/main.ts' },
+  outdir: 'dist',
+  // Code behind a dynamic import() (execa, the prompt library, the fix pipeline) goes into its
+  // own chunk and is read only when that path runs.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
+  // jsonc-parser's "main" is a UMD build that esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   format: 'esm',
   target: 'node20',
   sourcemap: false,

@@ -1,0 +1,105 @@
+// The audit as one pure-ish pipeline: read -> parse -> effective model -> schema, content and host
+// findings. It never prints; the CLI picks a reporter.
+import { effectiveConfig, type Effective } from './config/model.js';
+import type { ParsedConfig } from './config/parse.js';
+import { readConfig } from './config/read.js';
+import { secretsInEnv, secretsInTree } from './config/secrets.js';
+import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './config/version.js';
+import { canonicalKey } from './config/layout.js';
+import { dotted } from './config/pointer.js';
+import { positionAt } from './config/position.js';
+import { ConfigSyntaxError, UsageError } from './errors.js';
+import { compareFindings, inProfile, type Finding, type Profile } from './findings.js';
+import { contentFindings } from './rules/content.js';
+import { nodePosition } from './rules/locate.js';
+import { schemaFindings } from './rules/schema-rules.js';
+
+export interface AuditOptions {
+  configs: string[];
+  profile: Profile;
+  /** Skip everything outside the file's content (modes, files beside it, version detection). */
+  noHost: boolean;
+  nanobotVersion?: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface FileAudit {
+  file: string;
+  parsed: ParsedConfig;
+  bytes: Uint8Array;
+  effective: Effective;
+  findings: Finding[];
+}
+
+export interface AuditResult {
+  profile: Profile;
+  nanobot: { version: string; source: VersionTraits['source'] };
+  files: FileAudit[];
+  findings: Finding[];
+  /** Every secret value seen, for the output redactor; never printed. */
+  secrets: string[];
+}
+
+export async function resolveTraits(options: Pick<AuditOptions, 'nanobotVersion' | 'noHost' | 'env'>): Promise<VersionTraits> {
+  if (options.nanobotVersion !== undefined) {
+    const version = parseVersion(options.nanobotVersion);
+    if (!version) throw new UsageError(`--nanobot-version ${JSON.stringify(options.nanobotVersion)} is not a nanobot version such as 0.3.0 or 0.1.4.post6`);
+    return traitsFor(version, 'flag');
+  }
+  if (!options.noHost) {
+    const { detectNanobotVersion } = await import('./host/nanobot-version.js');
+    const detected = await detectNanobotVersion(options.env);
+    if (detected) return traitsFor(detected, 'detected');
+  }
+  return assumedTraits();
+}
+
+/** What nanobot refuses outright: an unknown top-level key, a value of the wrong type. */
+function rejectUnloadable(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): void {
+  const consequence = traits.failsFastOnInvalid
+    ? `nanobot ${traits.version.text} refuses to start with it`
+    : `nanobot ${traits.version.text} then ignores the whole file and runs on its defaults`;
+  for (const prop of parsed.root.children ?? []) {
+    const key = String(prop.children?.[0]?.value);
+    if (traits.topLevelKeys.includes(canonicalKey(key).key)) continue;
+    const pos = positionAt(parsed.lines, prop.offset);
+    throw new ConfigSyntaxError(parsed.file, pos.line, pos.column, `unknown top-level key ${JSON.stringify(key)}: ${consequence}; remove it`);
+  }
+  const bad = eff.invalid[0];
+  if (!bad) return;
+  const expected = { bool: 'true or false', int: 'a whole number', number: 'a number', string: 'a string', 'string?': 'a string', list: 'a list', object: 'an object' }[bad.expected];
+  if (bad.origin.kind === 'file' || bad.origin.kind === 'migrated') {
+    const pos = nodePosition(parsed, bad.origin.node);
+    throw new ConfigSyntaxError(parsed.file, pos.line, pos.column, `${dotted(bad.path)} must be ${expected}: ${consequence}`);
+  }
+  if (bad.origin.kind === 'env') {
+    throw new ConfigSyntaxError(parsed.file, 1, 1, `the environment variable ${bad.origin.name} must be ${expected} for ${dotted(bad.path)}: ${consequence}`);
+  }
+}
+
+export async function auditFile(file: string, options: AuditOptions, traits: VersionTraits): Promise<FileAudit> {
+  const { parsed, bytes } = await readConfig(file);
+  const effective = effectiveConfig(parsed, { traits, env: options.env });
+  rejectUnloadable(parsed, effective, traits);
+  const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits)];
+  if (!options.noHost) {
+    const { hostFindings } = await import('./host/checks.js');
+    findings.push(...(await hostFindings({ file, traits })));
+  }
+  return { file, parsed, bytes, effective, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
+}
+
+export async function audit(options: AuditOptions): Promise<AuditResult> {
+  const traits = await resolveTraits(options);
+  const files: FileAudit[] = [];
+  for (const file of options.configs) files.push(await auditFile(file, options, traits));
+  const secrets = new Set<string>(secretsInEnv(options.env));
+  for (const f of files) for (const s of secretsInTree(f.parsed.root)) secrets.add(s);
+  return {
+    profile: options.profile,
+    nanobot: { version: traits.version.text, source: traits.source },
+    files,
+    findings: files.flatMap((f) => f.findings),
+    secrets: [...secrets],
+  };
+}

@@ -1,0 +1,61 @@
+// `harden audit`: flags -> options -> audit -> reporter -> exit code.
+import { Option, type Command } from 'commander';
+import { defaultConfigPath, resolveConfigPath } from '../config/read.js';
+import { redactor } from '../config/secrets.js';
+import { UsageError } from '../errors.js';
+import { PROFILES, SEVERITIES, type Profile, type Severity } from '../findings.js';
+import type { Format } from '../report/index.js';
+import { useColor, type Io } from './io.js';
+
+export interface AuditFlags {
+  config: string[];
+  profile: Profile;
+  format: Format;
+  failOn: Severity;
+  host: boolean;
+  nanobotVersion?: string;
+  color?: boolean;
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Options shared by audit and fix. */
+export function addCommonOptions(command: Command): Command {
+  return command
+    .option('-c, --config <path>', "config file to check (repeatable; default: nanobot's ~/.nanobot/config.json)", collect, [])
+    .addOption(new Option('--profile <name>', 'hardened profile to check against').choices(PROFILES).default('baseline'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(SEVERITIES).default('low'))
+    .option('--no-host', "skip every check outside the file's content (file modes, files beside it, version detection)")
+    .option('--nanobot-version <version>', 'check for this nanobot version instead of the installed one')
+    .option('--color', 'force colour output')
+    .option('--no-color', 'no colour output');
+}
+
+export function configPaths(flags: { config: string[] }, io: Io): string[] {
+  const given = flags.config.length > 0 ? flags.config : [defaultConfigPath(io.env)];
+  return [...new Set(given.map((p) => resolveConfigPath(p, io.env, io.cwd)))];
+}
+
+export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
+  if (flags.nanobotVersion === '') throw new UsageError('--nanobot-version needs a version such as 0.3.0');
+  const { audit } = await import('../audit.js');
+  const { summarize } = await import('../report/summary.js');
+  const { REPORTERS } = await import('../report/index.js');
+  const result = await audit({
+    configs: configPaths(flags, io),
+    profile: flags.profile,
+    noHost: !flags.host,
+    ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
+    env: io.env,
+  });
+  const summary = summarize(result.findings, flags.failOn);
+  const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
+  const output = REPORTERS[flags.format](
+    { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary },
+    { color, cwd: io.cwd },
+  );
+  io.stdout.write(redactor(result.secrets)(output));
+  return summary.failed ? 1 : 0;
+}

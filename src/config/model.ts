@@ -1,0 +1,258 @@
+// The effective-value model: what nanobot ends up with after json.load (last duplicate wins),
+// pydantic (camelCase beats snake_case, other spellings ignored), the old-layout migration,
+// NANOBOT_* variables filling keys the file leaves out, and defaults. Every value keeps where it
+// came from, so a finding can say why a setting is what it is.
+import type { JsonNode, ParsedConfig } from './parse.js';
+import { canonicalKey, CHANNEL_DEFAULTS, CHANNEL_SETTINGS, defaultsFor, fieldType, objectKind, type FieldType } from './layout.js';
+import { toPointer } from './pointer.js';
+import type { VersionTraits } from './version.js';
+import { applyEnv, type EnvSetting } from './env.js';
+
+export type Origin =
+  | { kind: 'file'; pointer: string; node: JsonNode }
+  | { kind: 'migrated'; pointer: string; node: JsonNode }
+  | { kind: 'env'; name: string }
+  | { kind: 'default' };
+
+/** A key the file has but nanobot does not use, because another copy of it wins. */
+export interface Shadow {
+  path: string[];
+  pointer: string;
+  node: JsonNode;
+  winner: Origin;
+  reason: 'duplicate' | 'spelling';
+}
+
+/** A value nanobot would reject (HEAD refuses to start; 0.2.1 and older fall back to defaults). */
+export interface Invalid {
+  path: string[];
+  origin: Origin;
+  expected: FieldType;
+}
+
+export interface Effective {
+  value: Record<string, unknown>;
+  origins: Map<string, Origin>;
+  shadows: Shadow[];
+  invalid: Invalid[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+interface Builder {
+  origins: Map<string, Origin>;
+  shadows: Shadow[];
+}
+
+function leafValue(node: JsonNode): Json {
+  return node.value as Json;
+}
+
+/** Walk a parse-tree node into a plain value with canonical keys, recording origins. */
+function walk(node: JsonNode, path: string[], filePath: string[], b: Builder): Json {
+  b.origins.set(toPointer(path), { kind: 'file', pointer: toPointer(filePath), node });
+  if (node.type === 'array') {
+    return (node.children ?? []).map((child, i) => walk(child, [...path, String(i)], [...filePath, String(i)], b));
+  }
+  if (node.type !== 'object') return leafValue(node);
+  const kind = objectKind(path);
+  // canonical key -> property nodes in file order
+  const groups = new Map<string, { key: string; spelling: string; prop: JsonNode }[]>();
+  for (const prop of node.children ?? []) {
+    const keyNode = prop.children?.[0];
+    if (!keyNode) continue;
+    const key = String(keyNode.value);
+    const canon = kind === 'model' ? canonicalKey(key) : { key, spelling: 'camel' as const };
+    const group = groups.get(canon.key) ?? [];
+    group.push({ key, spelling: canon.spelling, prop });
+    groups.set(canon.key, group);
+  }
+  const out: { [key: string]: Json } = {};
+  for (const [canon, group] of groups) {
+    // json.load keeps the last copy of a key; pydantic then prefers the camelCase alias.
+    const camel = group.filter((g) => g.spelling !== 'snake');
+    const winner = (camel.length > 0 ? camel : group)[(camel.length > 0 ? camel : group).length - 1]!;
+    const valueNode = winner.prop.children?.[1];
+    if (!valueNode) continue;
+    const childPath = [...path, canon];
+    out[canon] = walk(valueNode, childPath, [...filePath, winner.key], b);
+    const winnerOrigin = b.origins.get(toPointer(childPath))!;
+    for (const g of group) {
+      if (g === winner) continue;
+      const loserValue = g.prop.children?.[1];
+      if (!loserValue) continue;
+      b.shadows.push({
+        path: childPath,
+        pointer: toPointer([...filePath, g.key]),
+        node: loserValue,
+        winner: winnerOrigin,
+        reason: g.key === winner.key ? 'duplicate' : 'spelling',
+      });
+    }
+  }
+  return out;
+}
+
+function getIn(value: unknown, path: readonly string[]): unknown {
+  let cur: unknown = value;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Set a value where the file (and env) left the key out, creating parents; records the origin. */
+export function fill(root: Record<string, unknown>, path: readonly string[], value: unknown, origin: Origin, origins: Map<string, Origin>): boolean {
+  let cur: Record<string, unknown> = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    const next = cur[key];
+    if (next === undefined) {
+      cur[key] = {};
+      origins.set(toPointer(path.slice(0, i + 1)), origin);
+    } else if (next === null || typeof next !== 'object') return false;
+    cur = cur[key] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (last in cur) return false;
+  cur[last] = structuredClone(value);
+  recordTree(path, value, origin, origins);
+  return true;
+}
+
+function recordTree(path: readonly string[], value: unknown, origin: Origin, origins: Map<string, Origin>): void {
+  origins.set(toPointer(path), origin);
+  if (Array.isArray(value)) value.forEach((v, i) => recordTree([...path, String(i)], v, origin, origins));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) recordTree([...path, k], v, origin, origins);
+}
+
+/**
+ * nanobot's _migrate_config, on the dict json.load returned: tools.exec.restrictToWorkspace
+ * (camelCase only) moves to tools.restrictToWorkspace when that exact key is absent.
+ */
+function migrate(parsed: ParsedConfig, value: Record<string, unknown>, b: Builder): void {
+  const tools = lastProperty(parsed.root, 'tools');
+  if (!tools || tools.type !== 'object') return;
+  const exec = lastProperty(tools, 'exec');
+  const old = exec?.type === 'object' ? lastProperty(exec, 'restrictToWorkspace') : undefined;
+  if (!old) return;
+  const toolsValue = value['tools'] as Record<string, unknown>;
+  const oldPointer = '/tools/exec/restrictToWorkspace';
+  if (lastProperty(tools, 'restrictToWorkspace')) return;
+  const migrated: Origin = { kind: 'migrated', pointer: oldPointer, node: old };
+  const snake = b.origins.get('/tools/restrictToWorkspace');
+  if (snake) {
+    // The migrated camelCase key beats a snake_case one the file spelled.
+    b.shadows.push({ path: ['tools', 'restrictToWorkspace'], pointer: snake.kind === 'file' ? snake.pointer : '/tools/restrict_to_workspace', node: (snake as { node: JsonNode }).node, winner: migrated, reason: 'spelling' });
+  }
+  toolsValue['restrictToWorkspace'] = old.value as Json;
+  b.origins.set('/tools/restrictToWorkspace', migrated);
+}
+
+/** The value node of the last property named `key` (json.load keeps the last duplicate). */
+export function lastProperty(object: JsonNode, key: string): JsonNode | undefined {
+  let found: JsonNode | undefined;
+  for (const prop of object.children ?? []) {
+    if (prop.children?.[0]?.value === key) found = prop.children[1];
+  }
+  return found;
+}
+
+const TRUE = new Set(['1', 'true', 'yes', 'on', 'y', 't']);
+const FALSE = new Set(['0', 'false', 'no', 'off', 'n', 'f']);
+
+/** pydantic's lax coercion for the field types the checks read; undefined when it would fail. */
+export function coerce(value: unknown, type: FieldType): { ok: true; value: unknown } | { ok: false } {
+  switch (type) {
+    case 'bool':
+      if (typeof value === 'boolean') return { ok: true, value };
+      if (value === 0 || value === 1) return { ok: true, value: value === 1 };
+      if (typeof value === 'string') {
+        const s = value.trim().toLowerCase();
+        if (TRUE.has(s)) return { ok: true, value: true };
+        if (FALSE.has(s)) return { ok: true, value: false };
+      }
+      return { ok: false };
+    case 'int': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n === 'number' && Number.isInteger(n)) return { ok: true, value: n };
+      return { ok: false };
+    }
+    case 'number': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      return typeof n === 'number' && Number.isFinite(n) ? { ok: true, value: n } : { ok: false };
+    }
+    case 'string':
+      return typeof value === 'string' ? { ok: true, value } : { ok: false };
+    case 'string?':
+      return typeof value === 'string' || value === null ? { ok: true, value } : { ok: false };
+    case 'list':
+      return Array.isArray(value) ? { ok: true, value } : { ok: false };
+    case 'object':
+      return isObject(value) ? { ok: true, value } : { ok: false };
+  }
+}
+
+function coerceAll(value: Record<string, unknown>, path: string[], origins: Map<string, Origin>, invalid: Invalid[]): void {
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = [...path, key];
+    const type = fieldType(childPath);
+    if (type) {
+      const result = coerce(child, type);
+      if (result.ok) value[key] = result.value;
+      else invalid.push({ path: childPath, origin: origins.get(toPointer(childPath)) ?? { kind: 'default' }, expected: type });
+    }
+    if (isObject(child)) coerceAll(child, childPath, origins, invalid);
+    else if (Array.isArray(child)) {
+      child.forEach((item, i) => {
+        if (isObject(item)) coerceAll(item, [...childPath, String(i)], origins, invalid);
+      });
+    }
+  }
+}
+
+function fillDefaults(value: Record<string, unknown>, traits: VersionTraits, origins: Map<string, Origin>): void {
+  const def: Origin = { kind: 'default' };
+  for (const [path, v] of defaultsFor(traits)) fill(value, path.split('/'), v, def, origins);
+  const channels = value['channels'];
+  if (!isObject(channels)) return;
+  for (const [name, section] of Object.entries(channels)) {
+    if (!isObject(section) || CHANNEL_SETTINGS.includes(name)) continue;
+    const rows = [...(name === 'signal' ? [['enabled', false] as const] : (CHANNEL_DEFAULTS['*'] ?? [])), ...(CHANNEL_DEFAULTS[name] ?? [])];
+    for (const [path, v] of rows) fill(value, ['channels', name, ...path.split('/')], v, def, origins);
+    // Feishu instances inherit the channel's top-level keys.
+    if (name === 'feishu' && Array.isArray(section['instances'])) {
+      section['instances'].forEach((instance: unknown, i) => {
+        if (!isObject(instance)) return;
+        for (const key of ['allowFrom', 'groupPolicy']) {
+          const inherited = origins.get(toPointer(['channels', 'feishu', key])) ?? def;
+          if (key in section) fill(value, ['channels', 'feishu', 'instances', String(i), key], section[key], inherited, origins);
+        }
+      });
+    }
+  }
+}
+
+export interface ModelOptions {
+  traits: VersionTraits;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Build the effective config from a parsed file, the process environment and the version. */
+export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Effective & { env: EnvSetting[] } {
+  const b: Builder = { origins: new Map(), shadows: [] };
+  const value = walk(parsed.root, [], [], b) as Record<string, unknown>;
+  migrate(parsed, value, b);
+  const env = applyEnv(value, options.env, b.origins);
+  const invalid: Invalid[] = [];
+  coerceAll(value, [], b.origins, invalid);
+  fillDefaults(value, options.traits, b.origins);
+  return { value, origins: b.origins, shadows: b.shadows, invalid, env };
+}
+
+export { getIn, isObject };

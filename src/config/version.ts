@@ -1,0 +1,90 @@
+// nanobot versions (PEP 440 releases with optional .postN) and what changed between them that
+// matters to an auditor (nanobot-config.md, section 0).
+
+export interface NanobotVersion {
+  text: string;
+  parts: [number, number, number, number];
+}
+
+/** The newest nanobot whose behaviour this tool knows; an unknown version is assumed to be this. */
+export const LATEST_KNOWN = '0.3.0';
+
+export function parseVersion(text: string): NanobotVersion | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?post(\d+))?/i.exec(text.trim());
+  if (!m) return undefined;
+  return {
+    text: text.trim().replace(/^v/i, ''),
+    parts: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0), m[4] === undefined ? -1 : Number(m[4])],
+  };
+}
+
+export function compareVersions(a: NanobotVersion, b: NanobotVersion): number {
+  for (let i = 0; i < 4; i++) {
+    const d = (a.parts[i] ?? 0) - (b.parts[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function v(text: string): NanobotVersion {
+  const parsed = parseVersion(text);
+  if (!parsed) throw new Error(`bad version literal ${text}`);
+  return parsed;
+}
+
+/** True when `version` is at least `since`. */
+export function atLeast(version: NanobotVersion, since: string): boolean {
+  return compareVersions(version, v(since)) >= 0;
+}
+
+export type EmptyAllowList = 'everyone' | 'gateway-exits' | 'pairing-only';
+
+/** What the behaviour of one nanobot version means for the checks. */
+export interface VersionTraits {
+  version: NanobotVersion;
+  /** How the version was learned. */
+  source: 'flag' | 'detected' | 'assumed';
+  emptyAllowList: EmptyAllowList;
+  /** Up to 0.1.4.post3 "*" was a literal that matched no one. */
+  wildcardAllowsAll: boolean;
+  /** v0.1.3.post4 read restrictToWorkspace only under tools.exec. */
+  restrictInExecOnly: boolean;
+  envReferences: boolean;
+  gatewayDefaultHost: string;
+  websocketChannel: boolean;
+  websocketEnabledByDefault: boolean;
+  apiSection: boolean;
+  apiKeySupported: boolean;
+  /** Slack and Mattermost ignore a top-level allowFrom. */
+  slackIgnoresAllowFrom: boolean;
+  /** Invalid config: true = refuses to start; false = runs with defaults (<= 0.2.1). */
+  failsFastOnInvalid: boolean;
+  topLevelKeys: readonly string[];
+}
+
+export function traitsFor(version: NanobotVersion, source: VersionTraits['source']): VersionTraits {
+  const topLevelKeys = ['agents', 'channels', 'providers', 'gateway', 'tools'];
+  if (atLeast(version, '0.1.5')) topLevelKeys.push('api');
+  if (atLeast(version, '0.2.0')) topLevelKeys.push('transcription');
+  if (atLeast(version, '0.3.0')) topLevelKeys.push('modelPresets');
+  return {
+    version,
+    source,
+    emptyAllowList: !atLeast(version, '0.1.4.post4') ? 'everyone' : !atLeast(version, '0.2.0') ? 'gateway-exits' : 'pairing-only',
+    wildcardAllowsAll: atLeast(version, '0.1.4.post4'),
+    restrictInExecOnly: !atLeast(version, '0.1.3.post5'),
+    envReferences: atLeast(version, '0.1.5'),
+    gatewayDefaultHost: atLeast(version, '0.1.5.post1') ? '127.0.0.1' : '0.0.0.0',
+    websocketChannel: atLeast(version, '0.1.5.post1'),
+    websocketEnabledByDefault: atLeast(version, '0.3.0'),
+    apiSection: atLeast(version, '0.1.5'),
+    apiKeySupported: atLeast(version, '0.3.0'),
+    slackIgnoresAllowFrom: true,
+    failsFastOnInvalid: atLeast(version, '0.2.2'),
+    topLevelKeys,
+  };
+}
+
+export function assumedTraits(): VersionTraits {
+  return traitsFor(v(LATEST_KNOWN), 'assumed');
+}

@@ -1,0 +1,113 @@
+// A finding is data: what rule, how bad, where, and the words for it. Shared by the schema rules,
+// the content rules and the host checks; reporters turn it into text, JSON or SARIF.
+import rulesJson from '../schemas/rules.json' with { type: 'json' };
+import { atLeast, type VersionTraits } from './config/version.js';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** True when `s` is at least as bad as `threshold`. */
+export function atOrAbove(s: Severity, threshold: Severity): boolean {
+  return severityRank(s) <= severityRank(threshold);
+}
+
+export type FixKind = 'set' | 'ask' | 'manual' | 'chmod';
+
+export interface RuleInfo {
+  profile: 'baseline' | 'strict';
+  severity: Severity;
+  title: string;
+  message: string;
+  rationale: string;
+  fix: { kind: FixKind; value?: unknown; text: string };
+  versions?: { before: string; severity: Severity; message?: string }[];
+  /** Rules this one makes redundant when both fire on the same setting. */
+  supersedes?: string[];
+}
+
+export const RULES = rulesJson as unknown as Readonly<Record<string, RuleInfo>>;
+
+export type Profile = 'baseline' | 'strict';
+export const PROFILES: readonly Profile[] = ['baseline', 'strict'];
+
+export function inProfile(ruleId: string, profile: Profile): boolean {
+  const rule = RULES[ruleId];
+  return rule !== undefined && (profile === 'strict' || rule.profile === 'baseline');
+}
+
+export interface Source {
+  kind: 'file' | 'env' | 'default' | 'migrated' | 'host';
+  /** The variable, for env. */
+  name?: string;
+  /** Where in the file the value was written, for file and migrated. */
+  pointer?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  message: string;
+  file: string;
+  /** RFC 6901 pointer to the key as the file spells it, or where it belongs when absent. */
+  pointer?: string;
+  line?: number;
+  column?: number;
+  fixable: boolean;
+  source: Source;
+  /** Canonical (camelCase) path of the effective setting; internal, for planning fixes. */
+  path?: string[];
+}
+
+export interface FindingInput {
+  ruleId: string;
+  file: string;
+  args: Record<string, string | number>;
+  pointer?: string;
+  line?: number;
+  column?: number;
+  source: Source;
+  path?: string[];
+}
+
+function fill(template: string, args: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
+}
+
+/** Build a finding from a rule id and already-redacted arguments, for this nanobot version. */
+export function makeFinding(input: FindingInput, traits: VersionTraits): Finding {
+  const rule = RULES[input.ruleId];
+  if (!rule) throw new Error(`unknown rule ${input.ruleId}`);
+  const override = rule.versions?.find((v) => !atLeast(traits.version, v.before));
+  const severity = override?.severity ?? rule.severity;
+  const template = override?.message ?? rule.message;
+  const args = { version: traits.version.text, source: '', ...input.args };
+  const finding: Finding = {
+    ruleId: input.ruleId,
+    severity,
+    title: rule.title,
+    message: fill(template, args),
+    file: input.file,
+    fixable: rule.fix.kind === 'set' || rule.fix.kind === 'chmod' || rule.fix.kind === 'ask',
+    source: input.source,
+  };
+  if (input.pointer !== undefined) finding.pointer = input.pointer;
+  if (input.line !== undefined) finding.line = input.line;
+  if (input.column !== undefined) finding.column = input.column;
+  if (input.path !== undefined) finding.path = input.path;
+  return finding;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.file.localeCompare(b.file) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    a.ruleId.localeCompare(b.ruleId) ||
+    (a.pointer ?? '').localeCompare(b.pointer ?? '')
+  );
+}

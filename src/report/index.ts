@@ -1,0 +1,11 @@
+import { renderJson } from './json.js';
+import { renderText } from './text.js';
+import type { AuditReport, ReportOptions } from './types.js';
+
+export const FORMATS = ['text', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const REPORTERS: Record<Format, (report: AuditReport, options: ReportOptions) => string> = {
+  text: renderText,
+  json: (report) => renderJson(report),
+};

@@ -1,0 +1,40 @@
+// The JSON report is a versioned contract: schemas/report.schema.json describes it.
+import type { Finding } from '../findings.js';
+import type { AuditReport } from './types.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+export const TOOL = { name: 'nanobot-harden', version: '0.1.0' } as const;
+
+function publicFinding(f: Finding): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    title: f.title,
+    message: f.message,
+    file: f.file,
+  };
+  if (f.pointer !== undefined) out['pointer'] = f.pointer;
+  if (f.line !== undefined) out['line'] = f.line;
+  if (f.column !== undefined) out['column'] = f.column;
+  out['fixable'] = f.fixable;
+  out['source'] = f.source;
+  return out;
+}
+
+export function renderJson(report: AuditReport): string {
+  return (
+    JSON.stringify(
+      {
+        schemaVersion: REPORT_SCHEMA_VERSION,
+        tool: TOOL,
+        profile: report.profile,
+        nanobot: report.nanobot,
+        files: report.files,
+        findings: report.findings.map(publicFinding),
+        summary: report.summary,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}

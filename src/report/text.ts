@@ -1,0 +1,51 @@
+// Human-readable report: grouped by severity, file:line:column first so terminals link it.
+import { relative } from 'node:path';
+import { RULES, SEVERITIES, type Finding, type Severity } from '../findings.js';
+import { styler, type StyleName } from './style.js';
+import type { AuditReport, ReportOptions } from './types.js';
+
+const SEVERITY_STYLE: Record<Severity, StyleName> = { critical: 'magenta', high: 'red', medium: 'yellow', low: 'blue', info: 'gray' };
+
+export function displayPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+function where(f: Finding, cwd: string): string {
+  const file = displayPath(f.file, cwd);
+  return f.line !== undefined ? `${file}:${f.line}:${f.column ?? 1}` : file;
+}
+
+function versionLine(report: AuditReport): string {
+  const { version, source } = report.nanobot;
+  if (source === 'assumed') return `nanobot ${version} assumed (none found on PATH; pass --nanobot-version to check another)`;
+  return `nanobot ${version} (${source === 'flag' ? 'from --nanobot-version' : 'installed'})`;
+}
+
+export function renderText(report: AuditReport, options: ReportOptions): string {
+  const s = styler(options.color);
+  const lines: string[] = [];
+  lines.push(`${s('bold', 'harden audit')} · profile ${report.profile} · ${versionLine(report)}`);
+  for (const file of report.files) lines.push(`  ${displayPath(file, options.cwd)}`);
+  for (const severity of SEVERITIES) {
+    const group = report.findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    lines.push('', s(SEVERITY_STYLE[severity], s('bold', `${severity.toUpperCase()} (${group.length})`)));
+    for (const f of group) {
+      lines.push(`  ${where(f, options.cwd)}  ${s('dim', f.ruleId)}`);
+      lines.push(`    ${f.message}`);
+      const fix = RULES[f.ruleId]?.fix;
+      if (fix) lines.push(`    ${s('cyan', f.fixable ? 'fix:' : 'to do:')} ${fix.text}`);
+    }
+  }
+  lines.push('');
+  const { summary } = report;
+  if (summary.total === 0) {
+    lines.push(s('green', `No findings at profile ${report.profile}.`));
+  } else {
+    const counts = SEVERITIES.filter((sev) => summary.bySeverity[sev] > 0).map((sev) => `${summary.bySeverity[sev]} ${sev}`);
+    lines.push(`${summary.total} finding${summary.total === 1 ? '' : 's'}: ${counts.join(', ')}.`);
+    if (summary.fixable > 0) lines.push(`${summary.fixable} can be fixed with \`harden fix\`; \`harden fix --dry-run\` shows the changes first.`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,17 @@
+import type { Finding, Profile } from '../findings.js';
+import type { Summary } from './summary.js';
+
+/** What every reporter gets: plain data, already free of secrets. */
+export interface AuditReport {
+  profile: Profile;
+  nanobot: { version: string; source: 'flag' | 'detected' | 'assumed' };
+  files: string[];
+  findings: Finding[];
+  summary: Summary;
+}
+
+export interface ReportOptions {
+  color: boolean;
+  /** Directory that file names are shown relative to in text output. */
+  cwd: string;
+}

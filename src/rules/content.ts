@@ -1,0 +1,224 @@
+// Checks on the file's content that a schema over the effective config cannot express: copies
+// of a key that lose, keys nanobot ignores, secrets written in plain text.
+import { getNodeValue } from 'jsonc-parser';
+import { CHANNELS, CHANNEL_SETTINGS, canonicalKey, KNOWN_FIELDS } from '../config/layout.js';
+import { getIn, isObject, type Effective, type Shadow } from '../config/model.js';
+import type { JsonNode, ParsedConfig } from '../config/parse.js';
+import { dotted, fromPointer, toPointer } from '../config/pointer.js';
+import { isPlaintextSecret, isSecretPath } from '../config/secrets.js';
+import type { VersionTraits } from '../config/version.js';
+import { makeFinding, type Finding } from '../findings.js';
+import { locate, nodePosition } from './locate.js';
+import { showValue } from './values.js';
+
+const SECURITY_SECTIONS = new Set(['tools', 'gateway', 'api', 'channels']);
+
+function sameValue(a: JsonNode, b: JsonNode): boolean {
+  return JSON.stringify(getNodeValue(a)) === JSON.stringify(getNodeValue(b));
+}
+
+function duplicateFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
+  const out: Finding[] = [];
+  for (const shadow of eff.shadows as Shadow[]) {
+    if (!SECURITY_SECTIONS.has(shadow.path[0] ?? '')) continue;
+    if (shadow.winner.kind !== 'file' && shadow.winner.kind !== 'migrated') continue;
+    if (sameValue(shadow.node, shadow.winner.node)) continue;
+    if (shadow.node.type === 'object' && shadow.winner.node.type === 'object') continue; // the keys inside are compared on their own
+    const pos = nodePosition(parsed, shadow.node);
+    const winnerPos = nodePosition(parsed, shadow.winner.node);
+    const reason =
+      shadow.reason === 'spelling'
+        ? '; nanobot prefers the camelCase spelling over snake_case'
+        : '; Python keeps the last copy of a duplicated key';
+    out.push(
+      makeFinding(
+        {
+          ruleId: 'duplicate-key',
+          file: parsed.file,
+          args: {
+            path: dotted(fromPointer(shadow.pointer)),
+            value: showValue(shadow.path, getNodeValue(shadow.node)),
+            winnerLine: winnerPos.line,
+            winnerValue: showValue(shadow.path, getIn(eff.value, shadow.path)),
+            reason,
+          },
+          pointer: shadow.pointer,
+          ...pos,
+          source: { kind: 'file', pointer: shadow.pointer },
+          path: shadow.path,
+        },
+        traits,
+      ),
+    );
+  }
+  return out;
+}
+
+/** tools.exec.restrictToWorkspace that nanobot does not use. */
+function oldPlaceFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
+  if (traits.restrictInExecOnly) return [];
+  const old = eff.origins.get('/tools/exec/restrictToWorkspace');
+  if (!old || old.kind !== 'file') return [];
+  const current = eff.origins.get('/tools/restrictToWorkspace');
+  if (current?.kind === 'migrated') return [];
+  const oldValue = getIn(eff.value, ['tools', 'exec', 'restrictToWorkspace']);
+  const effective = getIn(eff.value, ['tools', 'restrictToWorkspace']);
+  if (oldValue === effective) return [];
+  const spelledSnake = old.pointer.endsWith('restrict_to_workspace');
+  const reason = spelledSnake
+    ? ': nanobot migrates the old place only when it is spelled restrictToWorkspace'
+    : ': nanobot migrates the old place only when tools.restrictToWorkspace is absent';
+  return [
+    makeFinding(
+      {
+        ruleId: 'old-place-ignored',
+        file: parsed.file,
+        args: { path: dotted(fromPointer(old.pointer)), value: JSON.stringify(oldValue), winnerValue: JSON.stringify(effective), reason },
+        pointer: old.pointer,
+        ...nodePosition(parsed, old.node),
+        source: { kind: 'file', pointer: old.pointer },
+        path: ['tools', 'restrictToWorkspace'],
+      },
+      traits,
+    ),
+  ];
+}
+
+/** Security-relevant fields a typo most often misses. */
+const SECURITY_FIELDS = [
+  'restrictToWorkspace', 'allowFrom', 'enabled', 'sandbox', 'timeout', 'host', 'apiKey', 'policy', 'groupPolicy',
+  'ssrfWhitelist', 'allowPatterns', 'denyPatterns', 'allowedEnvKeys', 'verifyDkim', 'verifySpf', 'token',
+  'tokenIssueSecret', 'websocketRequiresToken', 'validateInboundAuth', 'groupAllowFrom', 'dm',
+];
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+function nearest(key: string, candidates: readonly string[]): string | undefined {
+  const lower = key.toLowerCase().replace(/_/g, '');
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = c.toLowerCase() === lower ? 0 : distance(lower, c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  const limit = key.length >= 8 ? 2 : 1;
+  return bestD <= limit ? best : undefined;
+}
+
+/** Objects whose misspelt keys matter, with the fields a typo there most likely meant. */
+const TYPO_TARGETS: readonly (readonly [string, readonly string[]])[] = [
+  ['tools', ['restrictToWorkspace', 'ssrfWhitelist', 'mcpServers', 'exec', 'webuiAllowRemotePackageInstall']],
+  ['tools/exec', ['enable', 'timeout', 'sandbox', 'allowPatterns', 'denyPatterns', 'allowedEnvKeys', 'restrictToWorkspace']],
+  ['gateway', ['host', 'port']],
+  ['api', ['host', 'port', 'apiKey']],
+];
+
+function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
+  const out: Finding[] = [];
+  const fileObject = (path: readonly string[]): { node: JsonNode; filePath: string[] } | undefined => {
+    const origin = eff.origins.get(toPointer(path));
+    return origin?.kind === 'file' && origin.node.type === 'object' ? { node: origin.node, filePath: fromPointer(origin.pointer) } : undefined;
+  };
+  const scan = (path: string[], known: readonly string[], candidates: readonly string[]): void => {
+    const found = fileObject(path);
+    if (!found) return;
+    for (const prop of found.node.children ?? []) {
+      const keyNode = prop.children?.[0];
+      if (!keyNode) continue;
+      const key = String(keyNode.value);
+      const canon = canonicalKey(key);
+      if (canon.spelling !== 'other' && known.includes(canon.key)) continue;
+      const hit = nearest(key, candidates);
+      if (!hit) continue;
+      const filePath = [...found.filePath, key];
+      const pointer = toPointer(filePath);
+      out.push(
+        makeFinding(
+          {
+            ruleId: 'unknown-key',
+            file: parsed.file,
+            args: { path: dotted(filePath), suggestion: ` (did you mean ${hit}?)` },
+            pointer,
+            ...nodePosition(parsed, prop.children?.[1] ?? keyNode),
+            source: { kind: 'file', pointer },
+            path: [...path, hit],
+          },
+          traits,
+        ),
+      );
+    }
+  };
+  for (const [section, candidates] of TYPO_TARGETS) {
+    scan(section.split('/'), KNOWN_FIELDS[section] ?? candidates, candidates);
+  }
+  // An unknown channel name (telegramm) is ignored by nanobot, allow list and all.
+  scan(['channels'], [...CHANNELS, ...CHANNEL_SETTINGS], CHANNELS);
+  const channels = eff.value['channels'];
+  if (isObject(channels)) {
+    for (const name of Object.keys(channels).filter((n) => CHANNELS.includes(n))) {
+      scan(['channels', name], SECURITY_FIELDS, SECURITY_FIELDS);
+      scan(['channels', name, 'dm'], KNOWN_FIELDS['channels/*/dm'] ?? [], KNOWN_FIELDS['channels/*/dm'] ?? []);
+    }
+  }
+  return out;
+}
+
+function secretFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
+  const out: Finding[] = [];
+  const visit = (value: unknown, path: string[]): void => {
+    if (isObject(value)) {
+      for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, [...path, String(i)]));
+      return;
+    }
+    if (!isSecretPath(path) || !isPlaintextSecret(value)) return;
+    const origin = eff.origins.get(toPointer(path));
+    if (origin?.kind !== 'file') return;
+    const where = locate(parsed, eff, path);
+    const mcp = path[0] === 'tools' && path[1] === 'mcpServers';
+    out.push(
+      makeFinding(
+        {
+          ruleId: mcp ? 'mcp-inline-secret' : 'plaintext-secret',
+          file: parsed.file,
+          args: { path: dotted(fromPointer(where.pointer)), source: '' },
+          pointer: where.pointer,
+          line: where.line,
+          column: where.column,
+          source: where.source,
+          path,
+        },
+        traits,
+      ),
+    );
+  };
+  visit(eff.value, []);
+  return out;
+}
+
+export function contentFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
+  return [
+    ...duplicateFindings(parsed, eff, traits),
+    ...oldPlaceFindings(parsed, eff, traits),
+    ...unknownKeyFindings(parsed, eff, traits),
+    ...secretFindings(parsed, eff, traits),
+  ];
+}

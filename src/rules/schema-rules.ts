@@ -1,0 +1,61 @@
+// Run a hardened profile (JSON Schema with x-harden annotations) over the effective config and
+// turn each annotated error into a finding. Raw ajv errors carry the failing value (error.data),
+// which may be a token: they never leave this module.
+import type { ErrorObject } from 'ajv';
+import { dotted, fromPointer } from '../config/pointer.js';
+import { getIn, type Effective } from '../config/model.js';
+import type { ParsedConfig } from '../config/parse.js';
+import type { VersionTraits } from '../config/version.js';
+import { makeFinding, RULES, type Finding, type Profile } from '../findings.js';
+import { validatorFor, type XHarden } from './ajv.js';
+import { locate } from './locate.js';
+import { showValue } from './values.js';
+
+function annotation(error: ErrorObject): XHarden | undefined {
+  const parent = error.parentSchema as Record<string, unknown> | undefined;
+  return parent?.['x-harden'] as XHarden | undefined;
+}
+
+export function schemaFindings(parsed: ParsedConfig, eff: Effective, profile: Profile, traits: VersionTraits): Finding[] {
+  const validate = validatorFor(profile);
+  validate(eff.value);
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const error of validate.errors ?? []) {
+    const x = annotation(error);
+    if (!x) continue;
+    const key = `${x.rule}\u0000${error.instancePath}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const path = fromPointer(error.instancePath);
+    const where = locate(parsed, eff, path);
+    const args: Record<string, string | number> = {
+      path: dotted(path),
+      value: showValue(path, getIn(eff.value, path)),
+      source: where.sourceText,
+    };
+    if (x.reason) args['reason'] = x.reason;
+    if (x.channel) args['channel'] = x.channel;
+    findings.push(
+      makeFinding(
+        { ruleId: x.rule, file: parsed.file, args, pointer: where.pointer, line: where.line, column: where.column, source: where.source, path },
+        traits,
+      ),
+    );
+  }
+  return dropSuperseded(findings);
+}
+
+/** When a critical rule and the rule it contains fire on one setting, keep the critical one. */
+function dropSuperseded(findings: Finding[]): Finding[] {
+  const byPointer = new Map<string, Set<string>>();
+  for (const f of findings) {
+    const set = byPointer.get(f.pointer ?? '') ?? new Set();
+    set.add(f.ruleId);
+    byPointer.set(f.pointer ?? '', set);
+  }
+  return findings.filter((f) => {
+    const others = byPointer.get(f.pointer ?? '') ?? new Set();
+    return ![...others].some((o) => RULES[o]?.supersedes?.includes(f.ruleId));
+  });
+}

@@ -1,0 +1,16 @@
+import { isSecretPath, REDACTED } from '../config/secrets.js';
+
+/** A value for a message: JSON, shortened, and never a secret. */
+export function showValue(path: readonly string[], value: unknown): string {
+  if (isSecretPath(path)) return REDACTED;
+  if (value === undefined) return '(absent)';
+  if (Array.isArray(value) && value.length > 5) {
+    const head = value.slice(0, 3).map((v) => JSON.stringify(v)).join(', ');
+    return shorten(`[${head}, … ${value.length - 3} more]`);
+  }
+  return shorten(JSON.stringify(value) ?? String(value));
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
