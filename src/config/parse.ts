@@ -110,7 +110,8 @@ export function parseConfig(file: string, text: string): ParsedConfig {
   }
   if (!root || root.type !== 'object') {
     const pos = positionAt(lines, root?.offset ?? 0);
-    const kind = root ? (root.type === 'null' ? 'null' : `an ${root.type === 'array' ? 'array' : root.type}`) : 'nothing';
+    const kinds: Record<string, string> = { array: 'an array', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null' };
+    const kind = root ? (kinds[root.type] ?? root.type) : 'nothing';
     throw new ConfigSyntaxError(file, pos.line, pos.column, `the top level is ${kind}, but nanobot needs a JSON object`);
   }
   return { file, text, root, lines };

@@ -23,7 +23,6 @@ function duplicateFindings(parsed: ParsedConfig, eff: Effective, traits: Version
     if (!SECURITY_SECTIONS.has(shadow.path[0] ?? '')) continue;
     if (shadow.winner.kind !== 'file' && shadow.winner.kind !== 'migrated') continue;
     if (sameValue(shadow.node, shadow.winner.node)) continue;
-    if (shadow.node.type === 'object' && shadow.winner.node.type === 'object') continue; // the keys inside are compared on their own
     const pos = nodePosition(parsed, shadow.node);
     const winnerPos = nodePosition(parsed, shadow.winner.node);
     const reason =

@@ -4,6 +4,9 @@ import { isSecretPath, REDACTED } from '../config/secrets.js';
 export function showValue(path: readonly string[], value: unknown): string {
   if (isSecretPath(path)) return REDACTED;
   if (value === undefined) return '(absent)';
+  // A section may hold tokens: name its size, never its content.
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return `{…${Object.keys(value).length} keys}`;
+  if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) return `[…${value.length} items]`;
   if (Array.isArray(value) && value.length > 5) {
     const head = value.slice(0, 3).map((v) => JSON.stringify(v)).join(', ');
     return shorten(`[${head}, … ${value.length - 3} more]`);

@@ -1,0 +1,28 @@
+// Run the audit core on text, in memory except for the file it writes to a temp dir.
+import { audit, type AuditResult } from '../../src/audit.js';
+import type { Profile } from '../../src/findings.js';
+import { writeConfig } from './fixtures.js';
+
+export interface RunOptions {
+  profile?: Profile;
+  version?: string;
+  env?: Record<string, string>;
+  host?: boolean;
+}
+
+export async function auditText(text: string, options: RunOptions = {}): Promise<AuditResult> {
+  const { file } = await writeConfig(text);
+  return audit({
+    configs: [file],
+    profile: options.profile ?? 'baseline',
+    noHost: !options.host,
+    nanobotVersion: options.version ?? '0.3.0',
+    env: options.env ?? {},
+  });
+}
+
+export async function ruleIds(text: string, options: RunOptions = {}): Promise<string[]> {
+  return (await auditText(text, options)).findings.map((f) => f.ruleId);
+}
+
+export const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';

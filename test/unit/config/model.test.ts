@@ -1,0 +1,149 @@
+// The effective-value model against the facts verified with nanobot's own loader
+// (shared/nanobot-config.md sections 2 and 3).
+import { describe, expect, it } from 'vitest';
+import { effectiveConfig, getIn } from '../../../src/config/model.js';
+import { parseConfig } from '../../../src/config/parse.js';
+import { parseVersion, traitsFor } from '../../../src/config/version.js';
+
+function model(text: string, env: Record<string, string> = {}, version = '0.3.0') {
+  const traits = traitsFor(parseVersion(version)!, 'flag');
+  return effectiveConfig(parseConfig('/c.json', text), { traits, env });
+}
+
+const at = (text: string, path: string, env: Record<string, string> = {}, version = '0.3.0') => {
+  const eff = model(text, env, version);
+  return { value: getIn(eff.value, path.split('.')), origin: eff.origins.get('/' + path.split('.').join('/')) };
+};
+
+describe('duplicate keys and spellings', () => {
+  it('the last copy of a duplicated key wins, as in json.load', () => {
+    const r = at('{"gateway": {"host": "127.0.0.1", "port": 1, "host": "0.0.0.0"}}', 'gateway.host');
+    expect(r.value).toBe('0.0.0.0');
+    expect(r.origin).toMatchObject({ kind: 'file', pointer: '/gateway/host' });
+  });
+
+  it('a duplicated section replaces the earlier one whole', () => {
+    expect(at('{"gateway": {"host": "127.0.0.1"}, "gateway": {"port": 1}}', 'gateway.host').origin?.kind).toBe('default');
+  });
+
+  it('camelCase beats snake_case whatever the order', () => {
+    expect(at('{"tools": {"restrictToWorkspace": false, "restrict_to_workspace": true}}', 'tools.restrictToWorkspace').value).toBe(false);
+    expect(at('{"tools": {"restrict_to_workspace": true, "restrictToWorkspace": false}}', 'tools.restrictToWorkspace').value).toBe(false);
+  });
+
+  it('snake_case alone fills the field, and the pointer keeps its spelling', () => {
+    const r = at('{"tools": {"restrict_to_workspace": true}}', 'tools.restrictToWorkspace');
+    expect(r.value).toBe(true);
+    expect(r.origin).toMatchObject({ kind: 'file', pointer: '/tools/restrict_to_workspace' });
+  });
+
+  it('a misspelt key fills nothing', () => {
+    expect(at('{"tools": {"restrictToWorkSpace": true}}', 'tools.restrictToWorkspace')).toMatchObject({ value: false, origin: { kind: 'default' } });
+  });
+
+  it('records losing copies as shadows', () => {
+    const eff = model('{"gateway": {"host": "127.0.0.1", "host": "0.0.0.0"}, "tools": {"restrict_to_workspace": true, "restrictToWorkspace": false}}');
+    expect(eff.shadows.map((s) => [s.pointer, s.reason])).toEqual([
+      ['/gateway/host', 'duplicate'],
+      ['/tools/restrict_to_workspace', 'spelling'],
+    ]);
+  });
+
+  it('keeps names in maps verbatim (MCP servers, env variables)', () => {
+    const eff = model('{"tools": {"mcpServers": {"my_server": {"env": {"GITHUB_TOKEN": "x"}}}}}');
+    expect(getIn(eff.value, ['tools', 'mcpServers', 'my_server', 'env', 'GITHUB_TOKEN'])).toBe('x');
+  });
+
+  it('channel dicts follow the same spelling rule', () => {
+    expect(at('{"channels": {"whatsapp": {"enabled": true, "allowFrom": ["1"], "allow_from": []}}}', 'channels.whatsapp.allowFrom').value).toEqual(['1']);
+  });
+});
+
+describe('old-layout migration (_migrate_config)', () => {
+  it('moves camelCase tools.exec.restrictToWorkspace when the new key is absent', () => {
+    const r = at('{"tools": {"exec": {"restrictToWorkspace": true}}}', 'tools.restrictToWorkspace');
+    expect(r.value).toBe(true);
+    expect(r.origin).toMatchObject({ kind: 'migrated', pointer: '/tools/exec/restrictToWorkspace' });
+  });
+
+  it('does nothing when the new key is present (every nanobot-written file)', () => {
+    expect(at('{"tools": {"restrictToWorkspace": false, "exec": {"restrictToWorkspace": true}}}', 'tools.restrictToWorkspace').value).toBe(false);
+  });
+
+  it('does not migrate the snake_case old key', () => {
+    expect(at('{"tools": {"exec": {"restrict_to_workspace": true}}}', 'tools.restrictToWorkspace').value).toBe(false);
+  });
+});
+
+describe('NANOBOT_* variables fill what the file leaves out', () => {
+  it('fills an absent key', () => {
+    const r = at('{"gateway": {"port": 18790}}', 'gateway.host', { NANOBOT_GATEWAY__HOST: '0.0.0.0' });
+    expect(r).toMatchObject({ value: '0.0.0.0', origin: { kind: 'env', name: 'NANOBOT_GATEWAY__HOST' } });
+  });
+
+  it("never beats the file's own key, whatever its spelling", () => {
+    expect(at('{"tools": {"restrictToWorkspace": true}}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE: 'false' }).value).toBe(true);
+    expect(at('{"tools": {"restrict_to_workspace": true}}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE: 'false' }).value).toBe(true);
+  });
+
+  it('a null in the file still beats the environment', () => {
+    expect(at('{"api": {"apiKey": null}}', 'api.apiKey', { NANOBOT_API__API_KEY: 'k' }).value).toBe(null);
+  });
+
+  it('accepts lower-cased camel segments and any case of the name', () => {
+    expect(at('{}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS__RESTRICTTOWORKSPACE: 'true' }).value).toBe(true);
+    expect(at('{}', 'gateway.host', { nanobot_gateway__host: '0.0.0.0' }).value).toBe('0.0.0.0');
+  });
+
+  it('takes a whole section as JSON and merges it under the file', () => {
+    const eff = model('{"gateway": {"port": 1}}', { NANOBOT_GATEWAY: '{"host": "0.0.0.0", "port": 2}' });
+    expect(getIn(eff.value, ['gateway'])).toEqual({ port: 1, host: '0.0.0.0' });
+  });
+
+  it('coerces the string as pydantic does', () => {
+    expect(at('{}', 'tools.exec.timeout', { NANOBOT_TOOLS__EXEC__TIMEOUT: '0' }).value).toBe(0);
+  });
+
+  it('ignores names that are not settings', () => {
+    const eff = model('{}', { NANOBOT_WEB_TOKEN: 'x', NANOBOT_LLM_TIMEOUT_S: '5' });
+    expect(eff.env).toEqual([]);
+  });
+
+  it('says which variables the file shadows', () => {
+    const eff = model('{"gateway": {"host": "127.0.0.1"}}', { NANOBOT_GATEWAY__HOST: '0.0.0.0' });
+    expect(eff.env).toEqual([{ name: 'NANOBOT_GATEWAY__HOST', path: ['gateway', 'host'], effective: false }]);
+  });
+});
+
+describe('defaults and coercion', () => {
+  it('fills defaults by version', () => {
+    expect(at('{}', 'gateway.host', {}, '0.3.0').value).toBe('127.0.0.1');
+    expect(at('{}', 'gateway.host', {}, '0.1.4').value).toBe('0.0.0.0');
+    expect(at('{}', 'channels.websocket.enabled', {}, '0.3.0').value).toBe(true);
+    expect(at('{}', 'channels.websocket.enabled', {}, '0.2.1').value).toBe(false);
+  });
+
+  it('fills channel defaults only for channels the file has', () => {
+    expect(at('{"channels": {"slack": {"enabled": true}}}', 'channels.slack.dm.policy').value).toBe('open');
+    expect(at('{"channels": {}}', 'channels.slack').value).toBeUndefined();
+  });
+
+  it('Feishu instances inherit the top-level allow list', () => {
+    const r = at('{"channels": {"feishu": {"allowFrom": ["ou_a"], "instances": [{"id": "x"}]}}}', 'channels.feishu.instances.0.allowFrom');
+    expect(r.value).toEqual(['ou_a']);
+  });
+
+  it.each([
+    ['"yes"', true],
+    ['"off"', false],
+    ['1', true],
+    ['"TRUE"', true],
+  ])('reads %s as the boolean %s', (raw, expected) => {
+    expect(at(`{"tools": {"restrictToWorkspace": ${raw}}}`, 'tools.restrictToWorkspace').value).toBe(expected);
+  });
+
+  it('marks values nanobot would reject', () => {
+    const eff = model('{"tools": {"restrictToWorkspace": "enabled", "exec": {"timeout": 1.5}}}');
+    expect(eff.invalid.map((i) => i.path.join('.'))).toEqual(['tools.restrictToWorkspace', 'tools.exec.timeout']);
+  });
+});
