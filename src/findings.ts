@@ -40,10 +40,10 @@ export function inProfile(ruleId: string, profile: Profile): boolean {
 }
 
 export interface Source {
-  kind: 'file' | 'env' | 'default' | 'migrated' | 'host';
+  kind: 'file' | 'env' | 'default' | 'migrated' | 'inherited' | 'host';
   /** The variable, for env. */
   name?: string;
-  /** Where in the file the value was written, for file and migrated. */
+  /** Where in the file the value was written, for file, migrated and inherited. */
   pointer?: string;
 }
 

@@ -11,6 +11,7 @@ import { applyEnv, type EnvSetting } from './env.js';
 export type Origin =
   | { kind: 'file'; pointer: string; node: JsonNode }
   | { kind: 'migrated'; pointer: string; node: JsonNode }
+  | { kind: 'inherited'; pointer: string; node: JsonNode }
   | { kind: 'env'; name: string }
   | { kind: 'default' };
 
@@ -30,11 +31,23 @@ export interface Invalid {
   expected: FieldType;
 }
 
+/** A key nanobot reads no value from although it looks like a setting. */
+export interface Ignored {
+  /** The canonical path it looks like. */
+  path: string[];
+  pointer: string;
+  node: JsonNode;
+  why: string;
+}
+
 export interface Effective {
   value: Record<string, unknown>;
   origins: Map<string, Origin>;
   shadows: Shadow[];
   invalid: Invalid[];
+  ignored: Ignored[];
+  /** Channels whose section nanobot cannot load, so they never start. */
+  unloadable: Invalid[];
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -42,6 +55,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface Builder {
   origins: Map<string, Origin>;
   shadows: Shadow[];
+  ignored: Ignored[];
 }
 
 function leafValue(node: JsonNode): Json {
@@ -63,6 +77,13 @@ function walk(node: JsonNode, path: string[], filePath: string[], b: Builder): J
     if (!keyNode) continue;
     const key = String(keyNode.value);
     const canon = kind === 'model' ? canonicalKey(key) : { key, spelling: 'camel' as const };
+    if (canon.spelling === 'snake' && path[0] === 'channels' && path[1] === 'feishu') {
+      // Feishu fills camelCase defaults wherever the exact camelCase key is missing, and those
+      // beat the snake_case key (verified: allow_from ends up []).
+      const value = prop.children?.[1];
+      if (value) b.ignored.push({ path: [...path, canon.key], pointer: toPointer([...filePath, key]), node: value, why: 'Feishu reads camelCase keys only' });
+      continue;
+    }
     const group = groups.get(canon.key) ?? [];
     group.push({ key, spelling: canon.spelling, prop });
     groups.set(canon.key, group);
@@ -198,19 +219,40 @@ export function coerce(value: unknown, type: FieldType): { ok: true; value: unkn
   }
 }
 
-function coerceAll(value: Record<string, unknown>, path: string[], origins: Map<string, Origin>, invalid: Invalid[]): void {
+/** Python's bool() of a raw JSON value: how free-form channel sections decide they are enabled. */
+export function pythonTruthy(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isObject(value)) return Object.keys(value).length > 0;
+  return true;
+}
+
+interface Coercion {
+  origins: Map<string, Origin>;
+  invalid: Invalid[];
+  unloadable: Invalid[];
+  traits: VersionTraits;
+}
+
+function coerceAll(value: Record<string, unknown>, path: string[], c: Coercion): void {
   for (const [key, child] of Object.entries(value)) {
     const childPath = [...path, key];
     const type = fieldType(childPath);
-    if (type) {
+    const inChannel = childPath[0] === 'channels' && childPath.length >= 3;
+    if (type && inChannel && childPath.length === 3 && key === 'enabled' && c.traits.freeFormChannels) {
+      value[key] = pythonTruthy(child);
+    } else if (type) {
       const result = coerce(child, type);
+      const origin = c.origins.get(toPointer(childPath)) ?? { kind: 'default' as const };
       if (result.ok) value[key] = result.value;
-      else invalid.push({ path: childPath, origin: origins.get(toPointer(childPath)) ?? { kind: 'default' }, expected: type });
+      // A channel whose section does not validate fails to load on its own; nanobot still starts.
+      else if (inChannel) c.unloadable.push({ path: childPath, origin, expected: type });
+      else c.invalid.push({ path: childPath, origin, expected: type });
     }
-    if (isObject(child)) coerceAll(child, childPath, origins, invalid);
+    if (isObject(child)) coerceAll(child, childPath, c);
     else if (Array.isArray(child)) {
       child.forEach((item, i) => {
-        if (isObject(item)) coerceAll(item, [...childPath, String(i)], origins, invalid);
+        if (isObject(item)) coerceAll(item, [...childPath, String(i)], c);
       });
     }
   }
@@ -223,6 +265,7 @@ function fillDefaults(value: Record<string, unknown>, traits: VersionTraits, ori
   if (!isObject(channels)) return;
   for (const [name, section] of Object.entries(channels)) {
     if (!isObject(section) || CHANNEL_SETTINGS.includes(name)) continue;
+    // Signal has no top-level allowFrom (its lists live under dm and group).
     const rows = [...(name === 'signal' ? [['enabled', false] as const] : (CHANNEL_DEFAULTS['*'] ?? [])), ...(CHANNEL_DEFAULTS[name] ?? [])];
     for (const [path, v] of rows) fill(value, ['channels', name, ...path.split('/')], v, def, origins);
     // Feishu instances inherit the channel's top-level keys.
@@ -230,7 +273,8 @@ function fillDefaults(value: Record<string, unknown>, traits: VersionTraits, ori
       section['instances'].forEach((instance: unknown, i) => {
         if (!isObject(instance)) return;
         for (const key of ['allowFrom', 'groupPolicy']) {
-          const inherited = origins.get(toPointer(['channels', 'feishu', key])) ?? def;
+          const from = origins.get(toPointer(['channels', 'feishu', key]));
+          const inherited: Origin = from?.kind === 'file' ? { kind: 'inherited', pointer: from.pointer, node: from.node } : (from ?? def);
           if (key in section) fill(value, ['channels', 'feishu', 'instances', String(i), key], section[key], inherited, origins);
         }
       });
@@ -245,14 +289,19 @@ export interface ModelOptions {
 
 /** Build the effective config from a parsed file, the process environment and the version. */
 export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Effective & { env: EnvSetting[] } {
-  const b: Builder = { origins: new Map(), shadows: [] };
+  const b: Builder = { origins: new Map(), shadows: [], ignored: [] };
   const value = walk(parsed.root, [], [], b) as Record<string, unknown>;
   migrate(parsed, value, b);
   const env = applyEnv(value, options.env, b.origins);
-  const invalid: Invalid[] = [];
-  coerceAll(value, [], b.origins, invalid);
+  const c: Coercion = { origins: b.origins, invalid: [], unloadable: [], traits: options.traits };
+  coerceAll(value, [], c);
   fillDefaults(value, options.traits, b.origins);
-  return { value, origins: b.origins, shadows: b.shadows, invalid, env };
+  const channels = value['channels'];
+  for (const bad of c.unloadable) {
+    const section = isObject(channels) ? channels[bad.path[1]!] : undefined;
+    if (isObject(section)) section['enabled'] = false;
+  }
+  return { value, origins: b.origins, shadows: b.shadows, invalid: c.invalid, ignored: b.ignored, unloadable: c.unloadable, env };
 }
 
 export { getIn, isObject };

@@ -59,14 +59,18 @@ export interface VersionTraits {
   slackIgnoresAllowFrom: boolean;
   /** Invalid config: true = refuses to start; false = runs with defaults (<= 0.2.1). */
   failsFastOnInvalid: boolean;
+  /** Channels are free-form dicts started when bool(raw enabled) is true (0.1.4.post5 and later). */
+  freeFormChannels: boolean;
   topLevelKeys: readonly string[];
 }
 
 export function traitsFor(version: NanobotVersion, source: VersionTraits['source']): VersionTraits {
   const topLevelKeys = ['agents', 'channels', 'providers', 'gateway', 'tools'];
   if (atLeast(version, '0.1.5')) topLevelKeys.push('api');
-  if (atLeast(version, '0.2.0')) topLevelKeys.push('transcription');
-  if (atLeast(version, '0.3.0')) topLevelKeys.push('modelPresets');
+  // Verified: v0.2.1 has modelPresets and no transcription; HEAD (0.3.0) has both. Where a key
+  // appeared between checked tags, the later tag is assumed, so no valid file is called broken.
+  if (atLeast(version, '0.2.0')) topLevelKeys.push('modelPresets');
+  if (atLeast(version, '0.2.2')) topLevelKeys.push('transcription');
   return {
     version,
     source,
@@ -81,6 +85,7 @@ export function traitsFor(version: NanobotVersion, source: VersionTraits['source
     apiKeySupported: atLeast(version, '0.3.0'),
     slackIgnoresAllowFrom: true,
     failsFastOnInvalid: atLeast(version, '0.2.2'),
+    freeFormChannels: atLeast(version, '0.1.4.post5'),
     topLevelKeys,
   };
 }

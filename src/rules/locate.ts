@@ -3,7 +3,7 @@
 // came from.
 import type { Effective, Origin } from '../config/model.js';
 import type { JsonNode, ParsedConfig } from '../config/parse.js';
-import { fromPointer, toPointer } from '../config/pointer.js';
+import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { positionAt } from '../config/position.js';
 import type { Source } from '../findings.js';
 
@@ -28,6 +28,8 @@ function sourceOf(origin: Origin): Source {
       return { kind: 'file', pointer: origin.pointer };
     case 'migrated':
       return { kind: 'migrated', pointer: origin.pointer };
+    case 'inherited':
+      return { kind: 'inherited', pointer: origin.pointer };
     case 'env':
       return { kind: 'env', name: origin.name };
     case 'default':
@@ -41,6 +43,8 @@ export function sourceText(origin: Origin): string {
       return '';
     case 'migrated':
       return ' (moved there by nanobot from tools.exec.restrictToWorkspace)';
+    case 'inherited':
+      return ` (inherited from ${dotted(fromPointer(origin.pointer))})`;
     case 'env':
       return ` (set by the environment variable ${origin.name})`;
     case 'default':

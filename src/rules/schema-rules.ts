@@ -34,6 +34,8 @@ export function schemaFindings(parsed: ParsedConfig, eff: Effective, profile: Pr
       value: showValue(path, getIn(eff.value, path)),
       source: where.sourceText,
     };
+    const value = getIn(eff.value, path);
+    if (Array.isArray(value)) args['count'] = value.length;
     if (x.reason) args['reason'] = x.reason;
     if (x.channel) args['channel'] = x.channel;
     findings.push(

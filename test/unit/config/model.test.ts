@@ -86,8 +86,37 @@ describe('NANOBOT_* variables fill what the file leaves out', () => {
     expect(at('{"tools": {"restrict_to_workspace": true}}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE: 'false' }).value).toBe(true);
   });
 
-  it('a null in the file still beats the environment', () => {
-    expect(at('{"api": {"apiKey": null}}', 'api.apiKey', { NANOBOT_API__API_KEY: 'k' }).value).toBe(null);
+  it('a null in the file beats the environment for an optional field', () => {
+    expect(at('{"providers": {"anthropic": {"apiKey": null}}}', 'providers.anthropic.apiKey', { NANOBOT_PROVIDERS__ANTHROPIC__API_KEY: 'k' }).value).toBe(null);
+  });
+
+  it('a null where a string is required is a value nanobot rejects', () => {
+    expect(model('{"gateway": {"host": null}}', { NANOBOT_GATEWAY__HOST: '0.0.0.0' }).invalid.map((i) => i.path.join('.'))).toEqual(['gateway.host']);
+  });
+
+  it('a camelCase-form variable beats a snake_case key in the file (verified trap)', () => {
+    const r = at('{"tools": {"restrict_to_workspace": true}}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS__RESTRICTTOWORKSPACE: 'false' });
+    expect(r).toMatchObject({ value: false, origin: { kind: 'env', name: 'NANOBOT_TOOLS__RESTRICTTOWORKSPACE' } });
+  });
+
+  it('a section given as JSON with camelCase keys beats snake_case keys in the file', () => {
+    expect(at('{"tools": {"restrict_to_workspace": true}}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS: '{"restrictToWorkspace": false}' }).value).toBe(false);
+  });
+
+  it('fills a whole absent section with canonical keys', () => {
+    expect(at('{}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE: 'true' }).value).toBe(true);
+  });
+
+  it('a channel turned on by the environment is on, even by "false" (bool of a raw string)', () => {
+    expect(at('{"channels": {"telegram": {"token": "x"}}}', 'channels.telegram.enabled', { NANOBOT_CHANNELS__TELEGRAM__ENABLED: 'false' }).value).toBe(true);
+    expect(at('{"channels": {"telegram": {"enabled": "false"}}}', 'channels.telegram.enabled').value).toBe(true);
+    expect(at('{"channels": {"telegram": {"enabled": 0}}}', 'channels.telegram.enabled').value).toBe(false);
+  });
+
+  it('a channel whose section does not validate never starts', () => {
+    const eff = model('{"channels": {"telegram": {"enabled": true}}}', { NANOBOT_CHANNELS__TELEGRAM__ALLOW_FROM: '["*"]' });
+    expect(eff.unloadable.map((u) => u.path.join('.'))).toEqual(['channels.telegram.allowFrom']);
+    expect(getIn(eff.value, ['channels', 'telegram', 'enabled'])).toBe(false);
   });
 
   it('accepts lower-cased camel segments and any case of the name', () => {
@@ -126,6 +155,12 @@ describe('defaults and coercion', () => {
   it('fills channel defaults only for channels the file has', () => {
     expect(at('{"channels": {"slack": {"enabled": true}}}', 'channels.slack.dm.policy').value).toBe('open');
     expect(at('{"channels": {}}', 'channels.slack').value).toBeUndefined();
+  });
+
+  it('Feishu ignores snake_case keys (its camelCase defaults win)', () => {
+    const eff = model('{"channels": {"feishu": {"enabled": true, "allow_from": ["ou_1"]}}}');
+    expect(getIn(eff.value, ['channels', 'feishu', 'allowFrom'])).toEqual([]);
+    expect(eff.ignored.map((i) => i.pointer)).toEqual(['/channels/feishu/allow_from']);
   });
 
   it('Feishu instances inherit the top-level allow list', () => {
