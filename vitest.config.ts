@@ -6,5 +6,6 @@ export default defineConfig({
     // e2e tests spawn the built CLI; `npm test` builds first.
     testTimeout: 30_000,
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
   },
 });

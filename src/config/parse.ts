@@ -105,8 +105,11 @@ export function parseConfig(file: string, text: string): ParsedConfig {
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
   if (first) {
-    const pos = positionAt(lines, first.offset);
-    throw new ConfigSyntaxError(file, pos.line, pos.column, `not valid JSON: ${describe(first, text)}`);
+    const reason = describe(first, text);
+    // Point at the comma itself rather than at the bracket after it.
+    const at = reason.startsWith('a trailing comma') ? text.slice(0, first.offset).trimEnd().length - 1 : first.offset;
+    const pos = positionAt(lines, at);
+    throw new ConfigSyntaxError(file, pos.line, pos.column, `not valid JSON: ${reason}`);
   }
   if (!root || root.type !== 'object') {
     const pos = positionAt(lines, root?.offset ?? 0);

@@ -165,6 +165,23 @@ function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: Versio
   for (const [section, candidates] of TYPO_TARGETS) {
     scan(section.split('/'), KNOWN_FIELDS[section] ?? candidates, candidates);
   }
+  for (const ignored of eff.ignored) {
+    const filePath = fromPointer(ignored.pointer);
+    out.push(
+      makeFinding(
+        {
+          ruleId: 'unknown-key',
+          file: parsed.file,
+          args: { path: dotted(filePath), suggestion: ` (${ignored.why}: write ${ignored.path[ignored.path.length - 1]})` },
+          pointer: ignored.pointer,
+          ...nodePosition(parsed, ignored.node),
+          source: { kind: 'file', pointer: ignored.pointer },
+          path: ignored.path,
+        },
+        traits,
+      ),
+    );
+  }
   // An unknown channel name (telegramm) is ignored by nanobot, allow list and all.
   scan(['channels'], [...CHANNELS, ...CHANNEL_SETTINGS], CHANNELS);
   const channels = eff.value['channels'];

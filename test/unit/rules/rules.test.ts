@@ -158,6 +158,7 @@ const CASES: Record<string, Cases> = {
       { json: j({ tools: { exec: { sandBox: 'bwrap' } } }), pointer: '/tools/exec/sandBox' },
       { json: j({ channels: { telegramm: { enabled: true } } }), pointer: '/channels/telegramm' },
       { json: chan('telegram', { allowfrom: ['1'], allowFrom: ['1'] }), pointer: '/channels/telegram/allowfrom' },
+      { json: chan('feishu', { allow_from: ['ou_1'] }), pointer: '/channels/feishu/allow_from', line: 5 },
     ],
   },
   'config-file-mode': { valid: [], invalid: [] },

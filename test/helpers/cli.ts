@@ -1,0 +1,21 @@
+// Run the built CLI as a user would: a subprocess with a minimal environment.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './fixtures.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function harden(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): CliResult {
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'harden.js'), ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: '/usr/bin:/bin', NO_COLOR: '1', HOME: '/nonexistent', ...options.env },
+    input: options.input ?? '',
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
