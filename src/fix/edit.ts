@@ -1,0 +1,161 @@
+// Minimal, format-preserving edits of a JSON file. Every patch is applied on its own to freshly
+// parsed text, so edits never overlap (jsonc-parser's applyEdits throws on overlaps) and the last
+// of duplicated keys is the one edited (jsonc-parser's modify() would edit the first, which
+// nanobot ignores). Nothing is reformatted: a replaced value takes the place of the old one, and
+// an inserted key copies the line ending and indentation of its neighbours.
+import { applyEdits, type Edit } from 'jsonc-parser';
+import { parseConfig, type JsonNode } from '../config/parse.js';
+import { fromPointer } from '../config/pointer.js';
+
+export type Patch =
+  | { op: 'set'; ruleId: string; pointer: string; before: unknown; after: unknown }
+  /** Remove one copy of a key: `copy` counts same-named properties of its object in file order. */
+  | { op: 'remove'; ruleId: string; pointer: string; before: unknown; copy: number };
+
+export interface Style {
+  eol: string;
+  indent: string;
+}
+
+/** Line ending and indentation unit of a file, as its author wrote it. */
+export function detectStyle(text: string): Style {
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const indented = /\n([ \t]+)["\]}{[]/.exec(text);
+  const unit = indented?.[1] ?? '  ';
+  // The first indented line is one level deep: its whitespace is the unit.
+  return { eol, indent: unit.startsWith('\t') ? '\t' : unit.length > 0 ? unit : '  ' };
+}
+
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start, offset))?.[0] ?? '';
+}
+
+function startsLine(text: string, offset: number): boolean {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*$/.test(text.slice(start, offset));
+}
+
+/** JSON text for a value, laid out in the file's style at a given depth. */
+export function render(value: unknown, style: Style, indent: string, multiline: boolean): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (!multiline) return `[${value.map((v) => render(v, style, indent, false)).join(', ')}]`;
+    const inner = indent + style.indent;
+    return `[${style.eol}${value.map((v) => inner + render(v, style, inner, true)).join(`,${style.eol}`)}${style.eol}${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    if (!multiline) return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${render(v, style, indent, false)}`).join(', ')}}`;
+    const inner = indent + style.indent;
+    return `{${style.eol}${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${render(v, style, inner, true)}`).join(`,${style.eol}`)}${style.eol}${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The last property named `key` (the copy json.load keeps). */
+function lastProp(object: JsonNode, key: string): JsonNode | undefined {
+  let found: JsonNode | undefined;
+  for (const prop of object.children ?? []) if (prop.children?.[0]?.value === key) found = prop;
+  return found;
+}
+
+interface Resolved {
+  /** The value node at the full path, when present. */
+  node?: JsonNode;
+  /** The deepest object on the path, and the segments still missing below it. */
+  parent: JsonNode;
+  missing: string[];
+}
+
+function resolve(root: JsonNode, path: readonly string[]): Resolved {
+  let cur = root;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    let next: JsonNode | undefined;
+    if (cur.type === 'object') next = lastProp(cur, seg)?.children?.[1];
+    else if (cur.type === 'array' && /^\d+$/.test(seg)) next = cur.children?.[Number(seg)];
+    else throw new Error(`cannot reach ${path.join('/')}: ${path.slice(0, i).join('/') || 'the root'} is not an object`);
+    if (!next) {
+      if (cur.type !== 'object') throw new Error(`no item ${seg} in ${path.slice(0, i).join('/')}`);
+      return { parent: cur, missing: path.slice(i) };
+    }
+    cur = next;
+  }
+  return { node: cur, parent: cur.parent?.parent ?? cur, missing: [] };
+}
+
+function nest(missing: readonly string[], value: unknown): unknown {
+  return missing.slice(1).reduceRight<unknown>((acc, key) => ({ [key]: acc }), value);
+}
+
+function setEdit(text: string, root: JsonNode, path: readonly string[], value: unknown, style: Style): Edit {
+  const r = resolve(root, path);
+  if (r.node) {
+    const oldText = text.slice(r.node.offset, r.node.offset + r.node.length);
+    const indent = lineIndent(text, r.node.parent?.offset ?? r.node.offset);
+    return { offset: r.node.offset, length: r.node.length, content: render(value, style, indent, oldText.includes('\n')) };
+  }
+  const key = r.missing[0]!;
+  const inserted = nest(r.missing, value);
+  const object = r.parent;
+  const objectText = text.slice(object.offset, object.offset + object.length);
+  const children = object.children ?? [];
+  const last = children[children.length - 1];
+  if (last) {
+    const end = last.offset + last.length;
+    if (!objectText.includes('\n')) {
+      return { offset: end, length: 0, content: `, ${JSON.stringify(key)}: ${render(inserted, style, '', false)}` };
+    }
+    const first = children[0]!;
+    const indent = startsLine(text, last.offset) ? lineIndent(text, last.offset) : lineIndent(text, first.offset) || lineIndent(text, object.offset) + style.indent;
+    return { offset: end, length: 0, content: `,${style.eol}${indent}${JSON.stringify(key)}: ${render(inserted, style, indent, true)}` };
+  }
+  // An empty object: open it onto lines of its own, unless it sits inside a one-line object.
+  const outer = object.parent?.parent;
+  const inline = outer !== undefined && !text.slice(outer.offset, outer.offset + outer.length).includes('\n');
+  if (inline) return { offset: object.offset, length: object.length, content: `{${JSON.stringify(key)}: ${render(inserted, style, '', false)}}` };
+  const base = lineIndent(text, object.parent?.offset ?? object.offset);
+  const indent = base + style.indent;
+  return {
+    offset: object.offset,
+    length: object.length,
+    content: `{${style.eol}${indent}${JSON.stringify(key)}: ${render(inserted, style, indent, true)}${style.eol}${base}}`,
+  };
+}
+
+function removeEdit(root: JsonNode, path: readonly string[], copy: number): Edit {
+  const r = resolve(root, path.slice(0, -1));
+  const object = r.node ?? (path.length === 1 ? root : undefined);
+  if (!object || object.type !== 'object') throw new Error(`no object at ${path.slice(0, -1).join('/')}`);
+  const key = path[path.length - 1];
+  const props = object.children ?? [];
+  const same = props.filter((p) => p.children?.[0]?.value === key);
+  const prop = same[copy];
+  if (!prop) throw new Error(`no copy ${copy} of ${path.join('/')}`);
+  const i = props.indexOf(prop);
+  const prev = props[i - 1];
+  const next = props[i + 1];
+  if (prev) {
+    // Take the comma before it and the whitespace that led to it.
+    const end = prop.offset + prop.length;
+    return { offset: prev.offset + prev.length, length: end - (prev.offset + prev.length), content: '' };
+  }
+  if (next) return { offset: prop.offset, length: next.offset - prop.offset, content: '' };
+  return { offset: object.offset, length: object.length, content: '{}' };
+}
+
+/** Apply patches one at a time; each must leave strict JSON behind. */
+export function applyPatches(file: string, text: string, patches: readonly Patch[]): string {
+  const style = detectStyle(text);
+  let out = text;
+  for (const patch of patches) {
+    const { root } = parseConfig(file, out);
+    const path = fromPointer(patch.pointer);
+    const edit = patch.op === 'set' ? setEdit(out, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
+    out = applyEdits(out, [edit]);
+  }
+  parseConfig(file, out);
+  return out;
+}

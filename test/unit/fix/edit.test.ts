@@ -1,0 +1,74 @@
+// Edits must change only the bytes they mean to change.
+import { describe, expect, it } from 'vitest';
+import { applyPatches, detectStyle, type Patch } from '../../../src/fix/edit.js';
+
+const set = (pointer: string, after: unknown): Patch => ({ op: 'set', ruleId: 'test', pointer, before: undefined, after });
+const remove = (pointer: string, copy = 0): Patch => ({ op: 'remove', ruleId: 'test', pointer, before: undefined, copy });
+const apply = (text: string, ...patches: Patch[]) => applyPatches('/c.json', text, patches);
+
+describe('detectStyle', () => {
+  it('finds CRLF, tabs and four spaces', () => {
+    expect(detectStyle('{\r\n\t"a": 1\r\n}')).toEqual({ eol: '\r\n', indent: '\t' });
+    expect(detectStyle('{\n    "a": 1\n}')).toEqual({ eol: '\n', indent: '    ' });
+    expect(detectStyle('{}')).toEqual({ eol: '\n', indent: '  ' });
+  });
+});
+
+describe('replacing a value', () => {
+  it('touches only the value', () => {
+    const text = '{\n  "tools": {\n    "restrictToWorkspace": false,\n    "other": 1\n  }\n}\n';
+    expect(apply(text, set('/tools/restrictToWorkspace', true))).toBe(text.replace('false', 'true'));
+  });
+
+  it('edits the last of duplicated keys, the one nanobot reads', () => {
+    const text = '{"gateway": {"host": "127.0.0.1", "host": "0.0.0.0"}}';
+    expect(apply(text, set('/gateway/host', '127.0.0.1'))).toBe('{"gateway": {"host": "127.0.0.1", "host": "127.0.0.1"}}');
+  });
+
+  it('keeps a snake_case key snake_case', () => {
+    expect(apply('{"tools": {"restrict_to_workspace": false}}', set('/tools/restrict_to_workspace', true))).toBe('{"tools": {"restrict_to_workspace": true}}');
+  });
+
+  it('keeps an inline array inline and a multi-line array multi-line, in the file\'s indentation', () => {
+    expect(apply('{"a": {"allowFrom": ["*"]}}', set('/a/allowFrom', ['1', '2']))).toBe('{"a": {"allowFrom": ["1", "2"]}}');
+    const text = '{\r\n\t"a": {\r\n\t\t"allowFrom": [\r\n\t\t\t"*"\r\n\t\t]\r\n\t}\r\n}';
+    expect(apply(text, set('/a/allowFrom', ['1', '2']))).toBe('{\r\n\t"a": {\r\n\t\t"allowFrom": [\r\n\t\t\t"1",\r\n\t\t\t"2"\r\n\t\t]\r\n\t}\r\n}');
+  });
+});
+
+describe('inserting a key', () => {
+  it('appends after the last sibling with its indentation and the file\'s line ending', () => {
+    const text = '{\r\n    "gateway": {\r\n        "port": 18790\r\n    }\r\n}\r\n';
+    expect(apply(text, set('/gateway/host', '127.0.0.1'))).toBe('{\r\n    "gateway": {\r\n        "port": 18790,\r\n        "host": "127.0.0.1"\r\n    }\r\n}\r\n');
+  });
+
+  it('creates missing parents as nested objects', () => {
+    const text = '{\n\t"agents": {}\n}';
+    expect(apply(text, set('/tools/exec/timeout', 30))).toBe('{\n\t"agents": {},\n\t"tools": {\n\t\t"exec": {\n\t\t\t"timeout": 30\n\t\t}\n\t}\n}');
+  });
+
+  it('opens an empty object onto its own lines', () => {
+    expect(apply('{\n  "tools": {}\n}\n', set('/tools/restrictToWorkspace', true))).toBe('{\n  "tools": {\n    "restrictToWorkspace": true\n  }\n}\n');
+    expect(apply('{}', set('/tools/restrictToWorkspace', true))).toBe('{\n  "tools": {\n    "restrictToWorkspace": true\n  }\n}');
+  });
+
+  it('stays on one line inside a one-line object', () => {
+    expect(apply('{\n  "dm": { "policy": "open" }\n}', set('/dm/allowFrom', ['U1']))).toBe('{\n  "dm": { "policy": "open", "allowFrom": ["U1"] }\n}');
+  });
+});
+
+describe('removing a copy', () => {
+  it('removes an earlier duplicate with its comma', () => {
+    const text = '{\n  "gateway": {\n    "host": "127.0.0.1",\n    "port": 1,\n    "host": "0.0.0.0"\n  }\n}';
+    expect(apply(text, remove('/gateway/host', 0))).toBe('{\n  "gateway": {\n    "port": 1,\n    "host": "0.0.0.0"\n  }\n}');
+  });
+
+  it('removes a last property and an only property', () => {
+    expect(apply('{"a": 1, "b": 2}', remove('/b'))).toBe('{"a": 1}');
+    expect(apply('{"a": {"b": 2}}', remove('/a/b'))).toBe('{"a": {}}');
+  });
+});
+
+it('refuses a patch that would leave the file unparseable', () => {
+  expect(() => apply('{"a": 1}', set('/a/b', 1))).toThrow(/not an object/);
+});
