@@ -23,7 +23,12 @@ await build({
   legalComments: 'none',
   // ajv and friends are CommonJS; give the bundle a require() for them.
   banner: {
-    js: "import { createRequire as __harden_createRequire } from 'node:module'; const require = __harden_createRequire(import.meta.url);",
+    js: [
+      "import { createRequire as __harden_createRequire } from 'node:module';",
+      "import { fileURLToPath as __harden_fileURLToPath } from 'node:url';",
+      'const require = __harden_createRequire(import.meta.url);',
+      'const __filename = __harden_fileURLToPath(import.meta.url);',
+    ].join(' '),
   },
   logLevel: 'warning',
 });

@@ -79,6 +79,11 @@ function rejectUnloadable(parsed: ParsedConfig, eff: Effective, traits: VersionT
 
 export async function auditFile(file: string, options: AuditOptions, traits: VersionTraits): Promise<FileAudit> {
   const { parsed, bytes } = await readConfig(file);
+  return auditContent(file, parsed, bytes, options, traits);
+}
+
+/** Audit text already read (the fix pipeline audits its result before writing it). */
+export async function auditContent(file: string, parsed: ParsedConfig, bytes: Uint8Array, options: AuditOptions, traits: VersionTraits): Promise<FileAudit> {
   const effective = effectiveConfig(parsed, { traits, env: options.env });
   rejectUnloadable(parsed, effective, traits);
   const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits)];

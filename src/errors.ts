@@ -42,3 +42,28 @@ export class InternalError extends HardenError {
 export function isHardenError(error: unknown): error is HardenError {
   return error instanceof HardenError;
 }
+
+/** The file changed on disk between reading and writing it. */
+export class StaleFileError extends HardenError {
+  readonly exitCode = 2;
+}
+
+/** Another harden run holds the lock on this config. */
+export class LockedError extends HardenError {
+  readonly exitCode = 2;
+}
+
+/** Writing failed (read-only directory, full disk, ...); the original is untouched. */
+export class WriteError extends HardenError {
+  readonly exitCode = 2;
+}
+
+/** `harden fix` without a terminal and without --yes or --dry-run: there is no one to ask. */
+export class NotATerminalError extends HardenError {
+  readonly exitCode = 2;
+}
+
+/** Ctrl-C or Esc at a prompt; nothing was written. */
+export class PromptCancelledError extends HardenError {
+  readonly exitCode = 130;
+}

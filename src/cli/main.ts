@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { isHardenError } from '../errors.js';
 import { FORMATS } from '../report/index.js';
 import { addCommonOptions, runAudit, type AuditFlags } from './audit.js';
+import { addFixOptions, runFix, type FixFlags } from './fix.js';
+import { addRestoreOptions, runRestore } from './restore.js';
 import { processIo, type Io } from './io.js';
 
 export const VERSION = '0.1.0';
@@ -36,6 +38,33 @@ Examples:
   $ harden audit --nanobot-version 0.1.4 --no-host`,
     )
     .action((flags: AuditFlags) => run(() => runAudit(flags, io)));
+
+  addFixOptions(addCommonOptions(cli.command('fix').description('Fix what the audit finds: a wizard on a terminal, --yes for scripts, --dry-run to preview.')))
+    .addHelpText(
+      'after',
+      `
+Backups go to .harden/backups/ beside the config (mode 600, the last 5 kept); undo with harden restore.
+Exit codes: 0 nothing at or above --fail-on remains, 1 something does, 2 unusable input (nothing written).
+
+Examples:
+  $ harden fix                                          # the wizard
+  $ harden fix --dry-run                                # the diff only
+  $ harden fix --yes --allow-from telegram=123456789    # unattended
+  $ harden fix --yes --answers answers.json --format json --quiet`,
+    )
+    .action((flags: FixFlags) => run(() => runFix(flags, io)));
+
+  addRestoreOptions(cli.command('restore').description('List the backups harden fix made, put one back, or delete them.'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ harden restore --list
+  $ harden restore                  # put the newest backup back
+  $ harden restore 2 --config /srv/bot/config.json
+  $ harden restore --prune          # delete the backups (they hold old secrets)`,
+    )
+    .action((backup: string | undefined, flags: Parameters<typeof runRestore>[1]) => run(() => runRestore(backup, flags, io)));
   return cli;
 }
 

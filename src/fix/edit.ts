@@ -15,6 +15,8 @@ export type Patch =
 export interface Style {
   eol: string;
   indent: string;
+  /** Whether the file writes non-empty arrays on one line (hand-written) or one item a line (nanobot's own). */
+  inlineArrays: boolean;
 }
 
 /** Line ending and indentation unit of a file, as its author wrote it. */
@@ -22,8 +24,10 @@ export function detectStyle(text: string): Style {
   const eol = /\r\n/.test(text) ? '\r\n' : '\n';
   const indented = /\n([ \t]+)["\]}{[]/.exec(text);
   const unit = indented?.[1] ?? '  ';
+  const inline = (text.match(/\[[ \t]*[^\s\]][^\n\]]*\]/g) ?? []).length;
+  const multi = (text.match(/\[[ \t]*\r?\n/g) ?? []).length;
   // The first indented line is one level deep: its whitespace is the unit.
-  return { eol, indent: unit.startsWith('\t') ? '\t' : unit.length > 0 ? unit : '  ' };
+  return { eol, indent: unit.startsWith('\t') ? '\t' : unit.length > 0 ? unit : '  ', inlineArrays: inline > multi };
 }
 
 function lineIndent(text: string, offset: number): string {
@@ -40,7 +44,7 @@ function startsLine(text: string, offset: number): boolean {
 export function render(value: unknown, style: Style, indent: string, multiline: boolean): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    if (!multiline) return `[${value.map((v) => render(v, style, indent, false)).join(', ')}]`;
+    if (!multiline || style.inlineArrays) return `[${value.map((v) => render(v, style, indent, false)).join(', ')}]`;
     const inner = indent + style.indent;
     return `[${style.eol}${value.map((v) => inner + render(v, style, inner, true)).join(`,${style.eol}`)}${style.eol}${indent}]`;
   }
@@ -95,7 +99,8 @@ function setEdit(text: string, root: JsonNode, path: readonly string[], value: u
   if (r.node) {
     const oldText = text.slice(r.node.offset, r.node.offset + r.node.length);
     const indent = lineIndent(text, r.node.parent?.offset ?? r.node.offset);
-    return { offset: r.node.offset, length: r.node.length, content: render(value, style, indent, oldText.includes('\n')) };
+    const own = { ...style, inlineArrays: !oldText.includes('\n') };
+    return { offset: r.node.offset, length: r.node.length, content: render(value, own, indent, oldText.includes('\n')) };
   }
   const key = r.missing[0]!;
   const inserted = nest(r.missing, value);

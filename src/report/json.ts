@@ -5,7 +5,7 @@ import type { AuditReport } from './types.js';
 export const REPORT_SCHEMA_VERSION = 1;
 export const TOOL = { name: 'nanobot-harden', version: '0.1.0' } as const;
 
-function publicFinding(f: Finding): Record<string, unknown> {
+export function publicFinding(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ruleId: f.ruleId,
     severity: f.severity,

@@ -8,9 +8,14 @@ const apply = (text: string, ...patches: Patch[]) => applyPatches('/c.json', tex
 
 describe('detectStyle', () => {
   it('finds CRLF, tabs and four spaces', () => {
-    expect(detectStyle('{\r\n\t"a": 1\r\n}')).toEqual({ eol: '\r\n', indent: '\t' });
-    expect(detectStyle('{\n    "a": 1\n}')).toEqual({ eol: '\n', indent: '    ' });
-    expect(detectStyle('{}')).toEqual({ eol: '\n', indent: '  ' });
+    expect(detectStyle('{\r\n\t"a": 1\r\n}')).toMatchObject({ eol: '\r\n', indent: '\t' });
+    expect(detectStyle('{\n    "a": 1\n}')).toMatchObject({ eol: '\n', indent: '    ' });
+    expect(detectStyle('{}')).toMatchObject({ eol: '\n', indent: '  ' });
+  });
+
+  it('tells hand-written inline arrays from nanobot\'s one-item-a-line arrays', () => {
+    expect(detectStyle('{\n  "a": ["1", "2"],\n  "b": []\n}').inlineArrays).toBe(true);
+    expect(detectStyle('{\n  "a": [\n    "1"\n  ]\n}').inlineArrays).toBe(false);
   });
 });
 
@@ -55,6 +60,11 @@ describe('inserting a key', () => {
   it('stays on one line inside a one-line object', () => {
     expect(apply('{\n  "dm": { "policy": "open" }\n}', set('/dm/allowFrom', ['U1']))).toBe('{\n  "dm": { "policy": "open", "allowFrom": ["U1"] }\n}');
   });
+});
+
+it('inserts arrays in the layout the file uses for arrays', () => {
+  expect(apply('{\n  "a": {\n    "x": ["1"]\n  }\n}', set('/a/y', ['2', '3']))).toBe('{\n  "a": {\n    "x": ["1"],\n    "y": ["2", "3"]\n  }\n}');
+  expect(apply('{\n  "a": {\n    "x": [\n      "1"\n    ]\n  }\n}', set('/a/y', ['2']))).toBe('{\n  "a": {\n    "x": [\n      "1"\n    ],\n    "y": [\n      "2"\n    ]\n  }\n}');
 });
 
 describe('removing a copy', () => {

@@ -1,0 +1,82 @@
+// `harden fix`: flags -> options -> the wizard (on a terminal) or the pipeline (--yes, --dry-run).
+import { Option, type Command } from 'commander';
+import { redactor } from '../config/secrets.js';
+import { NotATerminalError, UsageError } from '../errors.js';
+import { atOrAbove } from '../findings.js';
+import type { Answers } from '../fix/plan.js';
+import type { Runtime } from '../host/facts.js';
+import { readAnswersFile, parseAssignments } from './answers.js';
+import { collect, configPaths, type AuditFlags } from './audit.js';
+import { useColor, type Io } from './io.js';
+
+export interface FixFlags extends Omit<AuditFlags, 'format'> {
+  format: 'text' | 'json';
+  yes?: boolean;
+  dryRun?: boolean;
+  allowFrom: string[];
+  groupAllowFrom: string[];
+  answers?: string;
+  acceptRisk: string[];
+  quiet?: boolean;
+  runtime: Runtime;
+  keepBackups: string;
+}
+
+export function addFixOptions(command: Command): Command {
+  return command
+    .option('-y, --yes', 'apply the fixes without asking (for provisioning scripts)')
+    .option('-n, --dry-run', 'show the diff and the mode changes; write nothing')
+    .option('--allow-from <channel=ids>', 'accounts that may talk to the bot, e.g. telegram=123456789 (repeatable)', collect, [])
+    .option('--group-allow-from <channel=ids>', 'channels where the bot may answer anyone, e.g. slack=C0123ABC (repeatable)', collect, [])
+    .option('--answers <file>', 'JSON file with allowFrom and groupAllowFrom per channel')
+    .option('--accept-risk <rule>', 'apply a change the lockout guard holds back for this rule (repeatable)', collect, [])
+    .option('-q, --quiet', 'do not print the applied diff')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--runtime <where>', 'where nanobot runs: in a container its binds must stay on 0.0.0.0').choices(['auto', 'host', 'container']).default('auto'))
+    .option('--keep-backups <n>', 'backups to keep per config', '5');
+}
+
+async function answersFrom(flags: FixFlags, notes: string[]): Promise<Answers> {
+  const answers: Answers = {};
+  if (flags.answers) await readAnswersFile(flags.answers, answers, notes);
+  parseAssignments(flags.allowFrom, 'allowFrom', '--allow-from', answers, notes);
+  parseAssignments(flags.groupAllowFrom, 'groupAllowFrom', '--group-allow-from', answers, notes);
+  return answers;
+}
+
+export async function runFix(flags: FixFlags, io: Io): Promise<number> {
+  const keep = Number(flags.keepBackups);
+  if (!Number.isInteger(keep) || keep < 1) throw new UsageError('--keep-backups needs a whole number of at least 1');
+  const dryRun = flags.dryRun === true;
+  const interactive = !dryRun && flags.yes !== true;
+  if (interactive && !io.stdinIsTTY) {
+    throw new NotATerminalError('harden fix asks questions, but standard input is not a terminal: pass --yes to apply the fixes without questions, or --dry-run to see them');
+  }
+  const notes: string[] = [];
+  const answers = await answersFrom(flags, notes);
+  const options = {
+    configs: configPaths(flags, io),
+    profile: flags.profile,
+    noHost: !flags.host,
+    ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
+    env: io.env,
+    dryRun,
+    answers,
+    acceptRisk: flags.acceptRisk,
+    runtime: flags.runtime,
+    keepBackups: keep,
+  };
+  const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
+  if (interactive) {
+    const { runWizard } = await import('../wizard/run.js');
+    return runWizard(options, { io, color, failOn: flags.failOn });
+  }
+  const { fix } = await import('../fix.js');
+  const { renderFixJson, renderFixText } = await import('../report/fix.js');
+  const results = await fix(options);
+  for (const note of notes) io.stderr.write(`harden: note: ${note}\n`);
+  const reportOptions = { color, cwd: io.cwd, quiet: flags.quiet === true, failOn: flags.failOn };
+  const output = flags.format === 'json' ? renderFixJson(results, reportOptions) : renderFixText(results, reportOptions);
+  io.stdout.write(redactor(results.flatMap((r) => r.secrets))(output));
+  return results.some((r) => r.remaining.some((f) => atOrAbove(f.severity, flags.failOn))) ? 1 : 0;
+}

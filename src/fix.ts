@@ -1,0 +1,130 @@
+// The fix pipeline for one config: audit -> plan -> edit in memory -> (dry run: stop) -> lock,
+// backup, atomic write, chmod -> re-read and re-audit -> put the backup back if the result does
+// not parse or a patched finding is still there. Nothing is written on any error before the
+// backup exists, and the original is restored on any error after it.
+import { auditContent, auditFile, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
+import { parseConfig } from './config/parse.js';
+import { secretsInEnv, secretsInTree } from './config/secrets.js';
+import type { VersionTraits } from './config/version.js';
+import { WriteError, isHardenError } from './errors.js';
+import { compareFindings, type Finding } from './findings.js';
+import { applyPatches, type Patch } from './fix/edit.js';
+import { plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
+import { hostFacts, type Runtime } from './host/facts.js';
+import * as io from './io/files.js';
+
+export interface FixOptions extends AuditOptions {
+  dryRun: boolean;
+  answers: Answers;
+  acceptRisk: readonly string[];
+  runtime: Runtime;
+  /** Backups kept per config. */
+  keepBackups: number;
+}
+
+export interface FixResult {
+  file: string;
+  dryRun: boolean;
+  changed: boolean;
+  backup?: string;
+  applied: Patch[];
+  modes: ModeChange[];
+  skipped: Skip[];
+  remaining: Finding[];
+  before: string;
+  after: string;
+  /** Every secret seen, for the redactor; never printed. */
+  secrets: string[];
+  nanobot: { version: string; source: VersionTraits['source'] };
+}
+
+/** Plan the fixes of one audited file and apply the patches to its text in memory. */
+export async function prepare(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<{ plan: Plan; applied: Patch[]; after: string; skipped: Skip[] }> {
+  const host = await hostFacts(fa.file, options.runtime, !options.noHost);
+  let p = plan({
+    parsed: fa.parsed,
+    effective: fa.effective,
+    findings: fa.findings,
+    traits,
+    answers: options.answers,
+    acceptRisk: new Set(options.acceptRisk),
+    host,
+  });
+  if (planOverride) p = planOverride(p);
+  const skipped = [...p.skipped];
+  const applied: Patch[] = [];
+  let after = fa.parsed.text;
+  for (const patch of p.patches) {
+    try {
+      after = applyPatches(fa.file, after, [patch]);
+      applied.push(patch);
+    } catch {
+      skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
+    }
+  }
+  return { plan: p, applied, after, skipped };
+}
+
+/** Findings left once the new text is in place (host findings answered by a mode change drop out). */
+async function remainingAfter(fa: FileAudit, after: string, options: FixOptions, traits: VersionTraits, modes: readonly ModeChange[]): Promise<Finding[]> {
+  const parsed = parseConfig(fa.file, after);
+  const content = await auditContent(fa.file, parsed, new TextEncoder().encode(after), { ...options, noHost: true }, traits);
+  const chmodded = new Set(modes.map((m) => m.ruleId));
+  const host = fa.findings.filter((f) => f.source.kind === 'host' && !chmodded.has(f.ruleId));
+  return [...content.findings, ...host].sort(compareFindings);
+}
+
+function stillThere(addressed: readonly Finding[], now: readonly Finding[]): Finding | undefined {
+  return addressed.find((a) => now.some((f) => f.ruleId === a.ruleId && f.pointer === a.pointer && f.source.kind !== 'host'));
+}
+
+export async function fixFile(file: string, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<FixResult> {
+  const fa = await auditFile(file, options, traits);
+  const { plan: p, applied, after, skipped } = await prepare(fa, options, traits, planOverride);
+  const before = fa.parsed.text;
+  const changed = after !== before || p.modes.length > 0;
+  const secrets = [...new Set([...secretsInTree(fa.parsed.root), ...secretsInEnv(options.env)])];
+  const base = { file, dryRun: options.dryRun, applied, modes: p.modes, skipped, before, after, secrets, nanobot: { version: traits.version.text, source: traits.source } };
+  if (options.dryRun || !changed) {
+    return { ...base, changed, remaining: await remainingAfter(fa, after, options, traits, p.modes) };
+  }
+
+  const t = await io.target(file);
+  return io.withLock(t, async () => {
+    await io.assertUnchanged(t, fa.bytes);
+    const backup = await io.createBackup(t, fa.bytes);
+    const fileMode = p.modes.find((m) => m.path === t.real)?.to ?? t.mode;
+    let verified: FileAudit;
+    try {
+      if (after !== before) await io.atomicWrite(t, after, fileMode);
+      for (const m of p.modes) await io.setMode(m.path, m.to);
+      verified = await auditFile(file, options, traits);
+      const left = stillThere(fa.findings.filter((f) => p.addressed.includes(f)), verified.findings);
+      if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
+    } catch (error) {
+      await io.atomicWrite(t, fa.bytes, t.mode).catch(() => undefined);
+      for (const m of p.modes) await io.setMode(m.path, m.from).catch(() => undefined);
+      const why = isHardenError(error) ? error.message : error instanceof Error ? error.message : String(error);
+      throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
+    }
+    await io.appendJournal(t.real, {
+      time: new Date().toISOString(),
+      action: 'fix',
+      file: t.real,
+      rules: [...new Set([...applied.map((a) => a.ruleId), ...p.modes.map((m) => m.ruleId)])].sort(),
+      backup,
+      sha256Before: io.sha256(fa.bytes),
+      sha256After: io.sha256(after),
+      modes: p.modes.map((m) => ({ path: m.path, from: m.from.toString(8), to: m.to.toString(8) })),
+    }).catch(() => undefined);
+    await io.pruneBackups(t.real, options.keepBackups).catch(() => undefined);
+    return { ...base, changed: true, backup, remaining: verified.findings };
+  });
+}
+
+export async function fix(options: FixOptions): Promise<FixResult[]> {
+  const traits = await resolveTraits(options);
+  const results: FixResult[] = [];
+  for (const file of options.configs) results.push(await fixFile(file, options, traits));
+  return results;
+}

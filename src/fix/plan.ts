@@ -1,0 +1,250 @@
+// Findings + answers -> patches, as plain data. Pure: it reads only the audit and the facts it
+// is given. What only the owner knows (who may talk to the bot) comes from answers; a patch that
+// could lock the owner out or stop the service is held back unless the owner accepts the risk.
+import { getIn, type Effective } from '../config/model.js';
+import type { ParsedConfig } from '../config/parse.js';
+import { dotted, fromPointer, toPointer } from '../config/pointer.js';
+import type { VersionTraits } from '../config/version.js';
+import { RULES, type Finding } from '../findings.js';
+import { locate, nodePosition } from '../rules/locate.js';
+import type { Patch } from './edit.js';
+
+export interface Answers {
+  /** Accounts that may talk to the bot, per channel (dm.allowFrom for Slack, Mattermost, Signal). */
+  allowFrom?: Record<string, string[]>;
+  /** Group or channel IDs where the bot may answer anyone, per channel (Slack, Mattermost, Signal). */
+  groupAllowFrom?: Record<string, string[]>;
+}
+
+export interface HostFacts {
+  /** Whether nanobot reads this config inside a container (binds must stay 0.0.0.0 there). */
+  inContainer: boolean;
+  /** Mode, owner and group of the file and of its directory; absent under --no-host. */
+  file?: { path: string; mode: number; uid: number; gid: number; ownerGid?: number };
+  dir?: { path: string; mode: number; uid: number; gid: number; ownerGid?: number };
+}
+
+export interface ModeChange {
+  ruleId: string;
+  path: string;
+  from: number;
+  to: number;
+}
+
+export type SkipWhy = 'needs-answer' | 'manual' | 'lockout' | 'conflict';
+
+export interface Skip {
+  ruleId: string;
+  pointer?: string;
+  why: SkipWhy;
+  message: string;
+}
+
+export interface Plan {
+  patches: Patch[];
+  modes: ModeChange[];
+  skipped: Skip[];
+  /** Findings a patch or a mode change answers; the fix is verified against them. */
+  addressed: Finding[];
+}
+
+export interface PlanInput {
+  parsed: ParsedConfig;
+  effective: Effective;
+  findings: readonly Finding[];
+  traits: VersionTraits;
+  answers: Answers;
+  acceptRisk: ReadonlySet<string>;
+  host: HostFacts;
+}
+
+const HOST_RULES = new Set(['gateway-host-loopback', 'api-host-loopback', 'api-exposed-without-key', 'websocket-host-loopback', 'websocket-exposed-without-secret']);
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function isString(v: unknown): v is string {
+  return typeof v === 'string';
+}
+
+/** The accounts already listed that are worth keeping: everything but "*". */
+function keep(list: unknown): string[] {
+  return Array.isArray(list) ? list.filter(isString).filter((v) => v !== '*') : [];
+}
+
+class Planner {
+  readonly patches: Patch[] = [];
+  readonly modes: ModeChange[] = [];
+  readonly skipped: Skip[] = [];
+  readonly addressed: Finding[] = [];
+
+  constructor(private readonly input: PlanInput) {}
+
+  /** The pointer nanobot reads a canonical path from: the file's own spelling, else where it belongs. */
+  pointer(path: readonly string[]): string {
+    return locate(this.input.parsed, this.input.effective, path).pointer;
+  }
+
+  value(path: readonly string[]): unknown {
+    return getIn(this.input.effective.value, path);
+  }
+
+  set(ruleId: string, path: readonly string[], after: unknown, pointer = this.pointer(path)): void {
+    const before = this.value(path);
+    if (this.patches.some((p) => p.op === 'set' && p.pointer === pointer)) return;
+    this.patches.push({ op: 'set', ruleId, pointer, before: before === undefined ? null : before, after });
+  }
+
+  skip(f: Finding, why: SkipWhy, message: string): void {
+    this.skipped.push({ ruleId: f.ruleId, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), why, message });
+  }
+
+  held(f: Finding): boolean {
+    return !this.input.acceptRisk.has(f.ruleId);
+  }
+
+  restrictToWorkspace(f: Finding): void {
+    const eff = this.input.effective;
+    const current = eff.origins.get('/tools/restrictToWorkspace');
+    const tools = eff.origins.get('/tools');
+    const currentPointer =
+      current?.kind === 'file' ? current.pointer : toPointer([...(tools?.kind === 'file' ? fromPointer(tools.pointer) : ['tools']), 'restrictToWorkspace']);
+    this.set(f.ruleId, ['tools', 'restrictToWorkspace'], true, currentPointer);
+    // The old place: keep it consistent where the file has it, and write it too when the
+    // installed version is unknown (0.1.3.post4 read only tools.exec.restrictToWorkspace).
+    const old = eff.origins.get('/tools/exec/restrictToWorkspace');
+    if (old?.kind === 'file') this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, old.pointer);
+    else if (old === undefined && this.input.traits.source === 'assumed') {
+      this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, this.pointer(['tools', 'exec', 'restrictToWorkspace']));
+    }
+  }
+
+  allowList(f: Finding, path: readonly string[]): void {
+    const channel = path[1]!;
+    const ids = this.input.answers.allowFrom?.[channel];
+    if (ids === undefined) {
+      this.skip(f, 'needs-answer', `${dotted(path)}: say who may talk to the bot with --allow-from ${channel}=ID[,ID...] or an --answers file`);
+      return;
+    }
+    const list = unique([...keep(this.value(path)), ...ids]);
+    if (list.length === 0 && this.onlyEnabledChannel(channel) && this.held(f)) {
+      this.skip(f, 'lockout', `${dotted(path)}: an empty list shuts everyone out of the only enabled channel; pass --accept-risk ${f.ruleId} to write it anyway`);
+      return;
+    }
+    this.set(f.ruleId, path, list);
+  }
+
+  dmPolicy(f: Finding, path: readonly string[]): void {
+    const channel = path[1]!;
+    const ids = this.input.answers.allowFrom?.[channel];
+    const base = path.slice(0, -1); // channels/<name>/dm
+    if (ids === undefined) {
+      this.skip(f, 'needs-answer', `${dotted(path)}: say who may message the bot with --allow-from ${channel}=ID[,ID...], and it becomes "allowlist"`);
+      return;
+    }
+    this.set(f.ruleId, [...base, 'policy'], 'allowlist');
+    this.set(f.ruleId, [...base, 'allowFrom'], unique([...keep(this.value([...base, 'allowFrom'])), ...ids]));
+  }
+
+  groupPolicy(f: Finding, path: readonly string[]): void {
+    const channel = path[1]!;
+    const ids = this.input.answers.groupAllowFrom?.[channel];
+    if (ids === undefined) {
+      this.skip(f, 'needs-answer', `${dotted(path)}: name the channels where the bot may answer with --group-allow-from ${channel}=ID[,ID...]`);
+      return;
+    }
+    const signal = channel === 'signal';
+    const policy = signal ? ['channels', channel, 'group', 'policy'] : ['channels', channel, 'groupPolicy'];
+    const list = signal ? ['channels', channel, 'group', 'allowFrom'] : ['channels', channel, 'groupAllowFrom'];
+    this.set(f.ruleId, policy, 'allowlist');
+    this.set(f.ruleId, list, unique([...keep(this.value(list)), ...ids]));
+  }
+
+  onlyEnabledChannel(channel: string): boolean {
+    const channels = this.value(['channels']);
+    if (!channels || typeof channels !== 'object') return true;
+    const enabled = Object.entries(channels as Record<string, unknown>).filter(
+      ([name, v]) => name !== 'websocket' && v !== null && typeof v === 'object' && (v as Record<string, unknown>)['enabled'] === true,
+    );
+    return enabled.length === 1 && enabled[0]![0] === channel;
+  }
+
+  duplicate(f: Finding): void {
+    const shadow = this.input.effective.shadows.find((s) => {
+      const pos = nodePosition(this.input.parsed, s.node);
+      return s.pointer === f.pointer && pos.line === f.line && pos.column === f.column;
+    });
+    if (!shadow) return;
+    const prop = shadow.node.parent;
+    const key = prop?.children?.[0]?.value;
+    const siblings = prop?.parent?.children ?? [];
+    const copy = siblings.filter((p) => p.children?.[0]?.value === key).indexOf(prop!);
+    this.patches.push({ op: 'remove', ruleId: f.ruleId, pointer: shadow.pointer, before: null, copy });
+  }
+
+  mode(f: Finding, target: HostFacts['file'], to: number): void {
+    if (!target) return;
+    // A group other than the owner's own can read it: someone else (a container user, a service
+    // group) may depend on that access.
+    const shared = (target.mode & 0o070) !== 0 && target.ownerGid !== undefined && target.gid !== target.ownerGid;
+    if (shared && this.held(f)) {
+      this.skip(f, 'lockout', `${target.path} is shared with group ${target.gid}; chmod ${to.toString(8)} would lock that group out. Pass --accept-risk ${f.ruleId} to do it anyway`);
+      return;
+    }
+    if ((target.mode & 0o777) !== to) this.modes.push({ ruleId: f.ruleId, path: target.path, from: target.mode & 0o777, to });
+  }
+
+  finding(f: Finding): void {
+    const before = this.patches.length + this.modes.length;
+    this.dispatch(f);
+    if (this.patches.length + this.modes.length > before) this.addressed.push(f);
+  }
+
+  dispatch(f: Finding): void {
+    const rule = RULES[f.ruleId];
+    if (!rule) return;
+    const path = f.path ?? [];
+    if (HOST_RULES.has(f.ruleId) && this.input.host.inContainer && this.held(f)) {
+      this.skip(f, 'lockout', `${dotted(path)}: nanobot runs in a container here, where it must listen on 0.0.0.0 (publish the port on 127.0.0.1 on the host instead); pass --accept-risk ${f.ruleId} to change it anyway`);
+      return;
+    }
+    switch (f.ruleId) {
+      case 'restrict-to-workspace':
+      case 'old-place-ignored':
+        return this.restrictToWorkspace(f);
+      case 'allow-from-empty':
+      case 'allow-from-wildcard':
+        return this.allowList(f, path);
+      case 'dm-policy-open':
+        return this.dmPolicy(f, path);
+      case 'group-policy-open':
+        return this.groupPolicy(f, path);
+      case 'duplicate-key':
+        return this.duplicate(f);
+      case 'email-spoofable':
+        this.set(f.ruleId, [...path.slice(0, -1), 'verifyDkim'], true);
+        this.set(f.ruleId, [...path.slice(0, -1), 'verifySpf'], true);
+        return;
+      case 'config-file-mode':
+        return this.mode(f, this.input.host.file, 0o600);
+      case 'config-dir-mode':
+        return this.mode(f, this.input.host.dir, 0o700);
+    }
+    if (rule.fix.kind === 'set' && rule.fix.value !== undefined && f.path) {
+      this.set(f.ruleId, f.path, rule.fix.value);
+      return;
+    }
+    if (rule.fix.kind === 'manual' || rule.fix.kind === 'set') this.skip(f, 'manual', `${f.pointer !== undefined ? dotted(fromPointer(f.pointer)) + ': ' : ''}by hand: ${rule.fix.text}`);
+  }
+}
+
+export function plan(input: PlanInput): Plan {
+  const p = new Planner(input);
+  for (const f of input.findings) p.finding(f);
+  // Removals of duplicate copies first, the later copies before the earlier ones, so the copy
+  // numbers stay true; then the sets, which always edit the last copy.
+  const removals = p.patches.filter((x) => x.op === 'remove').sort((a, b) => (a.pointer === b.pointer ? (b as { copy: number }).copy - (a as { copy: number }).copy : 0));
+  const sets = p.patches.filter((x) => x.op === 'set');
+  return { patches: [...removals, ...sets], modes: p.modes, skipped: p.skipped, addressed: p.addressed };
+}

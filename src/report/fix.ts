@@ -1,0 +1,91 @@
+// Reporters for `harden fix`: text (the diff, what changed, where the backup is, what is left)
+// and JSON (schemas/fix-report.schema.json). Pure: data in, string out; the CLI redacts.
+import { canonicalKey } from '../config/layout.js';
+import { fromPointer, dotted } from '../config/pointer.js';
+import { isSecretPath, REDACTED } from '../config/secrets.js';
+import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
+import type { FixResult } from '../fix.js';
+import type { Patch } from '../fix/edit.js';
+import { unifiedDiff } from '../fix/diff.js';
+import { styler } from './style.js';
+import { displayPath } from './text.js';
+import { REPORT_SCHEMA_VERSION, TOOL, publicFinding } from './json.js';
+
+export interface FixReportOptions {
+  color: boolean;
+  cwd: string;
+  quiet: boolean;
+  failOn: Severity;
+}
+
+const octal = (mode: number): string => mode.toString(8).padStart(3, '0');
+
+function safeValue(pointer: string, value: unknown): unknown {
+  const path = fromPointer(pointer).map((seg) => canonicalKey(seg).key);
+  return isSecretPath(path) ? REDACTED : value;
+}
+
+function publicPatch(p: Patch): Record<string, unknown> {
+  const base = { ruleId: p.ruleId, op: p.op, pointer: p.pointer, before: safeValue(p.pointer, p.before) };
+  return p.op === 'set' ? { ...base, after: safeValue(p.pointer, p.after) } : base;
+}
+
+export function renderFixJson(results: readonly FixResult[], options: FixReportOptions): string {
+  const one = (r: FixResult) => ({
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: TOOL,
+    nanobot: r.nanobot,
+    file: r.file,
+    dryRun: r.dryRun,
+    changed: r.changed,
+    backup: r.backup ?? null,
+    applied: r.applied.map(publicPatch),
+    modes: r.modes.map((m) => ({ ruleId: m.ruleId, path: m.path, from: octal(m.from), to: octal(m.to) })),
+    skipped: r.skipped,
+    remaining: r.remaining.map(publicFinding),
+    failed: r.remaining.some((f) => atOrAbove(f.severity, options.failOn)),
+  });
+  const body = results.length === 1 ? one(results[0]!) : results.map(one);
+  return JSON.stringify(body, null, 2) + '\n';
+}
+
+function counts(findings: readonly Finding[]): string {
+  return SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+}
+
+export function renderFixText(results: readonly FixResult[], options: FixReportOptions): string {
+  const s = styler(options.color);
+  const out: string[] = [];
+  for (const r of results) {
+    const shown = displayPath(r.file, options.cwd);
+    const verb = r.dryRun ? 'would change' : 'changed';
+    out.push(s('bold', `harden fix${r.dryRun ? ' --dry-run' : ''}: ${shown}`) + (r.dryRun ? ' (nothing written)' : ''));
+    if (!r.changed) out.push('  nothing to change' + (r.dryRun ? '' : '; no backup made'));
+    if (r.changed && (!options.quiet || r.dryRun)) {
+      const diff = unifiedDiff(shown, r.before, r.after, s);
+      if (diff) out.push(diff.trimEnd());
+    }
+    for (const m of r.modes) out.push(`  ${verb} mode of ${displayPath(m.path, options.cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
+    if (r.backup) {
+      out.push(`  backup: ${r.backup}`);
+      out.push(`  undo with: harden restore --config ${r.file}`);
+    }
+    if (r.skipped.length > 0) {
+      out.push(s('yellow', `  not changed (${r.skipped.length}):`));
+      for (const k of r.skipped) out.push(`    ${k.ruleId}: ${k.message}`);
+    }
+    const failing = r.remaining.filter((f) => atOrAbove(f.severity, options.failOn));
+    if (r.remaining.length > 0) {
+      out.push(`  ${r.dryRun ? 'would remain' : 'remaining'}: ${r.remaining.length} finding${r.remaining.length === 1 ? '' : 's'} (${counts(r.remaining)})${failing.length > 0 ? '; run harden audit for details' : ''}`);
+      if (failing.length > 0 && options.quiet) for (const f of failing) out.push(`    ${f.ruleId} ${f.pointer !== undefined ? dotted(fromPointer(f.pointer)) : f.file}`);
+    } else {
+      out.push(s('green', `  no findings ${r.dryRun ? 'would remain' : 'remain'}`));
+    }
+    if (r.changed && !r.dryRun && r.applied.length > 0) out.push('  restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings');
+    out.push('');
+  }
+  return out.join('\n');
+}
