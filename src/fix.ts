@@ -99,7 +99,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
       if (after !== before) await io.atomicWrite(t, after, fileMode);
       for (const m of p.modes) await io.setMode(m.path, m.to);
       verified = await auditFile(file, options, traits);
-      const left = stillThere(fa.findings.filter((f) => p.addressed.includes(f)), verified.findings);
+      const left = stillThere(p.addressed, verified.findings);
       if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
     } catch (error) {
       await io.atomicWrite(t, fa.bytes, t.mode).catch(() => undefined);

@@ -1,7 +1,7 @@
 // Findings + answers -> patches, as plain data. Pure: it reads only the audit and the facts it
 // is given. What only the owner knows (who may talk to the bot) comes from answers; a patch that
 // could lock the owner out or stop the service is held back unless the owner accepts the risk.
-import { getIn, type Effective } from '../config/model.js';
+import { getIn, type Effective, type Shadow } from '../config/model.js';
 import type { ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import type { VersionTraits } from '../config/version.js';
@@ -94,6 +94,18 @@ class Planner {
     const before = this.value(path);
     if (this.patches.some((p) => p.op === 'set' && p.pointer === pointer)) return;
     this.patches.push({ op: 'set', ruleId, pointer, before: before === undefined ? null : before, after });
+    // Copies of the key that nanobot ignores would now disagree with the value it reads: remove
+    // them, so the file says one thing and a second run finds nothing to do.
+    const key = path.join('/');
+    for (const shadow of this.input.effective.shadows) if (shadow.path.join('/') === key) this.removeCopy(ruleId, shadow);
+  }
+
+  removeCopy(ruleId: string, shadow: Shadow): void {
+    const prop = shadow.node.parent;
+    const name = prop?.children?.[0]?.value;
+    const copy = (prop?.parent?.children ?? []).filter((p) => p.children?.[0]?.value === name).indexOf(prop!);
+    if (this.patches.some((p) => p.op === 'remove' && p.pointer === shadow.pointer && p.copy === copy)) return;
+    this.patches.push({ op: 'remove', ruleId, pointer: shadow.pointer, before: null, copy });
   }
 
   skip(f: Finding, why: SkipWhy, message: string): void {
@@ -175,12 +187,7 @@ class Planner {
       const pos = nodePosition(this.input.parsed, s.node);
       return s.pointer === f.pointer && pos.line === f.line && pos.column === f.column;
     });
-    if (!shadow) return;
-    const prop = shadow.node.parent;
-    const key = prop?.children?.[0]?.value;
-    const siblings = prop?.parent?.children ?? [];
-    const copy = siblings.filter((p) => p.children?.[0]?.value === key).indexOf(prop!);
-    this.patches.push({ op: 'remove', ruleId: f.ruleId, pointer: shadow.pointer, before: null, copy });
+    if (shadow) this.removeCopy(f.ruleId, shadow);
   }
 
   mode(f: Finding, target: HostFacts['file'], to: number): void {
@@ -244,7 +251,9 @@ export function plan(input: PlanInput): Plan {
   for (const f of input.findings) p.finding(f);
   // Removals of duplicate copies first, the later copies before the earlier ones, so the copy
   // numbers stay true; then the sets, which always edit the last copy.
-  const removals = p.patches.filter((x) => x.op === 'remove').sort((a, b) => (a.pointer === b.pointer ? (b as { copy: number }).copy - (a as { copy: number }).copy : 0));
+  const removals = p.patches
+    .flatMap((x) => (x.op === 'remove' ? [x] : []))
+    .sort((a, b) => a.pointer.localeCompare(b.pointer) || b.copy - a.copy);
   const sets = p.patches.filter((x) => x.op === 'set');
   return { patches: [...removals, ...sets], modes: p.modes, skipped: p.skipped, addressed: p.addressed };
 }

@@ -1,11 +1,11 @@
 // The only module that writes to disk: locks, backups, atomic writes, modes, the journal.
 // Every write of a config goes to a temp file in the same directory, is fsynced, keeps the
 // owner and group, and is renamed over the target (through a symlink, to its target).
-import { createHash } from 'node:crypto';
-import { appendFile, chmod, chown, mkdir, open, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { access, appendFile, chmod, chown, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { LockedError, StaleFileError, WriteError } from '../errors.js';
 
 export const STATE_DIR = '.harden';
@@ -64,7 +64,16 @@ export async function withLock<T>(t: Target, work: () => Promise<T>): Promise<T>
   const dir = stateDir(t.real);
   let release: () => Promise<void>;
   try {
+    await access(dirname(t.real), constants.W_OK);
+  } catch (error) {
+    throw new WriteError(sentence('write in', dirname(t.real), error));
+  }
+  try {
     await ensurePrivateDir(dir, t);
+  } catch (error) {
+    throw new WriteError(sentence('create', dir, error));
+  }
+  try {
     release = await lockfile.lock(t.real, { lockfilePath: join(dir, `${basename(t.real)}.lock`), stale: 30_000, realpath: false, retries: 0 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
@@ -148,14 +157,39 @@ export async function pruneBackups(realFile: string, keep: number): Promise<stri
   return old.map((b) => b.path);
 }
 
-/** Write a config atomically: temp file beside it, fsync, owner and group kept, rename, fsync dir. */
+/**
+ * Write a config atomically: a temp file beside it (0600 while it holds the secrets), every byte
+ * written and fsynced, owner, group and mode set, renamed over the target, then the directory
+ * fsynced. write-file-atomic was the first choice; measured on a nearly full tmpfs, its single
+ * fs.write() returned a short count without an error and it renamed a truncated file over the
+ * config. FileHandle.writeFile loops until every byte is written or throws ENOSPC.
+ */
 export async function atomicWrite(t: Target, content: string | Uint8Array, mode: number): Promise<void> {
+  const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+  const tmp = join(dirname(t.real), `.${basename(t.real)}.harden-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let created = false;
   try {
-    await writeFileAtomic(t.real, typeof content === 'string' ? content : Buffer.from(content), { mode, chown: { uid: t.uid, gid: t.gid }, fsync: true });
+    const fh = await open(tmp, 'wx', 0o600);
+    created = true;
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if ((await stat(tmp)).size !== data.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
+    await chown(tmp, t.uid, t.gid).catch((error: NodeJS.ErrnoException) => {
+      // Only root can give a file away; a normal user writing their own file keeps it anyway.
+      if (error.code !== 'EPERM') throw error;
+    });
+    await chmod(tmp, mode);
+    await rename(tmp, t.real);
+    created = false;
     const dir = await open(dirname(t.real), 'r');
     await dir.sync().catch(() => undefined);
     await dir.close();
   } catch (error) {
+    if (created) await rm(tmp, { force: true }).catch(() => undefined);
     throw new WriteError(sentence('write', t.file, error));
   }
 }

@@ -16,7 +16,7 @@ export async function auditText(text: string, options: RunOptions = {}): Promise
     configs: [file],
     profile: options.profile ?? 'baseline',
     noHost: !options.host,
-    nanobotVersion: options.version ?? '0.3.0',
+    ...(options.version === 'assumed' ? {} : { nanobotVersion: options.version ?? '0.3.0' }),
     env: options.env ?? {},
   });
 }
