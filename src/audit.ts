@@ -29,6 +29,8 @@ export interface FileAudit {
   bytes: Uint8Array;
   effective: Effective;
   findings: Finding[];
+  /** Secret values in this file and in NANOBOT_* variables, for redaction; never printed. */
+  secrets: string[];
 }
 
 export interface AuditResult {
@@ -91,15 +93,15 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     const { hostFindings } = await import('./host/checks.js');
     findings.push(...(await hostFindings({ file, traits })));
   }
-  return { file, parsed, bytes, effective, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
+  const secrets = [...new Set([...secretsInTree(parsed.root), ...secretsInEnv(options.env)])];
+  return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const traits = await resolveTraits(options);
   const files: FileAudit[] = [];
   for (const file of options.configs) files.push(await auditFile(file, options, traits));
-  const secrets = new Set<string>(secretsInEnv(options.env));
-  for (const f of files) for (const s of secretsInTree(f.parsed.root)) secrets.add(s);
+  const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   return {
     profile: options.profile,
     nanobot: { version: traits.version.text, source: traits.source },

@@ -111,3 +111,8 @@ export function compareFindings(a: Finding, b: Finding): number {
     (a.pointer ?? '').localeCompare(b.pointer ?? '')
   );
 }
+
+/** A stable key for one finding, to carry a person's choice from the preview to the write. */
+export function findingKey(f: Pick<Finding, 'ruleId' | 'pointer' | 'line' | 'column' | 'file'>): string {
+  return `${f.ruleId}|${f.pointer ?? f.file}|${f.line ?? 0}:${f.column ?? 0}`;
+}

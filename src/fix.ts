@@ -4,10 +4,9 @@
 // backup exists, and the original is restored on any error after it.
 import { auditContent, auditFile, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import { parseConfig } from './config/parse.js';
-import { secretsInEnv, secretsInTree } from './config/secrets.js';
 import type { VersionTraits } from './config/version.js';
 import { WriteError, isHardenError } from './errors.js';
-import { compareFindings, type Finding } from './findings.js';
+import { compareFindings, findingKey, type Finding } from './findings.js';
 import { applyPatches, type Patch } from './fix/edit.js';
 import { plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
 import { hostFacts, type Runtime } from './host/facts.js';
@@ -20,6 +19,8 @@ export interface FixOptions extends AuditOptions {
   runtime: Runtime;
   /** Backups kept per config. */
   keepBackups: number;
+  /** Only these findings (findingKey), as the wizard's user chose; all when absent. */
+  only?: ReadonlySet<string>;
 }
 
 export interface FixResult {
@@ -44,7 +45,7 @@ export async function prepare(fa: FileAudit, options: FixOptions, traits: Versio
   let p = plan({
     parsed: fa.parsed,
     effective: fa.effective,
-    findings: fa.findings,
+    findings: options.only ? fa.findings.filter((f) => options.only!.has(findingKey(f))) : fa.findings,
     traits,
     answers: options.answers,
     acceptRisk: new Set(options.acceptRisk),
@@ -83,7 +84,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
   const { plan: p, applied, after, skipped } = await prepare(fa, options, traits, planOverride);
   const before = fa.parsed.text;
   const changed = after !== before || p.modes.length > 0;
-  const secrets = [...new Set([...secretsInTree(fa.parsed.root), ...secretsInEnv(options.env)])];
+  const secrets = fa.secrets;
   const base = { file, dryRun: options.dryRun, applied, modes: p.modes, skipped, before, after, secrets, nanobot: { version: traits.version.text, source: traits.source } };
   if (options.dryRun || !changed) {
     return { ...base, changed, remaining: await remainingAfter(fa, after, options, traits, p.modes) };

@@ -30,7 +30,8 @@ export function schemaFindings(parsed: ParsedConfig, eff: Effective, profile: Pr
     const path = fromPointer(error.instancePath);
     const where = locate(parsed, eff, path);
     const args: Record<string, string | number> = {
-      path: dotted(path),
+      // As the file spells it (allow_from stays allow_from), or where it belongs when absent.
+      path: dotted(fromPointer(where.pointer)),
       value: showValue(path, getIn(eff.value, path)),
       source: where.sourceText,
     };

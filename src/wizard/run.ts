@@ -1,6 +1,89 @@
-// Placeholder entry until the wizard lands: keeps the CLI honest about what it cannot do yet.
-import { UsageError } from '../errors.js';
+// The interactive `harden fix`: audit, ask, show the exact diff, confirm once, then let the fix
+// pipeline write. Any cancel before the write leaves every byte as it was.
+import { auditFile, resolveTraits } from '../audit.js';
+import { redactor } from '../config/secrets.js';
+import { atOrAbove, type Severity } from '../findings.js';
+import { fixFile, type FixOptions, type FixResult } from '../fix.js';
+import { unifiedDiff } from '../fix/diff.js';
+import { styler } from '../report/style.js';
+import { displayPath } from '../report/text.js';
+import type { Io } from '../cli/io.js';
+import { decide, manualSteps } from './flow.js';
+import type { PromptAdapter } from './prompts.js';
 
-export async function runWizard(..._args: unknown[]): Promise<number> {
-  throw new UsageError('the interactive wizard is not available in this build: pass --yes to apply the fixes, or --dry-run to see them');
+export interface WizardContext {
+  io: Io;
+  color: boolean;
+  failOn: Severity;
+  /** Tests pass a scripted adapter; the CLI uses inquirer on the process's terminal. */
+  prompts?: PromptAdapter;
+}
+
+const octal = (m: number) => m.toString(8).padStart(3, '0');
+
+function describePreview(r: FixResult, cwd: string, color: boolean): string {
+  const s = styler(color);
+  const lines: string[] = [];
+  const diff = unifiedDiff(displayPath(r.file, cwd), r.before, r.after, s);
+  if (diff) lines.push(diff.trimEnd());
+  for (const m of r.modes) lines.push(`mode of ${displayPath(m.path, cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
+  return lines.join('\n');
+}
+
+export async function runWizard(options: FixOptions, ctx: WizardContext): Promise<number> {
+  const { io } = ctx;
+  const prompts = ctx.prompts ?? new (await import('./inquirer.js')).InquirerAdapter(process.stdin, process.stdout, (t) => io.stdout.write(t));
+  const traits = await resolveTraits(options);
+  let failed = false;
+  for (const file of options.configs) {
+    const fa = await auditFile(file, options, traits);
+    const redact = redactor(fa.secrets);
+    const say = (text: string) => prompts.say(redact(text));
+    // Every word shown goes through the redactor, questions included.
+    const safe: PromptAdapter = {
+      say,
+      select: (message, choices, def) => prompts.select(redact(message), choices.map((c) => ({ ...c, name: redact(c.name) })), def),
+      confirm: (message, def) => prompts.confirm(redact(message), def),
+      input: (message, opts) => prompts.input(redact(message), opts),
+    };
+    if (fa.findings.length === 0) {
+      say(`${displayPath(file, io.cwd)}: no findings at profile ${options.profile}; nothing to do.`);
+      continue;
+    }
+    const d = await decide(fa, safe, io.cwd);
+    let run: FixOptions = { ...options, configs: [file], dryRun: true, answers: d.answers, acceptRisk: d.acceptRisk, only: d.only };
+    let preview = await fixFile(file, run, traits);
+    for (const held of preview.skipped.filter((k) => k.why === 'lockout')) {
+      if (await safe.confirm(`Careful: ${held.message.replace(/[;.] [Pp]ass --accept-risk .*$/, '')}. Apply this change anyway?`, false)) {
+        d.acceptRisk.push(held.ruleId);
+      }
+    }
+    if (d.acceptRisk.length > 0) {
+      run = { ...run, acceptRisk: d.acceptRisk };
+      preview = await fixFile(file, run, traits);
+    }
+    const manual = manualSteps(fa.findings);
+    if (!preview.changed) {
+      say('Nothing to change with these answers.');
+    } else {
+      say(`\nThe changes to ${displayPath(file, io.cwd)}:\n${describePreview(preview, io.cwd, ctx.color)}`);
+      if (await safe.confirm(`Write these changes? A backup is made first.`, true)) {
+        const result = await fixFile(file, { ...run, dryRun: false }, traits);
+        say(`\nWrote ${displayPath(file, io.cwd)}.`);
+        if (result.backup) say(`Backup: ${result.backup}\nUndo with: harden restore --config ${file}`);
+        say('Restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings.');
+        preview = result;
+      } else {
+        say('Nothing was written.');
+      }
+    }
+    const left = preview.remaining;
+    if (manual.length > 0) say(`\nTo do by hand:\n${manual.map((m) => `  - ${m}`).join('\n')}`);
+    say(
+      '\nAlso outside this file: check NANOBOT_* variables in systemd units and compose files (harden audit names any that weaken a setting),\n' +
+        'run nanobot in Docker with the guide\'s security flags as a non-root user, and close the gateway port in your firewall.',
+    );
+    if (left.some((f) => atOrAbove(f.severity, ctx.failOn))) failed = true;
+  }
+  return failed ? 1 : 0;
 }

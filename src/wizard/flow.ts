@@ -1,0 +1,152 @@
+// The wizard's questions, over an audited file: which fixes to apply, who may talk to the bot on
+// each channel, and whether to accept a change that could lock the owner out. It only decides;
+// the fix pipeline writes.
+import { getIn } from '../config/model.js';
+import { dotted } from '../config/pointer.js';
+import type { FileAudit } from '../audit.js';
+import { findingKey, RULES, SEVERITIES, type Finding } from '../findings.js';
+import { checkGroupId, checkId, idFormat } from '../fix/ids.js';
+import type { Answers } from '../fix/plan.js';
+import { displayPath } from '../report/text.js';
+import type { PromptAdapter } from './prompts.js';
+
+export interface Decisions {
+  only: Set<string>;
+  answers: Answers;
+  acceptRisk: string[];
+}
+
+const ALLOW_RULES = new Set(['allow-from-empty', 'allow-from-wildcard', 'dm-policy-open']);
+const GROUP_RULES = new Set(['group-policy-open']);
+
+export function kindOf(f: Finding): 'auto' | 'allow' | 'group' | 'manual' {
+  if (ALLOW_RULES.has(f.ruleId)) return 'allow';
+  if (GROUP_RULES.has(f.ruleId)) return 'group';
+  const fix = RULES[f.ruleId]?.fix;
+  return fix && (fix.kind === 'set' || fix.kind === 'chmod') ? 'auto' : 'manual';
+}
+
+const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', email: 'E-mail', slack: 'Slack', mattermost: 'Mattermost', matrix: 'Matrix', feishu: 'Feishu', signal: 'Signal', msteams: 'MS Teams' };
+const channelName = (c: string): string => CHANNEL_NAMES[c] ?? c;
+
+export function summary(fa: FileAudit, cwd: string): string {
+  const lines = [`${displayPath(fa.file, cwd)}: ${fa.findings.length} finding${fa.findings.length === 1 ? '' : 's'}`];
+  for (const severity of SEVERITIES) {
+    const group = fa.findings.filter((f) => f.severity === severity);
+    if (group.length === 0) continue;
+    lines.push(`  ${severity.toUpperCase()} (${group.length})`);
+    for (const f of group) lines.push(`    ${f.line !== undefined ? `line ${f.line}: ` : ''}${f.message}`);
+  }
+  return lines.join('\n');
+}
+
+async function chooseFixes(auto: readonly Finding[], prompts: PromptAdapter, only: Set<string>): Promise<void> {
+  if (auto.length === 0) return;
+  const mode = await prompts.select(`${auto.length} finding${auto.length === 1 ? '' : 's'} can be fixed without asking you anything. Apply them?`, [
+    { value: 'all', name: `Apply all ${auto.length}` },
+    { value: 'each', name: 'Choose one by one' },
+    { value: 'none', name: 'Apply none of them' },
+  ]);
+  if (mode === 'none') return;
+  for (const f of auto) {
+    if (mode === 'all') {
+      only.add(findingKey(f));
+      continue;
+    }
+    for (;;) {
+      const rule = RULES[f.ruleId]!;
+      const choice = await prompts.select(`${f.message}\n  fix: ${rule.fix.text}`, [
+        { value: 'apply', name: 'Apply' },
+        { value: 'skip', name: 'Skip' },
+        { value: 'explain', name: 'Explain' },
+      ]);
+      if (choice === 'explain') {
+        prompts.say(`  ${rule.title}. ${rule.rationale}`);
+        continue;
+      }
+      if (choice === 'apply') only.add(findingKey(f));
+      break;
+    }
+  }
+}
+
+/** Ask for the accounts of one channel, validated in its format; [] when the person skips. */
+async function askIds(prompts: PromptAdapter, channel: string, message: string, group: boolean): Promise<{ ids: string[]; notes: string[] }> {
+  const check = (raw: string) => (group ? checkGroupId(channel, raw) : checkId(channel, raw));
+  const split = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const answer = await prompts.input(message, {
+    validate: (value) => {
+      for (const raw of split(value)) {
+        const c = check(raw);
+        if (!c.ok) return `${raw}: ${c.reason}`;
+      }
+      return true;
+    },
+  });
+  const ids: string[] = [];
+  const notes: string[] = [];
+  for (const raw of split(answer)) {
+    const c = check(raw);
+    if (c.ok) {
+      ids.push(c.id);
+      if (c.note) notes.push(c.note);
+    }
+  }
+  return { ids, notes };
+}
+
+async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts: PromptAdapter, d: Decisions): Promise<void> {
+  const byChannel = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const channel = f.path?.[1];
+    if (!channel) continue;
+    byChannel.set(channel, [...(byChannel.get(channel) ?? []), f]);
+  }
+  for (const [channel, list] of byChannel) {
+    const allow = list.filter((f) => ALLOW_RULES.has(f.ruleId));
+    const group = list.filter((f) => GROUP_RULES.has(f.ruleId));
+    if (allow.length > 0) {
+      const format = idFormat(channel);
+      prompts.say(`\n${channelName(channel)}: ${allow.map((f) => f.message).join('; ')}`);
+      const wildcard = allow.find((f) => f.ruleId === 'allow-from-wildcard');
+      if (wildcard) {
+        const remove = await prompts.select(`Remove "*" from ${dotted(wildcard.path ?? [])}?`, [
+          { value: true, name: 'Yes: only the accounts I list may use the bot' },
+          { value: false, name: 'No: keep "*" (everyone may use the bot)' },
+        ]);
+        if (!remove) continue;
+      }
+      const current = allow.map((f) => getIn(fa.effective.value, f.path ?? [])).find(Array.isArray) as unknown[] | undefined;
+      const kept = (current ?? []).filter((v) => v !== '*');
+      if (kept.length > 0) prompts.say(`  kept: ${kept.map((v) => JSON.stringify(v)).join(', ')}`);
+      prompts.say(`  where to find it: ${format.where}`);
+      const { ids, notes } = await askIds(prompts, channel, `${channelName(channel)} accounts that may talk to the bot (${format.describe}; comma-separated, empty to skip):`, false);
+      for (const note of notes) prompts.say(`  note: ${note}`);
+      if (ids.length > 0 || kept.length > 0) {
+        (d.answers.allowFrom ??= {})[channel] = ids;
+        for (const f of allow) d.only.add(findingKey(f));
+      }
+    }
+    if (group.length > 0) {
+      prompts.say(`\n${channelName(channel)}: ${group.map((f) => f.message).join('; ')}`);
+      const { ids } = await askIds(prompts, channel, `${channelName(channel)} channels where the bot may answer anyone (channel IDs, comma-separated, empty to skip):`, true);
+      if (ids.length > 0) {
+        (d.answers.groupAllowFrom ??= {})[channel] = ids;
+        for (const f of group) d.only.add(findingKey(f));
+      }
+    }
+  }
+}
+
+/** Every question before the preview. Returns what the person chose. */
+export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string): Promise<Decisions> {
+  const d: Decisions = { only: new Set(), answers: {}, acceptRisk: [] };
+  prompts.say(summary(fa, cwd));
+  await chooseFixes(fa.findings.filter((f) => kindOf(f) === 'auto'), prompts, d.only);
+  await askChannels(fa, fa.findings.filter((f) => kindOf(f) === 'allow' || kindOf(f) === 'group'), prompts, d);
+  return d;
+}
+
+export function manualSteps(findings: readonly Finding[]): string[] {
+  return findings.filter((f) => kindOf(f) === 'manual').map((f) => `${f.line !== undefined ? `line ${f.line}: ` : ''}${RULES[f.ruleId]?.fix.text ?? f.ruleId} (${f.ruleId})`);
+}

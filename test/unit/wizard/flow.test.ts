@@ -1,0 +1,130 @@
+// The wizard's flow, driven through a scripted PromptAdapter on real files.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runWizard } from '../../../src/wizard/run.js';
+import type { FixOptions } from '../../../src/fix.js';
+import { fix } from '../../../src/fix.js';
+import { PromptCancelledError } from '../../../src/errors.js';
+import { copyFixture } from '../../helpers/fixtures.js';
+import { ScriptedPrompts } from '../../helpers/scripted-prompts.js';
+
+const options = (file: string, extra: Partial<FixOptions> = {}): FixOptions => ({
+  configs: [file],
+  profile: 'baseline',
+  noHost: false,
+  nanobotVersion: '0.3.0',
+  env: {},
+  dryRun: false,
+  answers: {},
+  acceptRisk: [],
+  runtime: 'host',
+  keepBackups: 5,
+  ...extra,
+});
+
+function io(out: string[]) {
+  return { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) }, stdinIsTTY: true, env: {}, cwd: '/' };
+}
+
+describe('the wizard', () => {
+  it('applies all fixes, asks for Telegram IDs, shows the diff, confirms, writes with a backup', async () => {
+    const { dir, file } = await copyFixture('fix/crlf-tabs.json', { mode: 0o644 });
+    const prompts = new ScriptedPrompts([
+      { select: 'all', match: /can be fixed without asking you anything/ },
+      { select: true, match: /Remove "\*" from channels\.telegram\.allowFrom/ },
+      { input: '123456789, @alice_bot', match: /Telegram accounts that may talk to the bot \(a numeric Telegram user ID/ },
+      { confirm: true, match: /Write these changes\? A backup is made first/ },
+    ]);
+    const out: string[] = [];
+    const code = await runWizard(options(file), { io: io(out), color: false, failOn: 'low', prompts });
+    prompts.done();
+    expect(code).toBe(0);
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('"allowFrom": ["123456789", "alice_bot"]');
+    expect(text).toContain('"restrictToWorkspace": true');
+    const said = prompts.said.join('\n');
+    expect(said).toMatch(/where to find it: message @userinfobot/);
+    expect(said).toMatch(/note: @alice_bot is a username: it can be changed or taken over/);
+    expect(said).toMatch(/^-\t\t"host": "0\.0\.0\.0",$/m);
+    expect(said).toMatch(/mode of .*config\.json: 644 -> 600/);
+    expect(said).toMatch(/Backup: .*\.bak\nUndo with: harden restore --config /);
+    expect(said).toMatch(/close the gateway port in your firewall/);
+    expect(said).not.toContain('FAKE-crlf-telegram-token');
+    expect(await readdir(join(dir, '.nanobot', '.harden', 'backups'))).toHaveLength(1);
+  });
+
+  it('produces the same file as --yes with the same answers', async () => {
+    const a = await copyFixture('audit/current-v0.3-insecure.json');
+    const b = await copyFixture('audit/current-v0.3-insecure.json');
+    const prompts = new ScriptedPrompts([
+      { select: 'all' },
+      { input: '', match: /^Feishu accounts/ },
+      { input: 'U0123456', match: /^Mattermost accounts/ },
+      { input: '', match: /^Mattermost channels/ },
+      { input: 'U0ABCDEF', match: /^Slack accounts/ },
+      { input: '', match: /^Slack channels/ },
+      { select: true, match: /Remove "\*" from channels\.telegram/ },
+      { input: '123456789', match: /^Telegram accounts/ },
+      { confirm: true },
+    ]);
+    await runWizard(options(a.file), { io: io([]), color: false, failOn: 'low', prompts });
+    prompts.done();
+    await fix(options(b.file, { answers: { allowFrom: { mattermost: ['U0123456'], slack: ['U0ABCDEF'], telegram: ['123456789'] } } }));
+    expect(await readFile(a.file, 'utf8')).toBe(await readFile(b.file, 'utf8'));
+  });
+
+  it('one by one: skip and explain', async () => {
+    const { file } = await copyFixture('fix/crlf-tabs.json');
+    const original = await readFile(file, 'utf8');
+    const prompts = new ScriptedPrompts([
+      { select: 'each' },
+      { select: 'explain', match: /gateway\.host is "0\.0\.0\.0"/ },
+      { select: 'skip', match: /gateway\.host/ },
+      { select: 'apply', match: /restrictToWorkspace/ },
+      { select: 'skip', match: /timeout/ },
+      { select: false, match: /Remove "\*"/ },
+      { confirm: true },
+    ]);
+    await runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts });
+    prompts.done();
+    expect(prompts.said.join('\n')).toMatch(/Gateway listens beyond this machine\. The hardening guide binds/);
+    expect(await readFile(file, 'utf8')).toBe(original.replace('"restrictToWorkspace": false', '"restrictToWorkspace": true'));
+  });
+
+  it('declining the final confirm writes nothing', async () => {
+    const { file } = await copyFixture('fix/crlf-tabs.json');
+    const original = await readFile(file, 'utf8');
+    const prompts = new ScriptedPrompts([{ select: 'all' }, { select: false }, { confirm: false }]);
+    await runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts });
+    expect(prompts.said.join('\n')).toContain('Nothing was written.');
+    expect(await readFile(file, 'utf8')).toBe(original);
+  });
+
+  it('a cancel at any prompt writes nothing', async () => {
+    const { file } = await copyFixture('fix/crlf-tabs.json');
+    const original = await readFile(file, 'utf8');
+    const prompts = new ScriptedPrompts([{ select: 'all' }, { cancel: true }]);
+    await expect(runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts })).rejects.toBeInstanceOf(PromptCancelledError);
+    expect(await readFile(file, 'utf8')).toBe(original);
+  });
+
+  it('asks before a change the lockout guard holds back', async () => {
+    const { file } = await copyFixture('fix/crlf-tabs.json');
+    const prompts = new ScriptedPrompts([
+      { select: 'all' },
+      { select: false },
+      { confirm: false, match: /Careful: gateway\.host: nanobot runs in a container here/ },
+      { confirm: true },
+    ]);
+    await runWizard(options(file, { runtime: 'container' }), { io: io([]), color: false, failOn: 'low', prompts });
+    prompts.done();
+    expect(await readFile(file, 'utf8')).toContain('"host": "0.0.0.0"');
+  });
+
+  it('rejects an ID in the wrong format at the prompt', async () => {
+    const { file } = await copyFixture('fix/crlf-tabs.json');
+    const prompts = new ScriptedPrompts([{ select: 'none' }, { select: true }, { input: '*' }]);
+    await expect(runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts })).rejects.toThrow(/"\*" lets everyone in/);
+  });
+});
