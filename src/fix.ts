@@ -5,10 +5,14 @@
 import { auditContent, auditFile, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import { parseConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
-import { WriteError, isHardenError } from './errors.js';
+import { ConfigAccessError, WriteError, isHardenError } from './errors.js';
 import { compareFindings, findingKey, type Finding } from './findings.js';
 import { applyPatches, type Patch } from './fix/edit.js';
-import { plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
+import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
+import { planSecrets } from './fix/secrets-to-env.js';
+import { appendEnv, parseEnvFile } from './config/envfile.js';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { hostFacts, type Runtime } from './host/facts.js';
 import * as io from './io/files.js';
 
@@ -21,6 +25,15 @@ export interface FixOptions extends AuditOptions {
   keepBackups: number;
   /** Only these findings (findingKey), as the wizard's user chose; all when absent. */
   only?: ReadonlySet<string>;
+  /** Move plaintext secrets to this env file (--secrets-to-env); a path, or '' for the default beside the config. */
+  secretsToEnv?: string;
+}
+
+export interface EnvFileChange {
+  path: string;
+  /** Names added (values never leave the file). */
+  added: string[];
+  created: boolean;
 }
 
 export interface FixResult {
@@ -32,6 +45,8 @@ export interface FixResult {
   modes: ModeChange[];
   skipped: Skip[];
   remaining: Finding[];
+  envFile?: EnvFileChange;
+  warnings: string[];
   before: string;
   after: string;
   /** Every secret seen, for the redactor; never printed. */
@@ -40,7 +55,12 @@ export interface FixResult {
 }
 
 /** Plan the fixes of one audited file and apply the patches to its text in memory. */
-export async function prepare(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<{ plan: Plan; applied: Patch[]; after: string; skipped: Skip[] }> {
+export async function prepare(
+  fa: FileAudit,
+  options: FixOptions,
+  traits: VersionTraits,
+  planOverride?: (p: Plan) => Plan,
+): Promise<{ plan: Plan; applied: Patch[]; after: string; skipped: Skip[]; env: PreparedEnv | undefined }> {
   const host = await hostFacts(fa.file, options.runtime, !options.noHost);
   let p = plan({
     parsed: fa.parsed,
@@ -55,7 +75,34 @@ export async function prepare(fa: FileAudit, options: FixOptions, traits: Versio
   const skipped = [...p.skipped];
   const applied: Patch[] = [];
   let after = fa.parsed.text;
-  for (const patch of p.patches) {
+  let patches = p.patches;
+  let env: PreparedEnv | undefined;
+  if (options.secretsToEnv !== undefined) {
+    const path = options.secretsToEnv || defaultEnvFile(fa.file);
+    const existingText = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw new ConfigAccessError(path, `cannot read the env file ${path}: ${e.code === 'EACCES' ? 'permission denied' : e.message}`);
+    });
+    const existing = new Map(parseEnvFile(existingText ?? '').map((e) => [e.name, e.value]));
+    const sp = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing, env: options.env });
+    skipped.push(...sp.skipped);
+    const seen = new Set<string>();
+    patches = orderPatches([...p.patches, ...sp.patches].filter((x) => {
+      const key = `${x.op}|${x.pointer}|${x.op === 'remove' ? x.copy : ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }));
+    env = {
+      path,
+      before: existingText,
+      after: appendEnv(existingText ?? '', sp.vars, `added by harden fix --secrets-to-env on ${new Date().toISOString().slice(0, 10)}`),
+      added: sp.vars.map((v) => v.name),
+      moved: sp.patches.filter((x) => x.before !== null).map((x) => String(x.before)),
+      warnings: sp.vars.length > 0 ? sp.warnings : [],
+    };
+  }
+  for (const patch of patches) {
     try {
       after = applyPatches(fa.file, after, [patch]);
       applied.push(patch);
@@ -63,7 +110,23 @@ export async function prepare(fa: FileAudit, options: FixOptions, traits: Versio
       skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
     }
   }
-  return { plan: p, applied, after, skipped };
+  return { plan: p, applied, after, skipped, env };
+}
+
+interface PreparedEnv {
+  path: string;
+  /** The env file's text before, undefined when it does not exist. */
+  before: string | undefined;
+  after: string;
+  added: string[];
+  /** Secret values moved out of the config: none may remain in it. */
+  moved: string[];
+  warnings: string[];
+}
+
+/** nanobot.env beside the config: private like it, and where a systemd unit or compose file can point. */
+export function defaultEnvFile(config: string): string {
+  return join(dirname(config), 'nanobot.env');
 }
 
 /** Findings left once the new text is in place (host findings answered by a mode change drop out). */
@@ -81,11 +144,25 @@ function stillThere(addressed: readonly Finding[], now: readonly Finding[]): Fin
 
 export async function fixFile(file: string, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<FixResult> {
   const fa = await auditFile(file, options, traits);
-  const { plan: p, applied, after, skipped } = await prepare(fa, options, traits, planOverride);
+  const { plan: p, applied, after, skipped, env } = await prepare(fa, options, traits, planOverride);
   const before = fa.parsed.text;
-  const changed = after !== before || p.modes.length > 0;
+  const envChanged = env !== undefined && env.after !== (env.before ?? '');
+  const changed = after !== before || p.modes.length > 0 || envChanged;
   const secrets = fa.secrets;
-  const base = { file, dryRun: options.dryRun, applied, modes: p.modes, skipped, before, after, secrets, nanobot: { version: traits.version.text, source: traits.source } };
+  const envFile = env && envChanged ? { path: env.path, added: env.added, created: env.before === undefined } : undefined;
+  const base = {
+    file,
+    dryRun: options.dryRun,
+    applied,
+    modes: p.modes,
+    skipped,
+    before,
+    after,
+    secrets,
+    warnings: env?.warnings ?? [],
+    ...(envFile ? { envFile } : {}),
+    nanobot: { version: traits.version.text, source: traits.source },
+  };
   if (options.dryRun || !changed) {
     return { ...base, changed, remaining: await remainingAfter(fa, after, options, traits, p.modes) };
   }
@@ -96,14 +173,22 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     const backup = await io.createBackup(t, fa.bytes);
     const fileMode = p.modes.find((m) => m.path === t.real)?.to ?? t.mode;
     let verified: FileAudit;
+    const envTarget = env && envChanged ? await io.envTarget(env.path, t) : undefined;
     try {
+      // The env file first: the config must never name a variable that is nowhere to be found.
+      if (env && envTarget) await io.atomicWrite(envTarget, env.after, 0o600);
       if (after !== before) await io.atomicWrite(t, after, fileMode);
       for (const m of p.modes) await io.setMode(m.path, m.to);
       verified = await auditFile(file, options, traits);
       const left = stillThere(p.addressed, verified.findings);
       if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
+      if (env && env.moved.some((secret) => verified.secrets.includes(secret))) throw new WriteError('a secret was still in the file after moving it');
     } catch (error) {
       await io.atomicWrite(t, fa.bytes, t.mode).catch(() => undefined);
+      if (env && envTarget) {
+        if (env.before === undefined) await io.removeFile(env.path).catch(() => undefined);
+        else await io.atomicWrite(envTarget, env.before, envTarget.mode).catch(() => undefined);
+      }
       for (const m of p.modes) await io.setMode(m.path, m.from).catch(() => undefined);
       const why = isHardenError(error) ? error.message : error instanceof Error ? error.message : String(error);
       throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);

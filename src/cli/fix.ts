@@ -1,4 +1,5 @@
 // `harden fix`: flags -> options -> the wizard (on a terminal) or the pipeline (--yes, --dry-run).
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { redactor } from '../config/secrets.js';
 import { NotATerminalError, UsageError } from '../errors.js';
@@ -20,6 +21,8 @@ export interface FixFlags extends Omit<AuditFlags, 'format'> {
   quiet?: boolean;
   runtime: Runtime;
   keepBackups: string;
+  secretsToEnv?: boolean;
+  envFile?: string;
 }
 
 export function addFixOptions(command: Command): Command {
@@ -33,7 +36,9 @@ export function addFixOptions(command: Command): Command {
     .option('-q, --quiet', 'do not print the applied diff')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--runtime <where>', 'where nanobot runs: in a container its binds must stay on 0.0.0.0').choices(['auto', 'host', 'container']).default('auto'))
-    .option('--keep-backups <n>', 'backups to keep per config', '5');
+    .option('--keep-backups <n>', 'backups to keep per config', '5')
+    .option('--secrets-to-env', 'move plaintext secrets to an env file and write ${NAME} references in their place')
+    .option('--env-file <path>', 'the env file for --secrets-to-env (default: nanobot.env beside the config)');
 }
 
 async function answersFrom(flags: FixFlags, notes: string[]): Promise<Answers> {
@@ -65,7 +70,9 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     acceptRisk: flags.acceptRisk,
     runtime: flags.runtime,
     keepBackups: keep,
+    ...(flags.secretsToEnv ? { secretsToEnv: flags.envFile ? resolve(io.cwd, flags.envFile) : '' } : {}),
   };
+  if (flags.envFile && !flags.secretsToEnv) throw new UsageError('--env-file goes with --secrets-to-env');
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
   if (interactive) {
     const { runWizard } = await import('../wizard/run.js');

@@ -101,11 +101,9 @@ class Planner {
   }
 
   removeCopy(ruleId: string, shadow: Shadow): void {
-    const prop = shadow.node.parent;
-    const name = prop?.children?.[0]?.value;
-    const copy = (prop?.parent?.children ?? []).filter((p) => p.children?.[0]?.value === name).indexOf(prop!);
-    if (this.patches.some((p) => p.op === 'remove' && p.pointer === shadow.pointer && p.copy === copy)) return;
-    this.patches.push({ op: 'remove', ruleId, pointer: shadow.pointer, before: null, copy });
+    const patch = removal(ruleId, shadow);
+    if (this.patches.some((p) => p.op === 'remove' && p.pointer === patch.pointer && p.copy === patch.copy)) return;
+    this.patches.push(patch);
   }
 
   skip(f: Finding, why: SkipWhy, message: string): void {
@@ -246,14 +244,22 @@ class Planner {
   }
 }
 
+/** The patch that removes one losing copy of a key (its number among same-named siblings). */
+export function removal(ruleId: string, shadow: Shadow): Extract<Patch, { op: 'remove' }> {
+  const prop = shadow.node.parent;
+  const name = prop?.children?.[0]?.value;
+  const copy = (prop?.parent?.children ?? []).filter((p) => p.children?.[0]?.value === name).indexOf(prop!);
+  return { op: 'remove', ruleId, pointer: shadow.pointer, before: null, copy };
+}
+
+/** Removals first (later copies before earlier ones, so copy numbers stay true), then sets. */
+export function orderPatches(patches: readonly Patch[]): Patch[] {
+  const removals = patches.flatMap((x) => (x.op === 'remove' ? [x] : [])).sort((a, b) => a.pointer.localeCompare(b.pointer) || b.copy - a.copy);
+  return [...removals, ...patches.filter((x) => x.op === 'set')];
+}
+
 export function plan(input: PlanInput): Plan {
   const p = new Planner(input);
   for (const f of input.findings) p.finding(f);
-  // Removals of duplicate copies first, the later copies before the earlier ones, so the copy
-  // numbers stay true; then the sets, which always edit the last copy.
-  const removals = p.patches
-    .flatMap((x) => (x.op === 'remove' ? [x] : []))
-    .sort((a, b) => a.pointer.localeCompare(b.pointer) || b.copy - a.copy);
-  const sets = p.patches.filter((x) => x.op === 'set');
-  return { patches: [...removals, ...sets], modes: p.modes, skipped: p.skipped, addressed: p.addressed };
+  return { patches: orderPatches(p.patches), modes: p.modes, skipped: p.skipped, addressed: p.addressed };
 }

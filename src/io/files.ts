@@ -236,3 +236,16 @@ export async function readJournal(realFile: string): Promise<JournalRecord[]> {
       }
     });
 }
+
+/** An env file to write: its own mode and owner when it exists, else private and owned like the config. */
+export async function envTarget(path: string, config: Target): Promise<Target> {
+  try {
+    return await target(path);
+  } catch {
+    return { file: path, real: path, mode: 0o600, uid: config.uid, gid: config.gid };
+  }
+}
+
+export async function removeFile(path: string): Promise<void> {
+  await rm(path, { force: true });
+}

@@ -42,6 +42,8 @@ export function renderFixJson(results: readonly FixResult[], options: FixReportO
     applied: r.applied.map(publicPatch),
     modes: r.modes.map((m) => ({ ruleId: m.ruleId, path: m.path, from: octal(m.from), to: octal(m.to) })),
     skipped: r.skipped,
+    envFile: r.envFile ?? null,
+    warnings: r.warnings,
     remaining: r.remaining.map(publicFinding),
     failed: r.remaining.some((f) => atOrAbove(f.severity, options.failOn)),
   });
@@ -69,6 +71,12 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
       if (diff) out.push(diff.trimEnd());
     }
     for (const m of r.modes) out.push(`  ${verb} mode of ${displayPath(m.path, options.cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
+    if (r.envFile) {
+      const e = r.envFile;
+      out.push(`  ${r.dryRun ? 'would add' : 'added'} to ${e.created ? 'the new ' : ''}env file ${e.path} (mode 600; values not shown): ${e.added.join(', ')}`);
+      out.push(`  nanobot refuses to start while a variable it references is unset: load the file with EnvironmentFile=${e.path} in its systemd unit, --env-file ${e.path} for docker run, or env_file: in compose`);
+    }
+    for (const w of r.warnings) out.push(s('yellow', `  warning: ${w}`));
     if (r.backup) {
       out.push(`  backup: ${r.backup}`);
       out.push(`  undo with: harden restore --config ${r.file}`);
