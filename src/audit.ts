@@ -9,8 +9,12 @@ import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
 import { positionAt } from './config/position.js';
 import { ConfigSyntaxError, UsageError } from './errors.js';
-import { compareFindings, inProfile, type Finding, type Profile } from './findings.js';
+import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
 import { contentFindings } from './rules/content.js';
+import { overrideFindings, referenceFindings } from './rules/env-rules.js';
+import type { EnvSource } from './host/env-sources.js';
+import { locate } from './rules/locate.js';
+import { fromPointer } from './config/pointer.js';
 import { nodePosition } from './rules/locate.js';
 import { schemaFindings } from './rules/schema-rules.js';
 
@@ -21,6 +25,10 @@ export interface AuditOptions {
   noHost: boolean;
   nanobotVersion?: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** systemd units to read instead of looking for the ones that start nanobot. */
+  units?: readonly string[];
+  /** Compose files whose nanobot service's environment applies (--compose). */
+  compose?: readonly string[];
 }
 
 export interface FileAudit {
@@ -92,9 +100,47 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   if (!options.noHost) {
     const { hostFindings } = await import('./host/checks.js');
     findings.push(...(await hostFindings({ file, traits })));
+    const sources = await envSources(file, options);
+    findings.push(...overrideFindings(parsed, options.profile, traits, sources));
+    const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
+    findings.push(...referenceFindings(parsed, traits, known));
+  } else {
+    findings.push(...referenceFindings(parsed, traits, undefined));
   }
+  findings.push(...shadowedProcessEnv(parsed, effective, traits));
   const secrets = [...new Set([...secretsInTree(parsed.root), ...secretsInEnv(options.env)])];
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
+}
+
+async function envSources(file: string, options: AuditOptions): Promise<EnvSource[]> {
+  const { besideConfig, findUnits, readCompose } = await import('./host/env-sources.js');
+  const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? []))];
+  for (const compose of options.compose ?? []) sources.push(...(await readCompose(compose, options.env)));
+  const beside = await besideConfig(file);
+  if (beside) sources.push(beside);
+  return sources;
+}
+
+/** NANOBOT_* variables of this process that the file's own keys make pointless. */
+function shadowedProcessEnv(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
+  return eff.env
+    .filter((s) => !s.effective)
+    .map((s) => {
+      const loc = locate(parsed, eff, s.path);
+      return makeFinding(
+        {
+          ruleId: 'env-override-shadowed',
+          file: parsed.file,
+          args: { name: s.name, where: "this shell's environment", path: dotted(fromPointer(loc.pointer)) },
+          pointer: loc.pointer,
+          line: loc.line,
+          column: loc.column,
+          source: { kind: 'env', name: s.name },
+          path: s.path,
+        },
+        traits,
+      );
+    });
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {

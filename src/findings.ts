@@ -43,6 +43,9 @@ export interface Source {
   kind: 'file' | 'env' | 'default' | 'migrated' | 'inherited' | 'host';
   /** The variable, for env. */
   name?: string;
+  /** Where the variable is set (a unit, compose or env file), when harden read it from a file. */
+  file?: string;
+  line?: number;
   /** Where in the file the value was written, for file, migrated and inherited. */
   pointer?: string;
 }
@@ -61,6 +64,8 @@ export interface Finding {
   source: Source;
   /** Canonical (camelCase) path of the effective setting; internal, for planning fixes. */
   path?: string[];
+  /** For env-override: the rule the variable breaks (its fix pins the value in the file). */
+  weakens?: string;
 }
 
 export interface FindingInput {

@@ -1,4 +1,5 @@
 // `harden audit`: flags -> options -> audit -> reporter -> exit code.
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { defaultConfigPath, resolveConfigPath } from '../config/read.js';
 import { redactor } from '../config/secrets.js';
@@ -15,6 +16,8 @@ export interface AuditFlags {
   host: boolean;
   nanobotVersion?: string;
   color?: boolean;
+  unit: string[];
+  compose: string[];
 }
 
 export function collect(value: string, previous: string[]): string[] {
@@ -29,6 +32,8 @@ export function addCommonOptions(command: Command): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(SEVERITIES).default('low'))
     .option('--no-host', "skip every check outside the file's content (file modes, files beside it, version detection)")
     .option('--nanobot-version <version>', 'check for this nanobot version instead of the installed one')
+    .option('--unit <file>', 'systemd unit whose environment applies (repeatable; default: the units that start nanobot)', collect, [])
+    .option('--compose <file>', 'compose file whose nanobot service environment applies (repeatable)', collect, [])
     .option('--color', 'force colour output')
     .option('--no-color', 'no colour output');
 }
@@ -49,6 +54,8 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
     noHost: !flags.host,
     ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
     env: io.env,
+    units: flags.unit.map((u) => resolve(io.cwd, u)),
+    compose: flags.compose.map((c) => resolve(io.cwd, c)),
   });
   const summary = summarize(result.findings, flags.failOn);
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);

@@ -65,6 +65,8 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     noHost: !flags.host,
     ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
     env: io.env,
+    units: flags.unit.map((u) => resolve(io.cwd, u)),
+    compose: flags.compose.map((c) => resolve(io.cwd, c)),
     dryRun,
     answers,
     acceptRisk: flags.acceptRisk,

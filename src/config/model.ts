@@ -48,6 +48,8 @@ export interface Effective {
   ignored: Ignored[];
   /** Channels whose section nanobot cannot load, so they never start. */
   unloadable: Invalid[];
+  /** Every NANOBOT_* variable that names a setting, and whether it decides it. */
+  env: EnvSetting[];
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -288,7 +290,7 @@ export interface ModelOptions {
 }
 
 /** Build the effective config from a parsed file, the process environment and the version. */
-export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Effective & { env: EnvSetting[] } {
+export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Effective {
   const b: Builder = { origins: new Map(), shadows: [], ignored: [] };
   const value = walk(parsed.root, [], [], b) as Record<string, unknown>;
   migrate(parsed, value, b);

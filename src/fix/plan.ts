@@ -207,6 +207,13 @@ class Planner {
   }
 
   dispatch(f: Finding): void {
+    if (f.ruleId === 'env-override' && f.weakens) {
+      // Pin the hardened value in the file, where no variable can undo it; the variable itself
+      // lives in a unit or compose file harden does not edit.
+      this.dispatch({ ...f, ruleId: f.weakens });
+      this.skip(f, 'manual', `remove ${f.source.name ?? 'the variable'} from ${f.source.file ?? 'its file'}${f.source.line ? `:${f.source.line}` : ''}; with the value in the config it no longer decides anything`);
+      return;
+    }
     const rule = RULES[f.ruleId];
     if (!rule) return;
     const path = f.path ?? [];

@@ -162,6 +162,13 @@ const CASES: Record<string, Cases> = {
     ],
   },
   'config-file-mode': { valid: [], invalid: [] },
+  'env-override': { valid: [], invalid: [] },
+  'env-override-shadowed': { valid: [], invalid: [] },
+  'env-reference-unset': { valid: [], invalid: [] },
+  'env-reference-unsupported': {
+    valid: [chan('telegram', { token: '${TELEGRAM_TOKEN}', allowFrom: ['1'] })],
+    invalid: [{ json: chan('telegram', { token: '${TELEGRAM_TOKEN}', allowFrom: ['1'] }), pointer: '/channels/telegram/token', line: 5, options: { version: '0.1.4' } }],
+  },
   'config-dir-mode': { valid: [], invalid: [] },
   'pairing-approvals': { valid: [], invalid: [] },
   'webui-full-access': { valid: [], invalid: [] },
@@ -210,8 +217,8 @@ const CASES: Record<string, Cases> = {
   },
 };
 
-/** Host rules are tested on real files in test/unit/host; these have no config-only cases. */
-const HOST_RULES = new Set(['config-file-mode', 'config-dir-mode', 'pairing-approvals', 'webui-full-access']);
+/** Host and environment rules are tested on real files in test/unit/host; these have no config-only cases. */
+const HOST_RULES = new Set(['config-file-mode', 'config-dir-mode', 'pairing-approvals', 'webui-full-access', 'env-override', 'env-override-shadowed', 'env-reference-unset']);
 
 describe('every rule in schemas/rules.json has cases here', () => {
   it.each(Object.keys(RULES))('%s', (id) => {
@@ -240,7 +247,7 @@ for (const [ruleId, cases] of Object.entries(CASES).filter(([id]) => !HOST_RULES
         expect(hit, `pointers: ${hits.map((f) => f.pointer).join(', ')}`).toBeDefined();
         if (c.line !== undefined) expect(hit!.line).toBe(c.line);
         if (c.severity !== undefined) expect(hit!.severity).toBe(c.severity);
-        expect(hit!.message).not.toMatch(/\{\w+\}/); // every placeholder filled
+        expect(hit!.message).not.toMatch(/\{[a-z]\w*\}/); // every placeholder filled
       });
     });
   });

@@ -1,0 +1,98 @@
+// Findings about the environment: variables in systemd units, compose files and env files that
+// decide a setting (or would, the day the file's key goes), and ${NAME} references.
+import { effectiveConfig } from '../config/model.js';
+import type { JsonNode, ParsedConfig } from '../config/parse.js';
+import { dotted, fromPointer, toPointer } from '../config/pointer.js';
+import { isSecretPath, REDACTED } from '../config/secrets.js';
+import type { VersionTraits } from '../config/version.js';
+import { makeFinding, type Finding, type Profile } from '../findings.js';
+import type { EnvSource } from '../host/env-sources.js';
+import { locate, nodePosition } from './locate.js';
+import { schemaFindings } from './schema-rules.js';
+
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function where(v: { file: string; line: number }): string {
+  return `${v.file}:${v.line}`;
+}
+
+/** What each source's NANOBOT_* variables do to this config, on their own. */
+export function overrideFindings(parsed: ParsedConfig, profile: Profile, traits: VersionTraits, sources: readonly EnvSource[]): Finding[] {
+  const out: Finding[] = [];
+  for (const source of sources) {
+    const vars = source.vars.filter((v) => /^nanobot_/i.test(v.name));
+    if (vars.length === 0) continue;
+    const env = Object.fromEntries(vars.map((v) => [v.name, v.value]));
+    const eff = effectiveConfig(parsed, { traits, env });
+    const at = (name: string) => vars.filter((v) => v.name === name).pop()!;
+    for (const f of schemaFindings(parsed, eff, profile, traits)) {
+      if (f.source.kind !== 'env' || !f.source.name) continue;
+      const v = at(f.source.name);
+      const path = f.path ?? [];
+      const finding = makeFinding(
+        {
+          ruleId: 'env-override',
+          file: v.file,
+          args: { name: v.name, value: isSecretPath(path) ? REDACTED : JSON.stringify(v.value), where: where(v), path: dotted(path), weakness: f.message.replace(/^.*?[:;] /, '') },
+          pointer: f.pointer ?? toPointer(path),
+          line: v.line,
+          column: 1,
+          source: { kind: 'env', name: v.name, file: v.file, line: v.line },
+          path,
+        },
+        traits,
+      );
+      out.push({ ...finding, severity: f.severity, weakens: f.ruleId });
+    }
+    for (const setting of eff.env.filter((s) => !s.effective)) {
+      const v = at(setting.name);
+      const loc = locate(parsed, eff, setting.path);
+      out.push(
+        makeFinding(
+          {
+            ruleId: 'env-override-shadowed',
+            file: v.file,
+            args: { name: v.name, where: where(v), path: dotted(fromPointer(loc.pointer)) },
+            pointer: loc.pointer,
+            line: v.line,
+            column: 1,
+            source: { kind: 'env', name: v.name, file: v.file, line: v.line },
+            path: setting.path,
+          },
+          traits,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** ${NAME} references: literal before 0.1.5; unset anywhere harden can see from 0.1.5 on. */
+export function referenceFindings(parsed: ParsedConfig, traits: VersionTraits, known: ReadonlySet<string> | undefined): Finding[] {
+  const out: Finding[] = [];
+  const visit = (node: JsonNode, filePath: string[]): void => {
+    if (node.type === 'object') {
+      for (const prop of node.children ?? []) {
+        const value = prop.children?.[1];
+        if (value) visit(value, [...filePath, String(prop.children?.[0]?.value)]);
+      }
+    } else if (node.type === 'array') {
+      (node.children ?? []).forEach((c, i) => visit(c, [...filePath, String(i)]));
+    } else if (node.type === 'string') {
+      const names = [...String(node.value).matchAll(REF)].map((m) => m[1]!);
+      if (names.length === 0) return;
+      const pointer = toPointer(filePath);
+      const pos = nodePosition(parsed, node);
+      if (!traits.envReferences) {
+        out.push(makeFinding({ ruleId: 'env-reference-unsupported', file: parsed.file, args: { path: dotted(filePath), value: JSON.stringify(node.value), name: names[0]! }, pointer, ...pos, source: { kind: 'file', pointer } }, traits));
+        return;
+      }
+      if (!known) return;
+      for (const name of names.filter((n) => !known.has(n))) {
+        out.push(makeFinding({ ruleId: 'env-reference-unset', file: parsed.file, args: { path: dotted(filePath), name }, pointer, ...pos, source: { kind: 'file', pointer } }, traits));
+      }
+    }
+  };
+  visit(parsed.root, []);
+  return out;
+}

@@ -1,0 +1,104 @@
+// Variables that decide settings, found where services get them: real unit files, compose files
+// and env files in temp directories.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { audit, type AuditOptions } from '../../../src/audit.js';
+import { readCompose, readUnit, splitEnvironment } from '../../../src/host/env-sources.js';
+import { fix } from '../../../src/fix.js';
+import { tempDir, writeConfig } from '../../helpers/fixtures.js';
+
+const MINIMAL = JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, gateway: { port: 18790 } }, null, 2) + '\n';
+
+const run = (file: string, extra: Partial<AuditOptions> = {}) =>
+  audit({ configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: { HOME: '/nonexistent' }, ...extra });
+
+describe('systemd units', () => {
+  it('splits Environment= as systemd does', () => {
+    expect(splitEnvironment('A=1 "B=two words" \'C=3\' D="4"')).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: 'two words' },
+      { name: 'C', value: '3' },
+      { name: 'D', value: '"4"' },
+    ]);
+  });
+
+  it('a variable in a unit that starts nanobot weakens a setting the file leaves out: finding at its line', async () => {
+    const { file } = await writeConfig(MINIMAL);
+    const dir = await tempDir();
+    const unit = join(dir, 'nanobot.service');
+    await writeFile(unit, `[Unit]\nDescription=nanobot\n\n[Service]\nUser=nanobot\nExecStart=/usr/local/bin/nanobot gateway --config ${file}\nEnvironment=PYTHONUNBUFFERED=1 NANOBOT_GATEWAY__HOST=0.0.0.0\nEnvironmentFile=-${join(dir, 'bot.env')}\n`);
+    await writeFile(join(dir, 'bot.env'), '# tokens\nNANOBOT_TOOLS__EXEC__TIMEOUT=0\n');
+    const result = await run(file, { units: [unit] });
+    const found = result.findings.filter((f) => f.ruleId === 'env-override').map((f) => [f.file, f.line, f.source.name, f.severity, f.pointer]);
+    expect(found).toEqual([[unit, 7, 'NANOBOT_GATEWAY__HOST', 'medium', '/gateway/host']]);
+    const shadowed = result.findings.filter((f) => f.ruleId === 'env-override-shadowed').map((f) => [f.file, f.line, f.severity]);
+    expect(shadowed).toEqual([[join(dir, 'bot.env'), 2, 'info']]);
+  });
+
+  it('a unit for another config does not count', async () => {
+    const { file } = await writeConfig(MINIMAL);
+    const dir = await tempDir();
+    const unit = join(dir, 'other.service');
+    await writeFile(unit, '[Service]\nExecStart=/usr/bin/nanobot gateway --config /srv/other/config.json\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n');
+    expect(await readUnit(unit, file)).toBeUndefined();
+    expect((await run(file, { units: [unit] })).findings.map((f) => f.ruleId)).toEqual([]);
+  });
+
+  it('finds user units under $HOME/.config/systemd/user', async () => {
+    const { file } = await writeConfig(MINIMAL);
+    const home = await tempDir();
+    await mkdir(join(home, '.config', 'systemd', 'user'), { recursive: true });
+    await writeFile(join(home, '.config', 'systemd', 'user', 'nanobot-gateway.service'), `[Service]\nExecStart=%h/.local/bin/nanobot gateway\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n`);
+    const result = await run(file, { env: { HOME: home } });
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['env-override']);
+  });
+});
+
+describe('compose files', () => {
+  it('reads environment (map and list), env_file, and ${VAR} from the .env beside it, with lines', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, '.env'), 'BIND=0.0.0.0\n');
+    await writeFile(join(dir, 'nanobot.env'), 'NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE=false\n');
+    const compose = join(dir, 'docker-compose.yml');
+    await writeFile(
+      compose,
+      ['services:', '  nanobot:', '    image: hkuds/nanobot:latest', '    env_file: nanobot.env', '    environment:', '      # the gateway', '      NANOBOT_GATEWAY__HOST: ${BIND}', '  db:', '    image: postgres', '    environment:', '      - POSTGRES_PASSWORD=x', ''].join('\n'),
+    );
+    const [source, ...rest] = await readCompose(compose, {});
+    expect(rest).toEqual([]);
+    expect(source!.vars.map((v) => [v.name, v.value, v.line])).toEqual([
+      ['NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE', 'false', 1],
+      ['NANOBOT_GATEWAY__HOST', '0.0.0.0', 7],
+    ]);
+    const { file } = await writeConfig(JSON.stringify({ tools: { exec: { timeout: 30 } } }));
+    const result = await run(file, { compose: [compose] });
+    expect(result.findings.filter((f) => f.ruleId === 'env-override').map((f) => [f.source.name, f.file, f.line])).toEqual([
+      ['NANOBOT_GATEWAY__HOST', compose, 7],
+      ['NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE', join(dir, 'nanobot.env'), 1],
+    ]);
+  });
+});
+
+describe('${NAME} references', () => {
+  it('are fine when the env file beside the config sets them, info when set nowhere harden can see', async () => {
+    const { file } = await writeConfig(JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, providers: { openrouter: { apiKey: '${OPENROUTER_API_KEY}' }, groq: { apiKey: '${GROQ_API_KEY}' } } }, null, 2));
+    await writeFile(join(file, '..', 'nanobot.env'), 'OPENROUTER_API_KEY=sk-or-FAKE\n');
+    const result = await run(file);
+    expect(result.findings.map((f) => [f.ruleId, f.severity, f.pointer])).toEqual([['env-reference-unset', 'info', '/providers/groq/apiKey']]);
+    expect(result.findings[0]!.message).toContain('${GROQ_API_KEY}');
+  });
+});
+
+describe('the fix pins the value in the file', () => {
+  it('writes gateway.host into the config and says to remove the variable', async () => {
+    const { file } = await writeConfig(MINIMAL);
+    const dir = await tempDir();
+    const unit = join(dir, 'nanobot.service');
+    await writeFile(unit, `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n`);
+    const [result] = await fix({ configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: {}, units: [unit], dryRun: false, answers: {}, acceptRisk: [], runtime: 'host', keepBackups: 5 });
+    expect(result!.applied.map((p) => [p.pointer, p.op === 'set' ? p.after : null])).toEqual([['/gateway/host', '127.0.0.1']]);
+    expect(result!.skipped.map((s) => s.message)).toEqual([`remove NANOBOT_GATEWAY__HOST from ${unit}:3; with the value in the config it no longer decides anything`]);
+    expect(result!.remaining.map((f) => f.ruleId)).toEqual(['env-override-shadowed']);
+  });
+});
