@@ -9,11 +9,15 @@ import { checkGroupId, checkId, idFormat } from '../fix/ids.js';
 import type { Answers } from '../fix/plan.js';
 import { displayPath } from '../report/text.js';
 import type { PromptAdapter } from './prompts.js';
+import { planSecrets } from '../fix/secrets-to-env.js';
+import type { VersionTraits } from '../config/version.js';
+import { defaultEnvFile } from '../fix.js';
 
 export interface Decisions {
   only: Set<string>;
   answers: Answers;
   acceptRisk: string[];
+  secretsToEnv: boolean;
 }
 
 const ALLOW_RULES = new Set(['allow-from-empty', 'allow-from-wildcard', 'dm-policy-open']);
@@ -139,11 +143,20 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
 }
 
 /** Every question before the preview. Returns what the person chose. */
-export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string): Promise<Decisions> {
-  const d: Decisions = { only: new Set(), answers: {}, acceptRisk: [] };
+export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string, traits: VersionTraits, env: Readonly<Record<string, string | undefined>>): Promise<Decisions> {
+  const d: Decisions = { only: new Set(), answers: {}, acceptRisk: [], secretsToEnv: false };
   prompts.say(summary(fa, cwd));
   await chooseFixes(fa.findings.filter((f) => kindOf(f) === 'auto'), prompts, d.only);
   await askChannels(fa, fa.findings.filter((f) => kindOf(f) === 'allow' || kindOf(f) === 'group'), prompts, d);
+  const secrets = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing: new Map(), env }).vars;
+  if (secrets.length > 0) {
+    prompts.say(
+      `\nThe file holds ${secrets.length} secret${secrets.length === 1 ? '' : 's'} in plain text (${secrets.map((v) => dotted(v.path)).join(', ')}).\n` +
+        `  They can move to ${displayPath(defaultEnvFile(fa.file), cwd)} (mode 600) as \${NAME} references; nanobot then needs that file in its environment\n` +
+        '  (EnvironmentFile= in the systemd unit, --env-file for docker), or it refuses to start.',
+    );
+    d.secretsToEnv = await prompts.confirm('Move the secrets to the env file?', false);
+  }
   return d;
 }
 

@@ -50,8 +50,16 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
       say(`${displayPath(file, io.cwd)}: no findings at profile ${options.profile}; nothing to do.`);
       continue;
     }
-    const d = await decide(fa, safe, io.cwd);
-    let run: FixOptions = { ...options, configs: [file], dryRun: true, answers: d.answers, acceptRisk: d.acceptRisk, only: d.only };
+    const d = await decide(fa, safe, io.cwd, traits, options.env);
+    let run: FixOptions = {
+      ...options,
+      configs: [file],
+      dryRun: true,
+      answers: d.answers,
+      acceptRisk: d.acceptRisk,
+      only: d.only,
+      ...(d.secretsToEnv ? { secretsToEnv: options.secretsToEnv ?? '' } : {}),
+    };
     let preview = await fixFile(file, run, traits);
     for (const held of preview.skipped.filter((k) => k.why === 'lockout')) {
       if (await safe.confirm(`Careful: ${held.message.replace(/[;.] [Pp]ass --accept-risk .*$/, '')}. Apply this change anyway?`, false)) {
@@ -67,10 +75,12 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
       say('Nothing to change with these answers.');
     } else {
       say(`\nThe changes to ${displayPath(file, io.cwd)}:\n${describePreview(preview, io.cwd, ctx.color)}`);
+      if (preview.envFile) say(`env file ${displayPath(preview.envFile.path, io.cwd)} (mode 600) gets: ${preview.envFile.added.join(', ')}`);
       if (await safe.confirm(`Write these changes? A backup is made first.`, true)) {
         const result = await fixFile(file, { ...run, dryRun: false }, traits);
         say(`\nWrote ${displayPath(file, io.cwd)}.`);
         if (result.backup) say(`Backup: ${result.backup}\nUndo with: harden restore --config ${file}`);
+        if (result.envFile) say(`Secrets are in ${result.envFile.path}: load it with EnvironmentFile=${result.envFile.path} (systemd) or --env-file (docker) before restarting nanobot.`);
         say('Restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings.');
         preview = result;
       } else {

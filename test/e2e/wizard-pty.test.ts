@@ -27,6 +27,8 @@ describe.skipIf(!hasTmux)('harden fix, the wizard in a terminal (tmux)', () => {
     term.send('BSpace');
     term.send('123456789', true);
     term.send('Enter');
+    await term.waitFor(/Move the secrets to the env file\?/);
+    term.send('Enter'); // No (the default)
     const screen = await term.waitFor(/Write these changes\? A backup is made first/);
     expect(screen).toMatch(/-\s+"host": "0\.0\.0\.0",/);
     expect(screen).toMatch(/mode of .*config\.json: 644 -> 600/);

@@ -28,12 +28,30 @@ function io(out: string[]) {
 }
 
 describe('the wizard', () => {
+  it('offers to move plaintext secrets to an env file, and does it', async () => {
+    const { dir, file } = await copyFixture('fix/crlf-tabs.json');
+    const prompts = new ScriptedPrompts([
+      { select: 'none' },
+      { select: false },
+      { confirm: true, match: /Move the secrets to the env file\?/ },
+      { confirm: true },
+    ]);
+    await runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts });
+    prompts.done();
+    expect(prompts.said.join('\n')).toMatch(/holds 1 secret in plain text \(channels\.telegram\.token\)/);
+    expect(prompts.said.join('\n')).toMatch(/gets: TELEGRAM_TOKEN/);
+    expect(prompts.said.join('\n')).not.toContain('FAKE-crlf-telegram-token');
+    expect(await readFile(file, 'utf8')).toContain('"token": "${TELEGRAM_TOKEN}"');
+    expect(await readFile(join(dir, '.nanobot', 'nanobot.env'), 'utf8')).toContain('TELEGRAM_TOKEN=123456:FAKE-crlf-telegram-token');
+  });
+
   it('applies all fixes, asks for Telegram IDs, shows the diff, confirms, writes with a backup', async () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json', { mode: 0o644 });
     const prompts = new ScriptedPrompts([
       { select: 'all', match: /can be fixed without asking you anything/ },
       { select: true, match: /Remove "\*" from channels\.telegram\.allowFrom/ },
       { input: '123456789, @alice_bot', match: /Telegram accounts that may talk to the bot \(a numeric Telegram user ID/ },
+      { confirm: false, match: /Move the secrets to the env file\?/ },
       { confirm: true, match: /Write these changes\? A backup is made first/ },
     ]);
     const out: string[] = [];
@@ -66,6 +84,7 @@ describe('the wizard', () => {
       { input: '', match: /^Slack channels/ },
       { select: true, match: /Remove "\*" from channels\.telegram/ },
       { input: '123456789', match: /^Telegram accounts/ },
+      { confirm: false, match: /Move the secrets/ },
       { confirm: true },
     ]);
     await runWizard(options(a.file), { io: io([]), color: false, failOn: 'low', prompts });
@@ -84,6 +103,7 @@ describe('the wizard', () => {
       { select: 'apply', match: /restrictToWorkspace/ },
       { select: 'skip', match: /timeout/ },
       { select: false, match: /Remove "\*"/ },
+      { confirm: false, match: /Move the secrets/ },
       { confirm: true },
     ]);
     await runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts });
@@ -95,7 +115,7 @@ describe('the wizard', () => {
   it('declining the final confirm writes nothing', async () => {
     const { file } = await copyFixture('fix/crlf-tabs.json');
     const original = await readFile(file, 'utf8');
-    const prompts = new ScriptedPrompts([{ select: 'all' }, { select: false }, { confirm: false }]);
+    const prompts = new ScriptedPrompts([{ select: 'all' }, { select: false }, { confirm: false, match: /Move the secrets/ }, { confirm: false }]);
     await runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts });
     expect(prompts.said.join('\n')).toContain('Nothing was written.');
     expect(await readFile(file, 'utf8')).toBe(original);
@@ -114,6 +134,7 @@ describe('the wizard', () => {
     const prompts = new ScriptedPrompts([
       { select: 'all' },
       { select: false },
+      { confirm: false, match: /Move the secrets/ },
       { confirm: false, match: /Careful: gateway\.host: nanobot runs in a container here/ },
       { confirm: true },
     ]);
