@@ -1,6 +1,6 @@
 // The audit as one pure-ish pipeline: read -> parse -> effective model -> schema, content and host
 // findings. It never prints; the CLI picks a reporter.
-import { effectiveConfig, type Effective } from './config/model.js';
+import { effectiveConfig, getIn, type Effective } from './config/model.js';
 import type { ParsedConfig } from './config/parse.js';
 import { readConfig } from './config/read.js';
 import { secretsInEnv, secretsInTree } from './config/secrets.js';
@@ -8,7 +8,7 @@ import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './co
 import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
 import { positionAt } from './config/position.js';
-import { ConfigSyntaxError, UsageError } from './errors.js';
+import { ConfigAccessError, ConfigSyntaxError, UsageError } from './errors.js';
 import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
 import { contentFindings } from './rules/content.js';
 import { overrideFindings, referenceFindings } from './rules/env-rules.js';
@@ -148,11 +148,22 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const files: FileAudit[] = [];
   for (const file of options.configs) files.push(await auditFile(file, options, traits));
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
+  const composeFindingsList: Finding[] = [];
+  if ((options.compose ?? []).length > 0) {
+    const { loadCompose, composeFindings } = await import('./host/compose.js');
+    const bwrap = files.some((f) => getIn(f.effective.value, ['tools', 'exec', 'sandbox']) === 'bwrap');
+    for (const file of options.compose ?? []) {
+      const c = await loadCompose(file);
+      if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
+      if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
+      composeFindingsList.push(...composeFindings(c, { traits, bwrap }).filter((f) => inProfile(f.ruleId, options.profile)));
+    }
+  }
   return {
     profile: options.profile,
     nanobot: { version: traits.version.text, source: traits.source },
     files,
-    findings: files.flatMap((f) => f.findings),
+    findings: [...files.flatMap((f) => f.findings), ...composeFindingsList.sort(compareFindings)],
     secrets: [...secrets],
   };
 }

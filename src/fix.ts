@@ -209,8 +209,64 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
 }
 
 export async function fix(options: FixOptions): Promise<FixResult[]> {
+  return (await fixAll(options)).results;
+}
+
+/** Every config, then every compose file given with --compose. */
+export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[] }> {
   const traits = await resolveTraits(options);
   const results: FixResult[] = [];
   for (const file of options.configs) results.push(await fixFile(file, options, traits));
-  return results;
+  const bwrap = results.some((r) => /"sandbox"\s*:\s*"bwrap"/.test(r.after));
+  const compose: ComposeFixResult[] = [];
+  for (const file of options.compose ?? []) compose.push(await fixCompose(file, options, traits, bwrap));
+  return { results, compose };
+}
+
+export interface ComposeFixResult {
+  file: string;
+  dryRun: boolean;
+  changed: boolean;
+  backup?: string;
+  applied: string[];
+  skipped: Skip[];
+  remaining: Finding[];
+  before: string;
+  after: string;
+}
+
+/** Fix the nanobot service of a compose file: same backup, lock, atomic write and verify as a config. */
+export async function fixCompose(file: string, options: Pick<FixOptions, 'dryRun' | 'keepBackups'>, traits: VersionTraits, bwrap: boolean): Promise<ComposeFixResult> {
+  const { loadCompose, composeFindings } = await import('./host/compose.js');
+  const { fixComposeDoc, sameServices } = await import('./fix/compose.js');
+  const c = await loadCompose(file);
+  if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
+  if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
+  const findings = composeFindings(c, { traits, bwrap });
+  const edit = fixComposeDoc(c, findings, bwrap);
+  const changed = edit.text !== c.text;
+  const base = { file, dryRun: options.dryRun, applied: edit.applied, skipped: edit.skipped, before: c.text, after: edit.text };
+  const check = async (text: string) => {
+    const { parseCompose } = await import('./host/compose.js');
+    return composeFindings(parseCompose(file, text), { traits, bwrap });
+  };
+  if (!sameServices(c, edit.text)) throw new WriteError(`harden could not edit ${file} safely; nothing was written`);
+  if (options.dryRun || !changed) return { ...base, changed, remaining: await check(edit.text) };
+  const t = await io.target(file);
+  return io.withLock(t, async () => {
+    await io.assertUnchanged(t, new TextEncoder().encode(c.text));
+    const backup = await io.createBackup(t, new TextEncoder().encode(c.text));
+    try {
+      await io.atomicWrite(t, edit.text, t.mode);
+      const now = await readFile(t.real, 'utf8');
+      const remaining = await check(now);
+      const left = remaining.find((f) => edit.applied.includes(f.ruleId));
+      if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported`);
+      await io.pruneBackups(t.real, options.keepBackups).catch(() => undefined);
+      return { ...base, changed: true, backup, remaining };
+    } catch (error) {
+      await io.atomicWrite(t, c.text, t.mode).catch(() => undefined);
+      throw new WriteError(`${error instanceof Error ? error.message : String(error)}; ${file} is as it was before (backup: ${backup})`);
+    }
+  });
 }

@@ -80,12 +80,13 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     const { runWizard } = await import('../wizard/run.js');
     return runWizard(options, { io, color, failOn: flags.failOn });
   }
-  const { fix } = await import('../fix.js');
+  const { fixAll } = await import('../fix.js');
   const { renderFixJson, renderFixText } = await import('../report/fix.js');
-  const results = await fix(options);
+  const { results, compose } = await fixAll(options);
   for (const note of notes) io.stderr.write(`harden: note: ${note}\n`);
   const reportOptions = { color, cwd: io.cwd, quiet: flags.quiet === true, failOn: flags.failOn };
-  const output = flags.format === 'json' ? renderFixJson(results, reportOptions) : renderFixText(results, reportOptions);
+  const output = flags.format === 'json' ? renderFixJson(results, reportOptions, compose) : renderFixText(results, reportOptions, compose);
   io.stdout.write(redactor(results.flatMap((r) => r.secrets))(output));
-  return results.some((r) => r.remaining.some((f) => atOrAbove(f.severity, flags.failOn))) ? 1 : 0;
+  const failing = [...results.flatMap((r) => r.remaining), ...compose.flatMap((c) => c.remaining)];
+  return failing.some((f) => atOrAbove(f.severity, flags.failOn)) ? 1 : 0;
 }

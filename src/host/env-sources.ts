@@ -4,7 +4,9 @@
 // line, so a finding can name them.
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { parseEnvFile } from '../config/envfile.js';
+import { loadCompose } from './compose.js';
 
 export interface EnvVarAt {
   name: string;
@@ -126,26 +128,19 @@ function interpolate(value: string, vars: ReadonlyMap<string, string>): string {
 }
 
 export async function readCompose(file: string, env: Readonly<Record<string, string | undefined>>): Promise<EnvSource[]> {
-  const { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair } = await import('yaml');
-  const text = await readText(file);
-  if (text === undefined) return [];
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, keepSourceTokens: false });
+  const c = await loadCompose(file);
+  if (!c) return [];
   const dir = dirname(file);
   const dotenv = new Map((await envFileVars(join(dir, '.env')))?.map((v) => [v.name, v.value]) ?? []);
   for (const [k, v] of Object.entries(env)) if (v !== undefined && !dotenv.has(k)) dotenv.set(k, v);
-  const services = doc.get('services');
-  if (!isMap(services)) return [];
+  const lineOf = (node: unknown) => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    return range ? c.counter.linePos(range[0]).line : 1;
+  };
   const out: EnvSource[] = [];
-  for (const item of services.items) {
-    if (!isPair(item) || !isMap(item.value)) continue;
-    const service = item.value;
-    const name = String(isScalar(item.key) ? item.key.value : item.key);
-    const described = JSON.stringify(service.toJSON() as unknown);
-    if (!/nanobot/i.test(described) && services.items.length > 1) continue;
-    const source: EnvSource = { kind: 'compose', file, label: name, vars: [], unreadable: [] };
-    const lineOf = (node: { range?: [number, number, number] | null } | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : 1);
-    const envFiles = service.get('env_file', true);
+  for (const service of c.services) {
+    const source: EnvSource = { kind: 'compose', file, label: service.name, vars: [], unreadable: [] };
+    const envFiles = service.node.get('env_file', true);
     const paths = isSeq(envFiles) ? envFiles.items : envFiles ? [envFiles] : [];
     for (const p of paths) {
       const raw = isScalar(p) ? String(p.value) : isMap(p) ? String(p.get('path')) : undefined;
@@ -155,20 +150,20 @@ export async function readCompose(file: string, env: Readonly<Record<string, str
       if (vars) source.vars.push(...vars);
       else if (!(isMap(p) && p.get('required') === false)) source.unreadable.push(path);
     }
-    const environment = service.get('environment', true);
+    const environment = service.node.get('environment', true);
     if (isMap(environment)) {
       for (const pair of environment.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const value = isScalar(pair.value) ? pair.value.value : null;
         if (value === null || value === undefined) continue;
-        source.vars.push({ name: String(pair.key.value), value: interpolate(String(value), dotenv), file, line: lineOf(pair.key as never) });
+        source.vars.push({ name: String(pair.key.value), value: interpolate(String(value), dotenv), file, line: lineOf(pair.key) });
       }
     } else if (isSeq(environment)) {
       for (const entry of environment.items) {
         if (!isScalar(entry)) continue;
-        const s = String(entry.value);
-        const eq = s.indexOf('=');
-        if (eq > 0) source.vars.push({ name: s.slice(0, eq), value: interpolate(s.slice(eq + 1), dotenv), file, line: lineOf(entry as never) });
+        const text = String(entry.value);
+        const eq = text.indexOf('=');
+        if (eq > 0) source.vars.push({ name: text.slice(0, eq), value: interpolate(text.slice(eq + 1), dotenv), file, line: lineOf(entry) });
       }
     }
     out.push(source);

@@ -4,7 +4,7 @@ import { canonicalKey } from '../config/layout.js';
 import { fromPointer, dotted } from '../config/pointer.js';
 import { isSecretPath, REDACTED } from '../config/secrets.js';
 import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
-import type { FixResult } from '../fix.js';
+import type { ComposeFixResult, FixResult } from '../fix.js';
 import type { Patch } from '../fix/edit.js';
 import { unifiedDiff } from '../fix/diff.js';
 import { styler } from './style.js';
@@ -30,7 +30,20 @@ function publicPatch(p: Patch): Record<string, unknown> {
   return p.op === 'set' ? { ...base, after: safeValue(p.pointer, p.after) } : base;
 }
 
-export function renderFixJson(results: readonly FixResult[], options: FixReportOptions): string {
+function composeJson(c: ComposeFixResult, failOn: Severity): Record<string, unknown> {
+  return {
+    file: c.file,
+    dryRun: c.dryRun,
+    changed: c.changed,
+    backup: c.backup ?? null,
+    applied: c.applied,
+    skipped: c.skipped,
+    remaining: c.remaining.map(publicFinding),
+    failed: c.remaining.some((f) => atOrAbove(f.severity, failOn)),
+  };
+}
+
+export function renderFixJson(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = []): string {
   const one = (r: FixResult) => ({
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: TOOL,
@@ -47,7 +60,10 @@ export function renderFixJson(results: readonly FixResult[], options: FixReportO
     remaining: r.remaining.map(publicFinding),
     failed: r.remaining.some((f) => atOrAbove(f.severity, options.failOn)),
   });
-  const body = results.length === 1 ? one(results[0]!) : results.map(one);
+  const objects = results.map(one);
+  // Compose files belong to the deployment, not one config: they ride on the first result.
+  if (compose.length > 0 && objects[0]) Object.assign(objects[0], { compose: compose.map((c) => composeJson(c, options.failOn)) });
+  const body = objects.length === 1 ? objects[0] : objects;
   return JSON.stringify(body, null, 2) + '\n';
 }
 
@@ -58,9 +74,17 @@ function counts(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-export function renderFixText(results: readonly FixResult[], options: FixReportOptions): string {
+export function renderFixText(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = []): string {
   const s = styler(options.color);
   const out: string[] = [];
+  for (const c of compose) {
+    out.push(s('bold', `harden fix${c.dryRun ? ' --dry-run' : ''}: ${displayPath(c.file, options.cwd)}`) + (c.dryRun ? ' (nothing written)' : ''));
+    if (!c.changed) out.push('  nothing to change' + (c.dryRun ? '' : '; no backup made'));
+    else if (!options.quiet || c.dryRun) out.push(unifiedDiff(displayPath(c.file, options.cwd), c.before, c.after, s).trimEnd());
+    if (c.backup) out.push(`  backup: ${c.backup}`);
+    for (const f of c.remaining) out.push(`  ${c.dryRun ? 'would remain' : 'remaining'}: ${f.ruleId}: ${f.message}`);
+    out.push('');
+  }
   for (const r of results) {
     const shown = displayPath(r.file, options.cwd);
     const verb = r.dryRun ? 'would change' : 'changed';
