@@ -29,6 +29,8 @@ export interface AuditOptions {
   units?: readonly string[];
   /** Compose files whose nanobot service's environment applies (--compose). */
   compose?: readonly string[];
+  /** Where /proc is; tests point it at a fixture tree. */
+  procRoot?: string;
 }
 
 export interface FileAudit {
@@ -101,6 +103,19 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     const { hostFindings } = await import('./host/checks.js');
     findings.push(...(await hostFindings({ file, traits })));
     const sources = await envSources(file, options);
+    const { commandRunner, deploymentFindings } = await import('./host/deployment.js');
+    findings.push(
+      ...(await deploymentFindings({
+        file,
+        traits,
+        config: effective.value,
+        env: options.env,
+        units: sources.filter((src) => src.kind === 'systemd').map((src) => src.file),
+        procRoot: options.procRoot ?? '/proc',
+        run: await commandRunner(options.env['PATH']),
+        platform: process.platform,
+      })),
+    );
     findings.push(...overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
     findings.push(...referenceFindings(parsed, traits, known));

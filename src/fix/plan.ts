@@ -215,7 +215,7 @@ class Planner {
       return;
     }
     const rule = RULES[f.ruleId];
-    if (!rule) return;
+    if (!rule || f.ruleId === 'not-checked') return;
     const path = f.path ?? [];
     if (HOST_RULES.has(f.ruleId) && this.input.host.inContainer && this.held(f)) {
       this.skip(f, 'lockout', `${dotted(path)}: nanobot runs in a container here, where it must listen on 0.0.0.0 (publish the port on 127.0.0.1 on the host instead); pass --accept-risk ${f.ruleId} to change it anyway`);

@@ -48,7 +48,7 @@ export function splitEnvironment(value: string): { name: string; value: string }
 }
 
 /** A unit's [Service] lines with their line numbers (continuations joined). */
-function serviceLines(text: string): { key: string; value: string; line: number }[] {
+export function serviceLines(text: string): { key: string; value: string; line: number }[] {
   const out: { key: string; value: string; line: number }[] = [];
   let section = '';
   const lines = text.split(/\r?\n/);

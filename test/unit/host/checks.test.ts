@@ -9,7 +9,8 @@ const HARDENED = JSON.stringify({ tools: { restrictToWorkspace: true, exec: { ti
 
 async function hostRules(file: string): Promise<string[]> {
   const result = await audit({ configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: {} });
-  return result.findings.map((f) => f.ruleId);
+  // "not checked" notes depend on what this machine has (ufw, nft); they are tested on their own.
+  return result.findings.map((f) => f.ruleId).filter((id) => id !== 'not-checked');
 }
 
 describe('config-file-mode and config-dir-mode', () => {
@@ -22,7 +23,7 @@ describe('config-file-mode and config-dir-mode', () => {
     const { file } = await writeConfig(HARDENED, { mode: 0o644 });
     await chmod(join(file, '..'), 0o750);
     const result = await audit({ configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: {} });
-    const modes = result.findings.map((f) => [f.ruleId, f.message.match(/mode (\d+)/)?.[1], f.pointer]);
+    const modes = result.findings.filter((f) => f.ruleId.startsWith('config-')).map((f) => [f.ruleId, f.message.match(/mode (\d+)/)?.[1], f.pointer]);
     expect(modes).toEqual([
       ['config-dir-mode', '750', undefined],
       ['config-file-mode', '644', undefined],

@@ -1,0 +1,274 @@
+// The deployment around the config: the systemd units that start nanobot, the processes running
+// it, the sockets it listens on, the firewall, and the workspace. Each probe reads the system's
+// own files or tools; when it cannot, it says "not checked" at info level instead of guessing.
+import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { getIn } from '../config/model.js';
+import type { VersionTraits } from '../config/version.js';
+import { makeFinding, type Finding, type Severity } from '../findings.js';
+import { serviceLines } from './env-sources.js';
+
+export interface DeploymentContext {
+  file: string;
+  traits: VersionTraits;
+  /** The effective config value. */
+  config: Record<string, unknown>;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Units named with --unit, else the ones found that start nanobot. */
+  units: readonly string[];
+  /** Where /proc is (tests point it at a fixture tree). */
+  procRoot: string;
+  /** Runs a command; undefined when it is missing or not permitted. */
+  run?: (command: string, args: string[]) => Promise<{ code: number; stdout: string } | undefined>;
+  platform: NodeJS.Platform;
+}
+
+type Probe = (ctx: DeploymentContext) => Promise<Finding[]>;
+
+function finding(ctx: DeploymentContext, ruleId: string, args: Record<string, string | number>, where?: { file: string; line: number }, severity?: Severity): Finding {
+  const f = makeFinding(
+    {
+      ruleId,
+      file: where?.file ?? ctx.file,
+      args,
+      ...(where ? { line: where.line, column: 1 } : {}),
+      source: { kind: 'host' as const },
+    },
+    ctx.traits,
+  );
+  return severity ? { ...f, severity } : f;
+}
+
+const notChecked = (ctx: DeploymentContext, check: string, why: string): Finding => finding(ctx, 'not-checked', { check, why });
+
+// ---- systemd ----------------------------------------------------------------------------------
+
+const yes = (v: string | undefined) => v !== undefined && /^(yes|true|on|1)$/i.test(v);
+
+export async function unitFindings(ctx: DeploymentContext): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const dataDir = dirname(ctx.file);
+  for (const unit of ctx.units) {
+    const text = await readFile(unit, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const lines = serviceLines(text);
+    const last = (key: string) => lines.filter((l) => l.key === key).pop();
+    const service = lines[0]?.line ?? 1;
+    const at = (key: string) => ({ file: unit, line: last(key)?.line ?? service });
+    const name = unit.slice(unit.lastIndexOf('/') + 1);
+    const userUnit = /\/systemd\/user\//.test(unit);
+    if (!userUnit) {
+      const user = last('User')?.value;
+      if (!user || user === 'root' || user === '0') out.push(finding(ctx, 'systemd-user-root', { unit: name }, at('User')));
+    }
+    if (!yes(last('NoNewPrivileges')?.value)) out.push(finding(ctx, 'systemd-no-new-privileges', { unit: name }, at('NoNewPrivileges')));
+    if (userUnit) continue;
+    const detail: string[] = [];
+    const protectSystem = last('ProtectSystem')?.value;
+    if (!protectSystem || !/^(strict|full|yes|true)$/i.test(protectSystem)) detail.push('has no ProtectSystem=strict');
+    const protectHome = last('ProtectHome')?.value;
+    if (!protectHome || /^(no|false)$/i.test(protectHome)) detail.push('has no ProtectHome=read-only');
+    const rw = lines.filter((l) => l.key === 'ReadWritePaths').flatMap((l) => l.value.split(/\s+/)).map((p) => p.replace(/^-/, ''));
+    const hides = (protectSystem && /^strict$/i.test(protectSystem)) || (protectHome && !/^(no|false)$/i.test(protectHome));
+    if (hides && !rw.some((p) => dataDir === p || dataDir.startsWith(p.replace(/\/$/, '') + '/'))) {
+      detail.push(`makes ${dataDir} read-only without ReadWritePaths=${dataDir}: nanobot cannot save sessions or pairing approvals`);
+    }
+    if (detail.length > 0) out.push(finding(ctx, 'systemd-sandbox', { unit: name, detail: detail.join('; ') }, at('ProtectSystem')));
+    if (!yes(last('PrivateTmp')?.value)) out.push(finding(ctx, 'systemd-private-tmp', { unit: name }, at('PrivateTmp')));
+  }
+  return out;
+}
+
+// ---- processes --------------------------------------------------------------------------------
+
+/** Running nanobot processes: a python running nanobot, or the nanobot console script. */
+export async function nanobotProcesses(procRoot: string): Promise<{ pid: number; uid: number; command: string }[] | undefined> {
+  const entries = await readdir(procRoot).catch(() => undefined);
+  if (!entries) return undefined;
+  const out: { pid: number; uid: number; command: string }[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const cmdline = await readFile(join(procRoot, e, 'cmdline'), 'utf8').catch(() => '');
+    const args = cmdline.split('\0').filter(Boolean);
+    if (args.length === 0) continue;
+    const isNanobot = args.slice(0, 3).some((a) => /(^|\/)nanobot$/.test(a)) || (args.some((a) => /python/.test(a)) && args.some((a) => /^nanobot(\.|$)/.test(a) || /\/nanobot$/.test(a)));
+    if (!isNanobot || args.some((a) => /(^|\/)harden(\.js)?$/.test(a))) continue;
+    const status = await readFile(join(procRoot, e, 'status'), 'utf8').catch(() => '');
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
+    if (Number.isNaN(uid)) continue;
+    // From the nanobot script on (a shebang's interpreter says nothing), else the whole python line.
+    const from = args.findIndex((a) => /(^|\/)nanobot$/.test(a));
+    out.push({ pid: Number(e), uid, command: args.slice(Math.max(from, 0)).map((a) => a.slice(a.lastIndexOf('/') + 1)).join(' ').slice(0, 60) });
+  }
+  return out;
+}
+
+const processRoot: Probe = async (ctx) => {
+  if (ctx.platform !== 'linux') return [notChecked(ctx, 'running processes', `no /proc on ${ctx.platform}; check with ps -o user,command -C nanobot`)];
+  const procs = await nanobotProcesses(ctx.procRoot);
+  if (!procs) return [notChecked(ctx, 'running processes', `${ctx.procRoot} cannot be read`)];
+  return procs.filter((p) => p.uid === 0).map((p) => finding(ctx, 'process-root', { pid: p.pid, command: p.command }));
+};
+
+// ---- sockets ----------------------------------------------------------------------------------
+
+export interface Listener {
+  address: string;
+  port: number;
+}
+
+/** LISTEN sockets from /proc/net/tcp and tcp6. */
+export function parseProcNet(text: string, v6: boolean): Listener[] {
+  const out: Listener[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 4 || f[3] !== '0A') continue;
+    const [hex, portHex] = f[1]!.split(':');
+    if (!hex || !portHex) continue;
+    const port = parseInt(portHex, 16);
+    let address: string;
+    if (!v6) {
+      const b = hex.match(/../g)!.map((x) => parseInt(x, 16)).reverse();
+      address = b.join('.');
+    } else {
+      const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
+      const full = words.join('').match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, ''));
+      address = full.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/^0::/, '::');
+    }
+    out.push({ address, port });
+  }
+  return out;
+}
+
+const wildcard = (address: string) => address === '0.0.0.0' || address === '::' || address === '0:0:0:0:0:0:0:0';
+
+function ports(ctx: DeploymentContext): { port: number; what: string; severity: Severity }[] {
+  const num = (path: string[], fallback: number) => {
+    const v = getIn(ctx.config, path);
+    return typeof v === 'number' ? v : fallback;
+  };
+  return [
+    { port: num(['gateway', 'port'], 18790), what: 'gateway', severity: 'high' },
+    { port: num(['api', 'port'], 8900), what: 'the API, which drives the agent', severity: 'critical' },
+    { port: num(['channels', 'websocket', 'port'], 8765), what: 'the WebUI, which controls the agent', severity: 'critical' },
+  ];
+}
+
+const sockets: Probe = async (ctx) => {
+  if (ctx.platform !== 'linux') return [notChecked(ctx, 'listening sockets', `no /proc/net on ${ctx.platform}; check with lsof -iTCP -sTCP:LISTEN`)];
+  const v4 = await readFile(join(ctx.procRoot, 'net', 'tcp'), 'utf8').catch(() => undefined);
+  const v6 = await readFile(join(ctx.procRoot, 'net', 'tcp6'), 'utf8').catch(() => '');
+  if (v4 === undefined) return [notChecked(ctx, 'listening sockets', `${join(ctx.procRoot, 'net', 'tcp')} cannot be read`)];
+  const listeners = [...parseProcNet(v4, false), ...parseProcNet(v6, true)];
+  const out: Finding[] = [];
+  for (const p of ports(ctx)) {
+    const hit = listeners.find((l) => l.port === p.port && wildcard(l.address));
+    if (hit) out.push(finding(ctx, 'listener-wildcard', { port: p.port, what: p.what, address: hit.address }, undefined, p.severity));
+  }
+  return out;
+};
+
+// ---- firewall ---------------------------------------------------------------------------------
+
+const firewall: Probe = async (ctx) => {
+  if (!ctx.run) return [];
+  const gateway = ports(ctx)[0]!;
+  const host = String(getIn(ctx.config, ['gateway', 'host']) ?? '');
+  const exposed = !/^(127\.|localhost$|::1$|\[::1\]$)/.test(host);
+  const ufw = await ctx.run('ufw', ['status']);
+  if (ufw && ufw.code === 0) {
+    const active = /Status:\s+active/i.test(ufw.stdout);
+    const blocked = active && new RegExp(`^${gateway.port}(/tcp)?\\s+(DENY|REJECT)\\b`, 'mi').test(ufw.stdout);
+    return blocked ? [] : [finding(ctx, 'firewall-open', { tool: active ? 'ufw' : 'ufw (inactive)', port: gateway.port, what: gateway.what, command: `sudo ufw deny ${gateway.port}/tcp` }, undefined, exposed ? 'medium' : 'low')];
+  }
+  const nft = await ctx.run('nft', ['list', 'ruleset']);
+  if (nft && nft.code === 0) {
+    const blocked = new RegExp(`dport\\s+(\\{[^}]*\\b${gateway.port}\\b[^}]*\\}|${gateway.port})\\b[^\\n]*(drop|reject)`).test(nft.stdout);
+    return blocked ? [] : [finding(ctx, 'firewall-open', { tool: 'nftables', port: gateway.port, what: gateway.what, command: `sudo nft add rule inet filter input tcp dport ${gateway.port} drop` }, undefined, exposed ? 'medium' : 'low')];
+  }
+  return [notChecked(ctx, 'firewall', ufw || nft ? 'ufw and nft need root to list rules' : 'neither ufw nor nft is installed')];
+};
+
+// ---- workspace --------------------------------------------------------------------------------
+
+export function workspacePath(ctx: Pick<DeploymentContext, 'config' | 'env' | 'file'>): string {
+  const raw = getIn(ctx.config, ['agents', 'defaults', 'workspace']);
+  const text = typeof raw === 'string' && raw !== '' ? raw : '~/.nanobot/workspace';
+  const home = ctx.env['HOME'] || homedir();
+  const expanded = text === '~' ? home : text.startsWith('~/') ? join(home, text.slice(2)) : text;
+  return isAbsolute(expanded) ? expanded : resolve(dirname(ctx.file), expanded);
+}
+
+const RECENT_DAYS = 3;
+const MAX_ENTRIES = 20_000;
+
+const workspace: Probe = async (ctx) => {
+  const root = workspacePath(ctx);
+  const realRoot = await realpath(root).catch(() => undefined);
+  if (!realRoot) return [];
+  const found = { executable: [] as string[], setuid: [] as string[], outside: [] as string[], recent: [] as string[] };
+  const since = Date.now() - RECENT_DAYS * 86_400_000;
+  let seen = 0;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 12 || seen > MAX_ENTRIES) return;
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (++seen > MAX_ENTRIES) return;
+      const path = join(dir, name);
+      const info = await lstat(path).catch(() => undefined);
+      if (!info) continue;
+      const rel = relative(realRoot, path);
+      if (info.isSymbolicLink()) {
+        const target = await realpath(path).catch(async () => resolve(dirname(path), await readlink(path)));
+        if (relative(realRoot, target).startsWith('..')) found.outside.push(`${rel} -> ${target}`);
+        continue;
+      }
+      if (info.isDirectory()) {
+        if (name !== '.git' && name !== 'node_modules' && name !== '.venv') await walk(path, depth + 1);
+        continue;
+      }
+      if (!info.isFile()) continue;
+      if (info.mode & 0o6000) found.setuid.push(rel);
+      else if (info.mode & 0o111) found.executable.push(rel);
+      if (info.mtimeMs >= since) found.recent.push(rel);
+    }
+  };
+  await walk(realRoot, 0);
+  const out: Finding[] = [];
+  const add = (list: string[], what: string) => {
+    if (list.length > 0) out.push(finding(ctx, 'workspace-review', { count: list.length, what, dir: realRoot, examples: list.slice(0, 3).join(', ') + (list.length > 3 ? ', ...' : '') }));
+  };
+  add(found.setuid, 'setuid or setgid files');
+  add(found.outside, 'links pointing outside the workspace');
+  add(found.executable, 'executable files');
+  add(found.recent, `files changed in the last ${RECENT_DAYS} days`);
+  if (seen > MAX_ENTRIES) out.push(notChecked(ctx, `the rest of ${realRoot}`, `more than ${MAX_ENTRIES} entries`));
+  return out;
+};
+
+/** A command runner on execa (loaded only when a probe runs one); undefined when it is not installed. */
+export async function commandRunner(pathVar: string | undefined): Promise<DeploymentContext['run']> {
+  const { access } = await import('node:fs/promises');
+  return async (command, args) => {
+    const dirs = (pathVar ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin']);
+    let found: string | undefined;
+    for (const d of dirs) {
+      if (!d) continue;
+      if (await access(join(d, command)).then(() => true, () => false)) {
+        found = join(d, command);
+        break;
+      }
+    }
+    if (!found) return undefined;
+    const { execa } = await import('execa');
+    const r = await execa(found, args, { reject: false, timeout: 5000, stdin: 'ignore', env: { LC_ALL: 'C' } });
+    return { code: typeof r.exitCode === 'number' ? r.exitCode : 1, stdout: String(r.stdout) };
+  };
+}
+
+export const PROBES: readonly Probe[] = [unitFindings, processRoot, sockets, firewall, workspace];
+
+export async function deploymentFindings(ctx: DeploymentContext): Promise<Finding[]> {
+  const results = await Promise.all(PROBES.map((p) => p(ctx).catch((e: unknown) => [notChecked(ctx, 'a deployment check', e instanceof Error ? e.message : String(e))])));
+  return results.flat();
+}
