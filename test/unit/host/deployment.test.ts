@@ -85,7 +85,7 @@ describe('/proc fixtures', () => {
       [102, 1000],
     ]);
     const found = await deploymentFindings(c);
-    expect(found.filter((f) => f.ruleId === 'process-root').map((f) => f.message)).toEqual(['process 101 (python3 -m nanobot gateway) runs as root']);
+    expect(found.filter((f) => f.ruleId === 'process-root').map((f) => f.message)).toEqual(['process 101 (nanobot gateway) runs as root']);
   });
 
   it('says "not checked" where there is no /proc', async () => {
