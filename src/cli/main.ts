@@ -6,6 +6,7 @@ import { FORMATS } from '../report/index.js';
 import { addCommonOptions, runAudit, type AuditFlags } from './audit.js';
 import { addFixOptions, runFix, type FixFlags } from './fix.js';
 import { addRestoreOptions, runRestore } from './restore.js';
+import { addDeployOptions, runDocker, runIncident, runSystemd } from './deploy.js';
 import { processIo, type Io } from './io.js';
 
 export const VERSION = '0.1.0';
@@ -65,6 +66,16 @@ Examples:
   $ harden restore --prune          # delete the backups (they hold old secrets)`,
     )
     .action((backup: string | undefined, flags: Parameters<typeof runRestore>[1]) => run(() => runRestore(backup, flags, io)));
+
+  addDeployOptions(cli.command('docker').description("Print a hardened docker run command and compose service for this config's paths."))
+    .addHelpText('after', '\nExample:\n  $ harden docker --config ~/.nanobot/config.json > nanobot-run.sh')
+    .action((flags: Parameters<typeof runDocker>[0]) => run(() => runDocker(flags, io)));
+  addDeployOptions(cli.command('systemd').description('Print a hardened systemd unit that refuses to start nanobot on an insecure config.'))
+    .addHelpText('after', '\nExample:\n  $ harden systemd | sudo tee /etc/systemd/system/nanobot.service')
+    .action((flags: Parameters<typeof runSystemd>[0]) => run(() => runSystemd(flags, io)));
+  addDeployOptions(cli.command('incident').description("The hardening guide's incident-response steps for this deployment: stop, rotate, review."))
+    .addHelpText('after', '\nExample:\n  $ harden incident --config /srv/bot/config.json')
+    .action((flags: Parameters<typeof runIncident>[0]) => run(() => runIncident(flags, io)));
   return cli;
 }
 

@@ -1,0 +1,92 @@
+// `harden docker`, `harden systemd`, `harden incident`: text for this deployment's real paths.
+import { access, readFile, stat } from 'node:fs/promises';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { redactor } from '../config/secrets.js';
+import { configPaths } from './audit.js';
+import type { Io } from './io.js';
+
+interface DeployFlags {
+  config: string[];
+  nanobotVersion?: string;
+}
+
+export function addDeployOptions(command: Command): Command {
+  return command
+    .option('-c, --config <path>', "the config (default: nanobot's ~/.nanobot/config.json)", (v: string, p: string[]) => [...p, v], [])
+    .option('--nanobot-version <version>', 'the nanobot version to assume');
+}
+
+async function userOf(path: string): Promise<string> {
+  const uid = (await stat(path)).uid;
+  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+  const name = passwd.split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === uid)?.[0];
+  return name && name !== 'root' ? name : 'nanobot';
+}
+
+async function onPath(command: string, pathVar: string | undefined): Promise<string | undefined> {
+  for (const dir of (pathVar ?? '').split(delimiter)) {
+    if (dir && (await access(join(dir, command)).then(() => true, () => false))) return join(dir, command);
+  }
+  return undefined;
+}
+
+async function facts(flags: DeployFlags, io: Io) {
+  const files = configPaths(flags, io);
+  if (files.length !== 1) throw new UsageError('give one --config');
+  const file = files[0]!;
+  const { auditFile, resolveTraits } = await import('../audit.js');
+  const options = { configs: [file], profile: 'baseline' as const, noHost: true, env: io.env, ...(flags.nanobotVersion ? { nanobotVersion: flags.nanobotVersion } : {}) };
+  const traits = await resolveTraits(options);
+  const fa = await auditFile(file, options, traits);
+  const { workspacePath } = await import('../host/deployment.js');
+  const dataDir = dirname(file);
+  const envFile = join(dataDir, 'nanobot.env');
+  const bin = process.argv[1] ? resolve(process.argv[1]) : 'harden';
+  return {
+    fa,
+    traits,
+    facts: {
+      config: file,
+      dataDir,
+      workspace: workspacePath({ config: fa.effective.value, env: io.env, file }),
+      value: fa.effective.value,
+      user: await userOf(file),
+      harden: `${process.execPath} ${bin}`,
+      nanobot: (await onPath('nanobot', io.env['PATH'])) ?? '/usr/local/bin/nanobot',
+      ...((await access(envFile).then(() => true, () => false)) ? { envFile } : {}),
+      version: traits.version.text,
+    },
+  };
+}
+
+export async function runDocker(flags: DeployFlags, io: Io): Promise<number> {
+  const { dockerText } = await import('../deploy/print.js');
+  const { facts: f, fa } = await facts(flags, io);
+  io.stdout.write(redactor(fa.secrets)(dockerText(f)));
+  return 0;
+}
+
+export async function runSystemd(flags: DeployFlags, io: Io): Promise<number> {
+  const { systemdText } = await import('../deploy/print.js');
+  const { facts: f, fa } = await facts(flags, io);
+  io.stdout.write(redactor(fa.secrets)(systemdText(f)));
+  return 0;
+}
+
+export async function runIncident(flags: DeployFlags, io: Io): Promise<number> {
+  const { incidentText } = await import('../deploy/print.js');
+  const { findUnits } = await import('../host/env-sources.js');
+  const { commandRunner, nanobotProcesses, deploymentFindings } = await import('../host/deployment.js');
+  const { facts: f, fa, traits } = await facts(flags, io);
+  const units = (await findUnits(io.env['HOME'], f.config, [])).map((u) => u.file);
+  const processes = (await nanobotProcesses('/proc')) ?? [];
+  const run = await commandRunner(io.env['PATH']);
+  const ps = await run?.('docker', ['ps', '--format', '{{.Names}}\t{{.Image}}\t{{.Command}}']).catch(() => undefined);
+  const containers = (ps?.code === 0 ? ps.stdout.split('\n') : []).filter((l) => /nanobot/i.test(l)).map((l) => l.split('\t')[0]!).filter(Boolean);
+  const review = await deploymentFindings({ file: f.config, traits, config: f.value, env: io.env, units: [], procRoot: '/nonexistent', platform: 'linux' });
+  const recent = review.filter((x) => x.ruleId === 'workspace-review').map((x) => x.message);
+  io.stdout.write(redactor(fa.secrets)(incidentText({ ...f, units, processes, containers, recent })));
+  return 0;
+}

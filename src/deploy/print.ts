@@ -1,0 +1,173 @@
+// What `harden docker`, `harden systemd` and `harden incident` print: secure starting points and
+// the incident steps for this deployment's actual paths. Pure: facts in, text out.
+import { dotted } from '../config/pointer.js';
+import { getIn, isObject } from '../config/model.js';
+import { isSecretPath } from '../config/secrets.js';
+
+export interface DeploymentFacts {
+  config: string;
+  dataDir: string;
+  workspace: string;
+  /** The effective config. */
+  value: Record<string, unknown>;
+  /** The config's owner, for User=. */
+  user: string;
+  /** How to run harden itself from a unit or a script. */
+  harden: string;
+  nanobot: string;
+  envFile?: string;
+  version: string;
+}
+
+const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
+const inside = (dir: string, path: string) => path === dir || path.startsWith(dir.replace(/\/$/, '') + '/');
+const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+function ports(f: DeploymentFacts): number[] {
+  const out = [num(getIn(f.value, ['gateway', 'port']), 18790)];
+  if (getIn(f.value, ['channels', 'websocket', 'enabled']) === true) out.push(num(getIn(f.value, ['channels', 'websocket', 'port']), 8765));
+  return out;
+}
+
+const bwrap = (f: DeploymentFacts) => getIn(f.value, ['tools', 'exec', 'sandbox']) === 'bwrap';
+
+export function dockerText(f: DeploymentFacts): string {
+  const home = '/home/nanobot/.nanobot';
+  const lines = [
+    '# A hardened nanobot container for this config. nanobot\'s current image starts as root,',
+    `# chowns ${home} and drops to its own user: after --cap-drop ALL it needs CHOWN, SETUID and`,
+    '# SETGID back. (Images up to 0.1.4.post6 ran as root and used /root/.nanobot, as the guide shows.)',
+    '# Inside the container nanobot must listen on 0.0.0.0 (gateway.host); the ports are published',
+    '# on 127.0.0.1 only, on the host.',
+    '',
+    '# Refuse to start on an insecure config:',
+    `${f.harden} audit --config ${q(f.config)} --fail-on high --no-host && \\`,
+    'docker run -d --name nanobot \\',
+    '  --read-only \\',
+    '  --tmpfs /tmp:noexec,nosuid,size=100m \\',
+    '  --security-opt no-new-privileges:true \\',
+    '  --cap-drop ALL --cap-add CHOWN --cap-add SETUID --cap-add SETGID \\',
+  ];
+  if (bwrap(f)) {
+    lines.push(
+      '  # tools.exec.sandbox is bwrap: it needs these inside Docker, at the cost of container isolation \\',
+      '  --cap-add SYS_ADMIN --security-opt apparmor=unconfined --security-opt seccomp=unconfined \\',
+    );
+  }
+  lines.push(`  -v ${q(f.dataDir)}:${home} \\`, `  -v ${q(f.config)}:${home}/config.json:ro \\`);
+  if (!inside(f.dataDir, f.workspace)) lines.push(`  -v ${q(f.workspace)}:${home}/workspace \\`);
+  if (f.envFile) lines.push(`  --env-file ${q(f.envFile)} \\`);
+  for (const p of ports(f)) lines.push(`  -p 127.0.0.1:${p}:${p} \\`);
+  lines.push('  nanobot gateway', '');
+  lines.push('# The same as a compose service:', 'services:', '  nanobot:', '    image: nanobot', '    command: gateway', '    read_only: true');
+  lines.push('    security_opt:', '      - no-new-privileges:true', ...(bwrap(f) ? ['      - apparmor:unconfined  # bwrap sandbox', '      - seccomp:unconfined   # bwrap sandbox'] : []));
+  lines.push('    cap_drop: [ALL]', `    cap_add: [CHOWN, SETUID, SETGID${bwrap(f) ? ', SYS_ADMIN' : ''}]`, '    tmpfs:', '      - /tmp:noexec,nosuid,size=100m');
+  lines.push('    volumes:', `      - ${f.dataDir}:${home}`, `      - ${f.config}:${home}/config.json:ro`);
+  if (!inside(f.dataDir, f.workspace)) lines.push(`      - ${f.workspace}:${home}/workspace`);
+  if (f.envFile) lines.push('    env_file:', `      - ${f.envFile}`);
+  lines.push('    ports:', ...ports(f).map((p) => `      - "127.0.0.1:${p}:${p}"`));
+  return lines.join('\n') + '\n';
+}
+
+export function systemdText(f: DeploymentFacts): string {
+  const rw = [f.dataDir, ...(inside(f.dataDir, f.workspace) ? [] : [f.workspace])];
+  return [
+    '# /etc/systemd/system/nanobot.service: a hardened unit for this config.',
+    '# Install: save it, then systemctl daemon-reload && systemctl enable --now nanobot',
+    '[Unit]',
+    'Description=nanobot gateway (hardened)',
+    'After=network-online.target',
+    'Wants=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    `User=${f.user}`,
+    '# nanobot refuses to start when the config has a high or critical finding:',
+    `ExecStartPre=${f.harden} audit --config ${f.config} --fail-on high --no-color`,
+    `ExecStart=${f.nanobot} gateway --config ${f.config}`,
+    'Restart=on-failure',
+    ...(f.envFile ? [`EnvironmentFile=${f.envFile}`] : []),
+    'UMask=0077',
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=read-only',
+    `ReadWritePaths=${rw.join(' ')}`,
+    'PrivateTmp=yes',
+    'PrivateDevices=yes',
+    'ProtectKernelTunables=yes',
+    'ProtectKernelModules=yes',
+    'ProtectKernelLogs=yes',
+    'ProtectControlGroups=yes',
+    'RestrictSUIDSGID=yes',
+    'LockPersonality=yes',
+    ...(bwrap(f) ? ['# RestrictNamespaces= is left out: the bwrap sandbox needs user namespaces'] : ['RestrictNamespaces=yes']),
+    'CapabilityBoundingSet=',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/** Where each kind of credential is rotated; the value itself is never shown. */
+const ROTATE: Record<string, string> = {
+  'providers/openrouter': 'OpenRouter: openrouter.ai, Settings > Keys',
+  'providers/anthropic': 'Anthropic: console.anthropic.com, API keys',
+  'providers/openai': 'OpenAI: platform.openai.com, API keys',
+  'providers/groq': 'Groq: console.groq.com, API keys',
+  'providers/gemini': 'Google AI Studio: aistudio.google.com, API keys',
+  'providers/deepseek': 'DeepSeek: platform.deepseek.com, API keys',
+  'channels/telegram': 'Telegram: @BotFather, /revoke, then the new token',
+  'channels/discord': 'Discord: Developer Portal > your app > Bot > Reset Token',
+  'channels/slack': 'Slack: api.slack.com/apps > your app (OAuth tokens and app-level tokens)',
+  'channels/email': 'your mail provider: revoke the app password and make a new one',
+  'channels/feishu': 'Feishu/Lark open platform: your app > Credentials',
+  'channels/matrix': 'Matrix: log out the bot\'s sessions, then log in again for a new access token',
+  'channels/mattermost': 'Mattermost: Profile > Security > Personal Access Tokens',
+  'channels/websocket': 'nanobot itself: set a new random token or tokenIssueSecret',
+  api: 'nanobot itself: set a new random api.apiKey',
+  'tools/web': 'the web search provider\'s dashboard (Brave, Tavily, ...)',
+  'tools/mcpServers': 'the service the MCP server talks to (for GitHub: Settings > Developer settings > Tokens)',
+};
+
+function whereToRotate(path: readonly string[]): string {
+  for (let n = Math.min(path.length, 2); n >= 1; n--) {
+    const hit = ROTATE[path.slice(0, n).join('/')];
+    if (hit) return hit;
+  }
+  return path[0] === 'providers' ? `the ${path[1]} provider's console` : 'where it was issued';
+}
+
+export interface IncidentFacts extends DeploymentFacts {
+  units: string[];
+  processes: { pid: number; command: string }[];
+  containers: string[];
+  recent: string[];
+}
+
+export function incidentText(f: IncidentFacts): string {
+  const out: string[] = [`Incident response for ${f.config} (nanobot ${f.version})`, '', '1. Stop it now:'];
+  for (const c of f.containers) out.push(`   docker stop ${c}`);
+  for (const u of f.units) out.push(`   systemctl ${/\/systemd\/user\//.test(u) ? '--user ' : ''}stop ${u.slice(u.lastIndexOf('/') + 1)}`);
+  for (const p of f.processes) out.push(`   kill ${p.pid}    # ${p.command}`);
+  if (f.containers.length + f.units.length + f.processes.length === 0) out.push("   pkill -f 'nanobot gateway'   (no container, unit or process was found running)");
+  out.push('', '2. Rotate every credential the config uses (an agent with a shell can read them all, from the file or the environment):');
+  const creds: string[] = [];
+  const visit = (v: unknown, path: string[]) => {
+    if (isObject(v)) for (const [k, x] of Object.entries(v)) visit(x, [...path, k]);
+    else if (Array.isArray(v)) v.forEach((x, i) => isObject(x) && visit(x, [...path, String(i)]));
+    else if (typeof v === 'string' && v.trim() !== '' && isSecretPath(path)) creds.push(`   - ${dotted(path)}: ${whereToRotate(path)}`);
+  };
+  visit(f.value, []);
+  out.push(...(creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']));
+  out.push('', `3. Check the workspace, ${f.workspace}, for unexpected files:`);
+  out.push(...(f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']));
+  out.push(`   find ${q(f.workspace)} -newermt '-7 days' -type f`);
+  out.push('', '4. Read the logs for the commands the agent ran:');
+  for (const u of f.units) out.push(`   journalctl ${/\/systemd\/user\//.test(u) ? '--user ' : ''}-u ${u.slice(u.lastIndexOf('/') + 1)} --since '-7 days'`);
+  for (const c of f.containers) out.push(`   docker logs --since 168h ${c}`);
+  out.push(`   ls ${q(f.dataDir)}/logs/    (gateway --background logs), and the sessions in ${q(f.dataDir)}/sessions/`);
+  out.push('', `5. Review who may talk to the bot: the allow lists in the config and ${f.dataDir}/pairing.json (/pairing list, /pairing revoke).`);
+  out.push('', `6. Then: harden audit --config ${f.config}; earlier versions of the config are listed by harden restore --list.`);
+  return out.join('\n') + '\n';
+}
