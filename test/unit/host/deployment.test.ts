@@ -160,3 +160,26 @@ describe('workspace review', () => {
     ]);
   });
 });
+
+describe('running containers (docker inspect)', () => {
+  it('checks the same flags as a compose service', async () => {
+    const inspect = [
+      {
+        Name: '/nanobot',
+        HostConfig: { ReadonlyRootfs: false, SecurityOpt: null, CapDrop: null, CapAdd: ['NET_ADMIN'], Privileged: true, NetworkMode: 'bridge', PortBindings: { '18790/tcp': [{ HostIp: '', HostPort: '18790' }], '8765/tcp': [{ HostIp: '127.0.0.1', HostPort: '8765' }] } },
+        Mounts: [{ Source: '/var/run/docker.sock', Destination: '/var/run/docker.sock', RW: true }],
+      },
+    ];
+    const run = async (command: string, args: string[]) =>
+      command !== 'docker' ? undefined : args[0] === 'ps' ? { code: 0, stdout: 'abc123\tnanobot:latest\t"nanobot gateway"\tnanobot\n' } : { code: 0, stdout: JSON.stringify(inspect) };
+    const found = (await deploymentFindings(await ctx({ run }))).filter((f) => f.ruleId.startsWith('compose-'));
+    expect(found.map((f) => f.ruleId).sort()).toEqual(['compose-cap-drop', 'compose-docker-socket', 'compose-no-new-privileges', 'compose-ports-loopback', 'compose-privileged', 'compose-read-only', 'compose-tmpfs']);
+    expect(found.find((f) => f.ruleId === 'compose-ports-loopback')?.message).toBe('container nanobot in docker inspect publishes 18790 on all interfaces');
+  });
+
+  it('says "not checked" when the daemon does not answer', async () => {
+    const run = async (command: string) => (command === 'docker' ? { code: 1, stdout: '' } : undefined);
+    const found = await deploymentFindings(await ctx({ run }));
+    expect(found.map((f) => f.message)).toContain('running containers not checked: the docker command is installed but the daemon does not answer');
+  });
+});
