@@ -3,10 +3,40 @@
 // loaded lazily by the wizard only.
 import { build } from 'esbuild';
 
-import { rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 await rm('dist', { recursive: true, force: true });
+await mkdir('build', { recursive: true });
+
+// 1. The hardened profiles, compiled ahead of time (ajv standalone code): no schema is compiled
+//    when harden runs, and a malformed x-harden annotation fails the build.
 await build({
+  entryPoints: ['scripts/gen-validators.ts'],
+  outfile: 'build/gen-validators.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+  logLevel: 'warning',
+});
+const validators = resolve('build/validators.gen.mjs');
+execFileSync(process.execPath, ['build/gen-validators.mjs', validators], { stdio: 'inherit' });
+
+/** Send the bundle's `./ajv.js` (the run-time compiler) to the precompiled validators. */
+const precompiled = {
+  name: 'precompiled-validators',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ajv\.js$/ }, (args) => (args.importer.endsWith('schema-rules.ts') ? { path: validators } : undefined));
+  },
+};
+
+// 2. The CLI.
+await build({
+  plugins: [precompiled],
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   // Code behind a dynamic import() (execa, the prompt library, the fix pipeline) goes into its
@@ -21,6 +51,9 @@ await build({
   target: 'node20',
   sourcemap: false,
   legalComments: 'none',
+  // Less to parse at every start; identifiers stay readable for --debug stack traces.
+  minifyWhitespace: true,
+  minifySyntax: true,
   // ajv and friends are CommonJS; give the bundle a require() for them.
   banner: {
     js: [

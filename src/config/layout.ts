@@ -41,10 +41,14 @@ const RAW: readonly string[] = [
   'channels/napcat/groupPolicyOverrides',
 ];
 
+const split = new Map<string, string[]>();
+
 export function matches(pattern: string, path: readonly string[]): boolean {
-  const parts = pattern.split('/');
+  let parts = split.get(pattern);
+  if (!parts) split.set(pattern, (parts = pattern.split('/')));
   if (parts.length !== path.length) return false;
-  return parts.every((p, i) => p === '*' || p === path[i]);
+  for (let i = 0; i < parts.length; i++) if (parts[i] !== '*' && parts[i] !== path[i]) return false;
+  return true;
 }
 
 export function objectKind(path: readonly string[]): ObjectKind {
@@ -86,8 +90,16 @@ export const FIELD_TYPES: readonly (readonly [string, FieldType])[] = [
   ['channels/msteams/validateInboundAuth', 'bool'],
 ];
 
+/** Field types by last segment, so most paths are answered without trying every pattern. */
+const BY_LAST = new Map<string, (readonly [string, FieldType])[]>();
+for (const row of FIELD_TYPES) {
+  const last = row[0].slice(row[0].lastIndexOf('/') + 1);
+  BY_LAST.set(last, [...(BY_LAST.get(last) ?? []), row]);
+}
+
 export function fieldType(path: readonly string[]): FieldType | undefined {
-  return FIELD_TYPES.find(([p]) => matches(p, path))?.[1];
+  const rows = BY_LAST.get(path[path.length - 1] ?? '');
+  return rows?.find(([p]) => matches(p, path))?.[1];
 }
 
 /** Known fields of the models near security settings, to tell a typo from a setting. */

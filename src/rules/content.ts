@@ -108,7 +108,10 @@ function nearest(key: string, candidates: readonly string[]): string | undefined
   const lower = key.toLowerCase().replace(/_/g, '');
   let best: string | undefined;
   let bestD = Infinity;
+  const limit0 = key.length >= 8 ? 2 : 1;
   for (const c of candidates) {
+    // Lengths further apart than the limit can never be within it: skip the quadratic work.
+    if (Math.abs(c.length - lower.length) > limit0) continue;
     const d = c.toLowerCase() === lower ? 0 : distance(lower, c.toLowerCase());
     if (d < bestD) {
       bestD = d;
