@@ -8,7 +8,7 @@ import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './co
 import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
 import { positionAt } from './config/position.js';
-import { ConfigAccessError, ConfigSyntaxError, UsageError } from './errors.js';
+import { ConfigAccessError, ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
 import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
 import { contentFindings } from './rules/content.js';
 import { overrideFindings, referenceFindings } from './rules/env-rules.js';
@@ -48,6 +48,8 @@ export interface AuditResult {
   nanobot: { version: string; source: VersionTraits['source'] };
   files: FileAudit[];
   findings: Finding[];
+  /** Configs that could not be audited (several configs: the others still are). */
+  errors: { file: string; message: string }[];
   /** Every secret value seen, for the output redactor; never printed. */
   secrets: string[];
 }
@@ -161,7 +163,16 @@ function shadowedProcessEnv(parsed: ParsedConfig, eff: Effective, traits: Versio
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const traits = await resolveTraits(options);
   const files: FileAudit[] = [];
-  for (const file of options.configs) files.push(await auditFile(file, options, traits));
+  const errors: { file: string; message: string }[] = [];
+  for (const file of options.configs) {
+    try {
+      files.push(await auditFile(file, options, traits));
+    } catch (error) {
+      // One config alone: its error is the answer. Among several, the others are still audited.
+      if (options.configs.length === 1 || !isHardenError(error)) throw error;
+      errors.push({ file, message: error.message });
+    }
+  }
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {
@@ -179,6 +190,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     nanobot: { version: traits.version.text, source: traits.source },
     files,
     findings: [...files.flatMap((f) => f.findings), ...composeFindingsList.sort(compareFindings)],
+    errors,
     secrets: [...secrets],
   };
 }

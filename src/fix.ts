@@ -213,14 +213,23 @@ export async function fix(options: FixOptions): Promise<FixResult[]> {
 }
 
 /** Every config, then every compose file given with --compose. */
-export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[] }> {
+export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[] }> {
   const traits = await resolveTraits(options);
   const results: FixResult[] = [];
-  for (const file of options.configs) results.push(await fixFile(file, options, traits));
+  const errors: { file: string; message: string }[] = [];
+  for (const file of options.configs) {
+    try {
+      results.push(await fixFile(file, options, traits));
+    } catch (error) {
+      // Each config on its own: one that fails is left as it was, and the others go on.
+      if (options.configs.length === 1 || !isHardenError(error)) throw error;
+      errors.push({ file, message: error.message });
+    }
+  }
   const bwrap = results.some((r) => /"sandbox"\s*:\s*"bwrap"/.test(r.after));
   const compose: ComposeFixResult[] = [];
   for (const file of options.compose ?? []) compose.push(await fixCompose(file, options, traits, bwrap));
-  return { results, compose };
+  return { results, compose, errors };
 }
 
 export interface ComposeFixResult {

@@ -43,13 +43,19 @@ export function configPaths(flags: { config: string[] }, io: Io): string[] {
   return [...new Set(given.map((p) => resolveConfigPath(p, io.env, io.cwd)))];
 }
 
+/** configPaths with directories and globs expanded (nanobot's multi-instance layouts). */
+export async function expandedConfigPaths(flags: { config: string[] }, io: Io): Promise<string[]> {
+  const { expandConfigs } = await import('../config/locate.js');
+  return expandConfigs(configPaths(flags, io));
+}
+
 export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   if (flags.nanobotVersion === '') throw new UsageError('--nanobot-version needs a version such as 0.3.0');
   const { audit } = await import('../audit.js');
   const { summarize } = await import('../report/summary.js');
   const { REPORTERS } = await import('../report/index.js');
   const result = await audit({
-    configs: configPaths(flags, io),
+    configs: await expandedConfigPaths(flags, io),
     profile: flags.profile,
     noHost: !flags.host,
     ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
@@ -60,9 +66,11 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   const summary = summarize(result.findings, flags.failOn);
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
   const output = REPORTERS[flags.format](
-    { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary },
+    { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary, errors: result.errors },
     { color, cwd: io.cwd },
   );
-  io.stdout.write(redactor(result.secrets)(output));
-  return summary.failed ? 1 : 0;
+  const redact = redactor(result.secrets);
+  io.stdout.write(redact(output));
+  for (const e of result.errors) io.stderr.write(redact(`harden: ${e.message}\n`));
+  return result.errors.length > 0 ? 2 : summary.failed ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import { atOrAbove } from '../findings.js';
 import type { Answers } from '../fix/plan.js';
 import type { Runtime } from '../host/facts.js';
 import { readAnswersFile, parseAssignments } from './answers.js';
-import { collect, configPaths, type AuditFlags } from './audit.js';
+import { collect, expandedConfigPaths, type AuditFlags } from './audit.js';
 import { useColor, type Io } from './io.js';
 
 export interface FixFlags extends Omit<AuditFlags, 'format'> {
@@ -60,7 +60,7 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   const notes: string[] = [];
   const answers = await answersFrom(flags, notes);
   const options = {
-    configs: configPaths(flags, io),
+    configs: await expandedConfigPaths(flags, io),
     profile: flags.profile,
     noHost: !flags.host,
     ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
@@ -82,11 +82,13 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   }
   const { fixAll } = await import('../fix.js');
   const { renderFixJson, renderFixText } = await import('../report/fix.js');
-  const { results, compose } = await fixAll(options);
+  const { results, compose, errors } = await fixAll(options);
   for (const note of notes) io.stderr.write(`harden: note: ${note}\n`);
   const reportOptions = { color, cwd: io.cwd, quiet: flags.quiet === true, failOn: flags.failOn };
-  const output = flags.format === 'json' ? renderFixJson(results, reportOptions, compose) : renderFixText(results, reportOptions, compose);
-  io.stdout.write(redactor(results.flatMap((r) => r.secrets))(output));
+  const output = flags.format === 'json' ? renderFixJson(results, reportOptions, compose, errors) : renderFixText(results, reportOptions, compose, errors);
+  const redact = redactor(results.flatMap((r) => r.secrets));
+  io.stdout.write(redact(output));
+  for (const e of errors) io.stderr.write(redact(`harden: ${e.message}\n`));
   const failing = [...results.flatMap((r) => r.remaining), ...compose.flatMap((c) => c.remaining)];
-  return failing.some((f) => atOrAbove(f.severity, flags.failOn)) ? 1 : 0;
+  return errors.length > 0 ? 2 : failing.some((f) => atOrAbove(f.severity, flags.failOn)) ? 1 : 0;
 }

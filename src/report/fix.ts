@@ -43,7 +43,9 @@ function composeJson(c: ComposeFixResult, failOn: Severity): Record<string, unkn
   };
 }
 
-export function renderFixJson(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = []): string {
+type FileError = { file: string; message: string };
+
+export function renderFixJson(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = [], errors: readonly FileError[] = []): string {
   const one = (r: FixResult) => ({
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: TOOL,
@@ -60,7 +62,7 @@ export function renderFixJson(results: readonly FixResult[], options: FixReportO
     remaining: r.remaining.map(publicFinding),
     failed: r.remaining.some((f) => atOrAbove(f.severity, options.failOn)),
   });
-  const objects = results.map(one);
+  const objects: Record<string, unknown>[] = [...results.map(one), ...errors.map((e) => ({ schemaVersion: REPORT_SCHEMA_VERSION, file: e.file, error: e.message }))];
   // Compose files belong to the deployment, not one config: they ride on the first result.
   if (compose.length > 0 && objects[0]) Object.assign(objects[0], { compose: compose.map((c) => composeJson(c, options.failOn)) });
   const body = objects.length === 1 ? objects[0] : objects;
@@ -74,9 +76,19 @@ function counts(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-export function renderFixText(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = []): string {
+export function renderFixText(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = [], errors: readonly FileError[] = []): string {
   const s = styler(options.color);
   const out: string[] = [];
+  const summaryLine = () => {
+    const total = results.length + errors.length;
+    if (total < 2) return;
+    const changed = results.filter((r) => r.changed).length;
+    const failing = results.filter((r) => r.remaining.some((f) => atOrAbove(f.severity, options.failOn))).length;
+    out.push(
+      s('bold', `${total} configs: ${changed} ${results[0]?.dryRun ? 'would change' : 'changed'}, ${results.length - changed} unchanged, ${errors.length} failed (left as they were); ${failing} with findings at or above ${options.failOn}`),
+    );
+    for (const e of errors) out.push(s('red', `  not changed: ${e.message}`));
+  };
   for (const c of compose) {
     out.push(s('bold', `harden fix${c.dryRun ? ' --dry-run' : ''}: ${displayPath(c.file, options.cwd)}`) + (c.dryRun ? ' (nothing written)' : ''));
     if (!c.changed) out.push('  nothing to change' + (c.dryRun ? '' : '; no backup made'));
@@ -119,5 +131,6 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     if (r.changed && !r.dryRun && r.applied.length > 0) out.push('  restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings');
     out.push('');
   }
+  summaryLine();
   return out.join('\n');
 }

@@ -27,17 +27,24 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   const lines: string[] = [];
   lines.push(`${s('bold', 'harden audit')} · profile ${report.profile} · ${versionLine(report)}`);
   for (const file of report.files) lines.push(`  ${displayPath(file, options.cwd)}`);
-  for (const severity of SEVERITIES) {
-    const group = report.findings.filter((f) => f.severity === severity);
-    if (group.length === 0) continue;
-    lines.push('', s(SEVERITY_STYLE[severity], s('bold', `${severity.toUpperCase()} (${group.length})`)));
-    for (const f of group) {
-      lines.push(`  ${where(f, options.cwd)}  ${s('dim', f.ruleId)}`);
-      lines.push(`    ${f.message}`);
-      const fix = RULES[f.ruleId]?.fix;
-      if (fix) lines.push(`    ${s('cyan', f.fixable ? 'fix:' : 'to do:')} ${fix.text}`);
+  // Several configs: findings grouped per config (a unit or compose file counts as its own).
+  const groups = new Map<string, Finding[]>();
+  for (const f of report.findings) groups.set(report.files.length > 1 ? f.file : '', [...(groups.get(report.files.length > 1 ? f.file : '') ?? []), f]);
+  for (const [file, findings] of groups) {
+    if (file) lines.push('', s('bold', `== ${displayPath(file, options.cwd)} (${findings.length} finding${findings.length === 1 ? '' : 's'})`));
+    for (const severity of SEVERITIES) {
+      const group = findings.filter((f) => f.severity === severity);
+      if (group.length === 0) continue;
+      lines.push('', s(SEVERITY_STYLE[severity], s('bold', `${severity.toUpperCase()} (${group.length})`)));
+      for (const f of group) {
+        lines.push(`  ${where(f, options.cwd)}  ${s('dim', f.ruleId)}`);
+        lines.push(`    ${f.message}`);
+        const fix = RULES[f.ruleId]?.fix;
+        if (fix) lines.push(`    ${s('cyan', f.fixable ? 'fix:' : 'to do:')} ${fix.text}`);
+      }
     }
   }
+  for (const e of report.errors ?? []) lines.push('', s('red', `not audited: ${e.message}`));
   lines.push('');
   const { summary } = report;
   if (summary.total === 0) {

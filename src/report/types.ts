@@ -8,6 +8,8 @@ export interface AuditReport {
   files: string[];
   findings: Finding[];
   summary: Summary;
+  /** Configs that could not be audited, with the sentence why (several configs in one run). */
+  errors?: { file: string; message: string }[];
 }
 
 export interface ReportOptions {

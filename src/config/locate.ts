@@ -1,0 +1,93 @@
+// Which config files a run covers: --config takes files, directories (nanobot's multi-instance
+// layouts: a config.json in the directory, or one in each of its subdirectories) and globs
+// (*, ?, ** and [..], expanded here so that quoted patterns work the same in every shell).
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import { ConfigAccessError } from '../errors.js';
+
+const MAGIC = /[*?[]/;
+
+function segmentRegex(segment: string): RegExp {
+  let re = '';
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = segment.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** Expand a glob pattern (absolute) into existing paths, sorted. */
+export async function expandGlob(pattern: string): Promise<string[]> {
+  const parts = pattern.split(sep);
+  let current = [parts[0] === '' ? sep : parts[0]!];
+  for (const part of parts.slice(1)) {
+    if (part === '') continue;
+    const next: string[] = [];
+    for (const base of current) {
+      if (part === '**') {
+        // Zero or more directories.
+        const stack = [base];
+        while (stack.length > 0) {
+          const dir = stack.pop()!;
+          next.push(dir);
+          for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(dir, e.name));
+        }
+      } else if (MAGIC.test(part)) {
+        const re = segmentRegex(part);
+        for (const name of await readdir(base).catch(() => [] as string[])) if (re.test(name) && (part.startsWith('.') || !name.startsWith('.'))) next.push(join(base, name));
+      } else next.push(join(base, part));
+    }
+    current = next;
+  }
+  const out: string[] = [];
+  for (const p of current) if (await stat(p).then(() => true, () => false)) out.push(p);
+  return [...new Set(out)].sort();
+}
+
+/** A directory: its config.json, else the config.json of each subdirectory (one per instance). */
+async function fromDirectory(dir: string): Promise<string[]> {
+  const own = join(dir, 'config.json');
+  if (await stat(own).then((s) => s.isFile(), () => false)) return [own];
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const candidate = join(dir, e.name, 'config.json');
+    if (e.isDirectory() && (await stat(candidate).then((s) => s.isFile(), () => false))) out.push(candidate);
+  }
+  return out.sort();
+}
+
+/** Every config a list of --config values names; a pattern or directory that names none is an error. */
+export async function expandConfigs(values: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const value of values) {
+    const abs = resolve(value);
+    if (MAGIC.test(value)) {
+      const hits = await expandGlob(abs);
+      const files: string[] = [];
+      for (const h of hits) files.push(...((await isDir(h)) ? await fromDirectory(h) : [h]));
+      if (files.length === 0) throw new ConfigAccessError(value, `no config file matches ${value}`);
+      out.push(...files);
+    } else if (await isDir(abs)) {
+      const files = await fromDirectory(abs);
+      // A directory with nothing in it is reported as the file nanobot would look for.
+      out.push(...(files.length > 0 ? files : [join(abs, 'config.json')]));
+    } else out.push(abs);
+  }
+  return [...new Set(out)];
+}
