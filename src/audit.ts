@@ -31,6 +31,12 @@ export interface AuditOptions {
   compose?: readonly string[];
   /** Where /proc is; tests point it at a fixture tree. */
   procRoot?: string;
+  /** A waiver file besides the .harden.json next to each config (--waivers). */
+  waivers?: string;
+  /** A saved JSON report: findings already in it do not count toward the exit code (--baseline). */
+  baseline?: string;
+  /** Today, for waiver expiry (tests fix it). */
+  today?: string;
 }
 
 export interface FileAudit {
@@ -129,6 +135,28 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
 
+/** The identity of a finding across runs: not its line, which moves as the file is edited. */
+export function baselineKey(f: Pick<Finding, 'ruleId' | 'file' | 'pointer'>): string {
+  return `${f.ruleId}|${f.file}|${f.pointer ?? ''}`;
+}
+
+async function readBaseline(file: string): Promise<Set<string>> {
+  const { readFile } = await import('node:fs/promises');
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--baseline ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a JSON report of harden audit --format json'}`);
+  }
+  const list = (data as { findings?: unknown }).findings;
+  if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
+  return new Set(list.map((f: { ruleId: string; file: string; pointer?: string }) => baselineKey(f)));
+}
+
+function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Finding[] {
+  return findings.map((f) => (known.has(baselineKey(f)) ? { ...f, known: true } : f));
+}
+
 async function envSources(file: string, options: AuditOptions): Promise<EnvSource[]> {
   const { besideConfig, findUnits, readCompose } = await import('./host/env-sources.js');
   const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? []))];
@@ -185,11 +213,16 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       composeFindingsList.push(...composeFindings(c, { traits, bwrap }).filter((f) => inProfile(f.ruleId, options.profile)));
     }
   }
+  let findings = [...files.flatMap((f) => f.findings), ...composeFindingsList.sort(compareFindings)];
+  const { applyWaivers, loadWaivers, today } = await import('./waivers.js');
+  const waivers = await loadWaivers(files.map((f) => f.file), options.waivers);
+  if (waivers.length > 0) findings = applyWaivers(findings, waivers, options.today ?? today(), traits).filter((f) => inProfile(f.ruleId, options.profile));
+  if (options.baseline) findings = markKnown(findings, await readBaseline(options.baseline));
   return {
     profile: options.profile,
     nanobot: { version: traits.version.text, source: traits.source },
     files,
-    findings: [...files.flatMap((f) => f.findings), ...composeFindingsList.sort(compareFindings)],
+    findings,
     errors,
     secrets: [...secrets],
   };

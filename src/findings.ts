@@ -66,6 +66,10 @@ export interface Finding {
   path?: string[];
   /** For env-override: the rule the variable breaks (its fix pins the value in the file). */
   weakens?: string;
+  /** Accepted on purpose (a waiver); does not count toward the exit code. */
+  waived?: { reason: string; expires: string };
+  /** In the --baseline report: known, does not count toward the exit code. */
+  known?: boolean;
 }
 
 export interface FindingInput {

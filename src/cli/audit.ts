@@ -18,6 +18,8 @@ export interface AuditFlags {
   color?: boolean;
   unit: string[];
   compose: string[];
+  waivers?: string;
+  baseline?: string;
 }
 
 export function collect(value: string, previous: string[]): string[] {
@@ -34,6 +36,7 @@ export function addCommonOptions(command: Command): Command {
     .option('--nanobot-version <version>', 'check for this nanobot version instead of the installed one')
     .option('--unit <file>', 'systemd unit whose environment applies (repeatable; default: the units that start nanobot)', collect, [])
     .option('--compose <file>', 'compose file whose nanobot service environment applies (repeatable)', collect, [])
+    .option('--waivers <file>', 'waiver file, besides the .harden.json next to each config')
     .option('--color', 'force colour output')
     .option('--no-color', 'no colour output');
 }
@@ -62,8 +65,10 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
     env: io.env,
     units: flags.unit.map((u) => resolve(io.cwd, u)),
     compose: flags.compose.map((c) => resolve(io.cwd, c)),
+    ...(flags.waivers ? { waivers: resolve(io.cwd, flags.waivers) } : {}),
+    ...(flags.baseline ? { baseline: resolve(io.cwd, flags.baseline) } : {}),
   });
-  const summary = summarize(result.findings, flags.failOn);
+  const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
   const output = REPORTERS[flags.format](
     { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary, errors: result.errors },

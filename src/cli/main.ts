@@ -24,7 +24,8 @@ function program(io: Io, run: (task: () => Promise<number>) => void): Command {
     cli
       .command('audit')
       .description('Report where a nanobot deployment falls short of the hardened profile, reading the config as nanobot does.')
-      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text')),
+      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+      .option('--baseline <report>', 'a saved JSON report: fail only on findings that are not in it'),
   );
   audit
     .addHelpText(

@@ -85,8 +85,8 @@ export async function expandConfigs(values: readonly string[]): Promise<string[]
       out.push(...files);
     } else if (await isDir(abs)) {
       const files = await fromDirectory(abs);
-      // A directory with nothing in it is reported as the file nanobot would look for.
-      out.push(...(files.length > 0 ? files : [join(abs, 'config.json')]));
+      if (files.length === 0) throw new ConfigAccessError(value, `no config file in the directory ${abs} (harden looks for config.json in it and in each of its subdirectories)`);
+      out.push(...files);
     } else out.push(abs);
   }
   return [...new Set(out)];

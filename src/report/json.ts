@@ -18,6 +18,8 @@ export function publicFinding(f: Finding): Record<string, unknown> {
   if (f.column !== undefined) out['column'] = f.column;
   out['fixable'] = f.fixable;
   out['source'] = f.source;
+  if (f.waived) out['waived'] = f.waived;
+  if (f.known) out['known'] = true;
   return out;
 }
 

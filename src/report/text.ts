@@ -37,7 +37,8 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
       if (group.length === 0) continue;
       lines.push('', s(SEVERITY_STYLE[severity], s('bold', `${severity.toUpperCase()} (${group.length})`)));
       for (const f of group) {
-        lines.push(`  ${where(f, options.cwd)}  ${s('dim', f.ruleId)}`);
+        const note = f.waived ? s('dim', `  (waived until ${f.waived.expires}: ${f.waived.reason})`) : f.known ? s('dim', '  (known: in the baseline)') : '';
+        lines.push(`  ${where(f, options.cwd)}  ${s('dim', f.ruleId)}${note}`);
         lines.push(`    ${f.message}`);
         const fix = RULES[f.ruleId]?.fix;
         if (fix) lines.push(`    ${s('cyan', f.fixable ? 'fix:' : 'to do:')} ${fix.text}`);
@@ -47,11 +48,13 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   for (const e of report.errors ?? []) lines.push('', s('red', `not audited: ${e.message}`));
   lines.push('');
   const { summary } = report;
+  lines.push(`Hardening score: ${summary.score}/100${Object.keys(summary.scores).length > 1 ? ` (mean of ${Object.keys(summary.scores).length} configs; lowest ${Math.min(...Object.values(summary.scores))})` : ''}.`);
   if (summary.total === 0) {
     lines.push(s('green', `No findings at profile ${report.profile}.`));
   } else {
     const counts = SEVERITIES.filter((sev) => summary.bySeverity[sev] > 0).map((sev) => `${summary.bySeverity[sev]} ${sev}`);
-    lines.push(`${summary.total} finding${summary.total === 1 ? '' : 's'}: ${counts.join(', ')}.`);
+    const set = [summary.waived > 0 ? `${summary.waived} waived` : '', summary.known > 0 ? `${summary.known} in the baseline` : ''].filter(Boolean);
+    lines.push(`${summary.total} finding${summary.total === 1 ? '' : 's'}: ${counts.join(', ')}${set.length > 0 ? ` (${set.join(', ')}; those do not count)` : ''}.`);
     if (summary.fixable > 0) lines.push(`${summary.fixable} can be fixed with \`harden fix\`; \`harden fix --dry-run\` shows the changes first.`);
   }
   return lines.join('\n') + '\n';

@@ -136,7 +136,7 @@ describe('harden audit: unusable input is one sentence and exit 2', () => {
   it('a directory', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'config.json'));
-    expectOneSentence(harden(['audit', '-c', join(dir, 'config.json')]), /is a directory, not a config file/);
+    expectOneSentence(harden(['audit', '-c', join(dir, 'config.json')]), /no config file in the directory .*config\.json \(harden looks for config\.json in it and in each of its subdirectories\)/);
   });
 
   it('a bad flag value', () => {

@@ -1,0 +1,98 @@
+// Accepting a risk on purpose: a waiver names a rule (and optionally a file and a pointer), a
+// reason and an expiry date. A waived finding stays in every report, marked, and does not count
+// toward the exit code; an expired waiver stops working and says so; an unused one is reported.
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseTree, type ParseError } from 'jsonc-parser';
+import { ConfigSyntaxError } from './errors.js';
+import { lineStarts, positionAt } from './config/position.js';
+import { makeFinding, RULES, type Finding } from './findings.js';
+import type { VersionTraits } from './config/version.js';
+
+export interface Waiver {
+  ruleId: string;
+  file?: string;
+  pointer?: string;
+  reason: string;
+  expires: string;
+  /** Where the waiver is written, for messages. */
+  source: { file: string; line: number };
+}
+
+export const WAIVER_FILE = '.harden.json';
+
+function fail(file: string, text: string, offset: number, why: string): never {
+  const pos = positionAt(lineStarts(text), offset);
+  throw new ConfigSyntaxError(file, pos.line, pos.column, why);
+}
+
+/** Parse and check a waiver file; every problem is one sentence with its line. */
+export function parseWaivers(file: string, text: string): Waiver[] {
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (errors[0] || !root || root.type !== 'object') fail(file, text, errors[0]?.offset ?? 0, 'not a JSON object of the form { "waivers": [ ... ] }');
+  const list = root.children?.find((p) => p.children?.[0]?.value === 'waivers')?.children?.[1];
+  if (!list || list.type !== 'array') fail(file, text, root.offset, 'expected a "waivers" list');
+  const lines = lineStarts(text);
+  return (list.children ?? []).map((node) => {
+    if (node.type !== 'object') fail(file, text, node.offset, 'each waiver is an object');
+    const get = (key: string) => node.children?.find((p) => p.children?.[0]?.value === key)?.children?.[1];
+    const str = (key: string, required: boolean): string | undefined => {
+      const v = get(key);
+      if (!v) return required ? fail(file, text, node.offset, `a waiver needs "${key}"`) : undefined;
+      if (v.type !== 'string' || String(v.value).trim() === '') fail(file, text, v.offset, `"${key}" must be a non-empty string`);
+      return String(v.value);
+    };
+    const ruleId = str('ruleId', true)!;
+    if (!RULES[ruleId]) fail(file, text, get('ruleId')!.offset, `unknown rule ${JSON.stringify(ruleId)} (docs/rules.md lists them)`);
+    const expires = str('expires', true)!;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(expires) || Number.isNaN(Date.parse(`${expires}T00:00:00Z`))) fail(file, text, get('expires')!.offset, '"expires" must be an ISO date such as 2027-03-31');
+    const w: Waiver = { ruleId, reason: str('reason', true)!, expires, source: { file, line: positionAt(lines, node.offset).line } };
+    const target = str('file', false);
+    if (target !== undefined) w.file = resolve(dirname(file), target);
+    const pointer = str('pointer', false);
+    if (pointer !== undefined) w.pointer = pointer;
+    return w;
+  });
+}
+
+/** .harden.json beside each config, plus --waivers FILE. */
+export async function loadWaivers(configs: readonly string[], explicit: string | undefined): Promise<Waiver[]> {
+  const files = new Set(configs.map((c) => join(dirname(c), WAIVER_FILE)));
+  const out: Waiver[] = [];
+  for (const f of files) {
+    const text = await readFile(f, 'utf8').catch(() => undefined);
+    if (text !== undefined) out.push(...parseWaivers(f, text));
+  }
+  if (explicit) {
+    const text = await readFile(explicit, 'utf8').catch(() => {
+      throw new ConfigSyntaxError(explicit, 1, 1, 'the waiver file cannot be read');
+    });
+    out.push(...parseWaivers(explicit, text));
+  }
+  return out;
+}
+
+const matches = (w: Waiver, f: Finding) => w.ruleId === f.ruleId && (w.file === undefined || w.file === f.file) && (w.pointer === undefined || w.pointer === f.pointer);
+
+/** Mark waived findings; add a finding for each expired and each unused waiver. */
+export function applyWaivers(findings: readonly Finding[], waivers: readonly Waiver[], today: string, traits: VersionTraits): Finding[] {
+  const used = new Set<Waiver>();
+  const out = findings.map((f) => {
+    const w = waivers.find((x) => matches(x, f));
+    if (!w) return f;
+    used.add(w);
+    return w.expires >= today ? { ...f, waived: { reason: w.reason, expires: w.expires } } : f;
+  });
+  for (const w of waivers) {
+    const at = { file: w.source.file, line: w.source.line, column: 1, source: { kind: 'host' as const } };
+    const args = { rule: w.ruleId, expires: w.expires, where: `${w.source.file}:${w.source.line}` };
+    if (used.has(w) && w.expires < today) out.push(makeFinding({ ruleId: 'waiver-expired', ...at, args }, traits));
+    if (!used.has(w)) out.push(makeFinding({ ruleId: 'waiver-unused', ...at, args }, traits));
+  }
+  return out;
+}
+
+export function today(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
