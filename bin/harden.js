@@ -2,6 +2,14 @@
 // The only place that touches the process: run the CLI, set the exit code, let stdout drain.
 import { main } from '../dist/cli.js';
 
+// `harden audit | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -77,6 +77,19 @@ Examples:
   addDeployOptions(cli.command('incident').description("The hardening guide's incident-response steps for this deployment: stop, rotate, review."))
     .addHelpText('after', '\nExample:\n  $ harden incident --config /srv/bot/config.json')
     .action((flags: Parameters<typeof runIncident>[0]) => run(() => runIncident(flags, io)));
+
+  cli
+    .command('completion')
+    .description('Print shell completion for bash, zsh or fish.')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', '\nExamples:\n  $ source <(harden completion bash)\n  $ harden completion fish > ~/.config/fish/completions/harden.fish')
+    .action((shell: string) =>
+      run(async () => {
+        const { completion } = await import('./completion.js');
+        io.stdout.write(completion(cli, shell));
+        return 0;
+      }),
+    );
   return cli;
 }
 

@@ -1,0 +1,67 @@
+// The CLI as users get it: shell completion, help for every command, and the npm package
+// installed into an empty prefix with production dependencies only.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyFixture, ROOT, tempDir } from '../helpers/fixtures.js';
+import { harden } from '../helpers/cli.js';
+
+describe('help and completion', () => {
+  it.each(['audit', 'fix', 'restore', 'docker', 'systemd', 'incident', 'completion'])('harden %s --help has examples and exits 0', (command) => {
+    const r = harden([command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: harden /);
+    expect(r.stdout).toMatch(/Example/);
+  });
+
+  it('bash completion completes commands, flags and flag values', () => {
+    const script = harden(['completion', 'bash']).stdout;
+    const complete = (words: string[]) =>
+      spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _harden; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim();
+    expect(complete(['harden', 're'])).toBe('restore');
+    expect(complete(['harden', 'audit', '--fail-on', 'h'])).toBe('high');
+    expect(complete(['harden', 'fix', '--secrets-'])).toBe('--secrets-to-env');
+  });
+
+  it('zsh and fish completion name every command and flag', () => {
+    const zsh = harden(['completion', 'zsh']).stdout;
+    expect(zsh).toMatch(/^#compdef harden/);
+    expect(zsh).toContain("'--profile=[profile]:value:(baseline strict)'");
+    const fish = harden(['completion', 'fish']).stdout;
+    expect(fish).toContain("complete -c harden -n '__fish_seen_subcommand_from fix' -l allow-from -r -F");
+    expect(harden(['completion', 'tcsh']).code).toBe(2);
+  });
+
+  it('a closed pipe is not an error', () => {
+    const r = spawnSync('bash', ['-c', `node ${join(ROOT, 'bin', 'harden.js')} completion bash | head -1`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('the npm package', () => {
+  it('npm pack gives a tarball that installs into an empty prefix and runs', async () => {
+    const out = await tempDir();
+    // --ignore-scripts: the test run already built dist/, and rebuilding it here would race the other tests.
+    execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tarball = (await readdir(out)).find((n) => n.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    const listing = execFileSync('tar', ['tzf', join(out, tarball!)], { encoding: 'utf8' });
+    expect(listing).toMatch(/package\/dist\/cli\.js/);
+    expect(listing).toMatch(/package\/bin\/harden\.js/);
+    expect(listing).toMatch(/package\/schemas\/report\.schema\.json/);
+    expect(listing).not.toMatch(/package\/(src|test)\//);
+    const prefix = join(out, 'prefix');
+    await mkdir(prefix);
+    execFileSync('npm', ['install', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', join(out, tarball!)], { stdio: 'pipe' });
+    const bin = join(prefix, 'node_modules', '.bin', 'harden');
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const { file } = await copyFixture('audit/hand-edited-traps.json');
+    const r = spawnSync(bin, ['audit', '-c', file, '--format', 'json', '--nanobot-version', '0.3.0', '--no-host'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings.length).toBeGreaterThan(3);
+    // Only production dependencies came along.
+    const installed = await readdir(join(prefix, 'node_modules'));
+    for (const dev of ['vitest', 'typescript', 'esbuild', 'fast-check']) expect(installed).not.toContain(dev);
+  }, 120_000);
+});
