@@ -62,10 +62,14 @@ export async function prepare(
   planOverride?: (p: Plan) => Plan,
 ): Promise<{ plan: Plan; applied: Patch[]; after: string; skipped: Skip[]; env: PreparedEnv | undefined }> {
   const host = await hostFacts(fa.file, options.runtime, !options.noHost);
+  // A waived finding is a risk accepted on purpose: the fix leaves it alone.
+  const { applyWaivers, loadWaivers, today } = await import('./waivers.js');
+  const waivers = await loadWaivers([fa.file], options.waivers);
+  const open = (waivers.length > 0 ? applyWaivers(fa.findings, waivers, options.today ?? today(), traits) : fa.findings).filter((f) => !f.waived && !f.ruleId.startsWith('waiver-'));
   let p = plan({
     parsed: fa.parsed,
     effective: fa.effective,
-    findings: options.only ? fa.findings.filter((f) => options.only!.has(findingKey(f))) : fa.findings,
+    findings: options.only ? open.filter((f) => options.only!.has(findingKey(f))) : open,
     traits,
     answers: options.answers,
     acceptRisk: new Set(options.acceptRisk),
@@ -173,7 +177,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     const backup = await io.createBackup(t, fa.bytes);
     const fileMode = p.modes.find((m) => m.path === t.real)?.to ?? t.mode;
     let verified: FileAudit;
-    const envTarget = env && envChanged ? await io.envTarget(env.path, t) : undefined;
+    const envTarget = env && envChanged ? await io.targetOrNew(env.path, t) : undefined;
     try {
       // The env file first: the config must never name a variable that is nowhere to be found.
       if (env && envTarget) await io.atomicWrite(envTarget, env.after, 0o600);

@@ -96,3 +96,10 @@ export function applyWaivers(findings: readonly Finding[], waivers: readonly Wai
 export function today(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
+
+/** The waiver file with `added` appended (its other contents kept), as 2-space JSON. */
+export function addWaivers(existing: string | undefined, added: readonly { ruleId: string; pointer?: string; reason: string; expires: string }[]): string {
+  const data = existing ? (JSON.parse(existing) as { waivers?: unknown[] }) : {};
+  const waivers = Array.isArray(data.waivers) ? data.waivers : [];
+  return JSON.stringify({ ...data, waivers: [...waivers, ...added] }, null, 2) + '\n';
+}

@@ -237,8 +237,8 @@ export async function readJournal(realFile: string): Promise<JournalRecord[]> {
     });
 }
 
-/** An env file to write: its own mode and owner when it exists, else private and owned like the config. */
-export async function envTarget(path: string, config: Target): Promise<Target> {
+/** A file to write beside a config (an env file, a waiver file): its own mode and owner when it exists, else private and owned like the config. */
+export async function targetOrNew(path: string, config: Target): Promise<Target> {
   try {
     return await target(path);
   } catch {

@@ -13,11 +13,36 @@ import { planSecrets } from '../fix/secrets-to-env.js';
 import type { VersionTraits } from '../config/version.js';
 import { defaultEnvFile } from '../fix.js';
 
+export interface NewWaiver {
+  ruleId: string;
+  pointer?: string;
+  reason: string;
+  expires: string;
+}
+
 export interface Decisions {
   only: Set<string>;
   answers: Answers;
   acceptRisk: string[];
   secretsToEnv: boolean;
+  /** Risks accepted on purpose, to record in .harden.json beside the config. */
+  waivers: NewWaiver[];
+}
+
+function inDays(days: number, now = new Date()): string {
+  return new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+async function askWaiver(f: Finding, prompts: PromptAdapter): Promise<NewWaiver> {
+  const reason = await prompts.input('Why is this risk acceptable here? (recorded with the waiver)', {
+    validate: (v) => (v.trim() !== '' ? true : 'a waiver needs a reason'),
+  });
+  const today = inDays(0);
+  const expires = await prompts.input('Until when? (YYYY-MM-DD; the finding counts again after that)', {
+    default: inDays(90),
+    validate: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim())) ? (v.trim() > today ? true : 'a date after today') : 'a date such as 2027-03-31'),
+  });
+  return { ruleId: f.ruleId, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), reason: reason.trim(), expires: expires.trim() };
 }
 
 const ALLOW_RULES = new Set(['allow-from-empty', 'allow-from-wildcard', 'dm-policy-open']);
@@ -44,7 +69,7 @@ export function summary(fa: FileAudit, cwd: string): string {
   return lines.join('\n');
 }
 
-async function chooseFixes(auto: readonly Finding[], prompts: PromptAdapter, only: Set<string>): Promise<void> {
+async function chooseFixes(auto: readonly Finding[], prompts: PromptAdapter, only: Set<string>, waivers: NewWaiver[]): Promise<void> {
   if (auto.length === 0) return;
   const mode = await prompts.select(`${auto.length} finding${auto.length === 1 ? '' : 's'} can be fixed without asking you anything. Apply them?`, [
     { value: 'all', name: `Apply all ${auto.length}` },
@@ -62,6 +87,7 @@ async function chooseFixes(auto: readonly Finding[], prompts: PromptAdapter, onl
       const choice = await prompts.select(`${f.message}\n  fix: ${rule.fix.text}`, [
         { value: 'apply', name: 'Apply' },
         { value: 'skip', name: 'Skip' },
+        { value: 'waive', name: 'Waive: accept this risk on purpose, with a reason and an end date' },
         { value: 'explain', name: 'Explain' },
       ]);
       if (choice === 'explain') {
@@ -69,6 +95,7 @@ async function chooseFixes(auto: readonly Finding[], prompts: PromptAdapter, onl
         continue;
       }
       if (choice === 'apply') only.add(findingKey(f));
+      if (choice === 'waive') waivers.push(await askWaiver(f, prompts));
       break;
     }
   }
@@ -144,9 +171,9 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
 
 /** Every question before the preview. Returns what the person chose. */
 export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string, traits: VersionTraits, env: Readonly<Record<string, string | undefined>>): Promise<Decisions> {
-  const d: Decisions = { only: new Set(), answers: {}, acceptRisk: [], secretsToEnv: false };
+  const d: Decisions = { only: new Set(), answers: {}, acceptRisk: [], secretsToEnv: false, waivers: [] };
   prompts.say(summary(fa, cwd));
-  await chooseFixes(fa.findings.filter((f) => kindOf(f) === 'auto'), prompts, d.only);
+  await chooseFixes(fa.findings.filter((f) => kindOf(f) === 'auto'), prompts, d.only, d.waivers);
   await askChannels(fa, fa.findings.filter((f) => kindOf(f) === 'allow' || kindOf(f) === 'group'), prompts, d);
   const secrets = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing: new Map(), env }).vars;
   if (secrets.length > 0) {

@@ -8,7 +8,10 @@ import { unifiedDiff } from '../fix/diff.js';
 import { styler } from '../report/style.js';
 import { displayPath } from '../report/text.js';
 import type { Io } from '../cli/io.js';
-import { decide, manualSteps } from './flow.js';
+import { decide, manualSteps, type Decisions } from './flow.js';
+import { addWaivers, WAIVER_FILE } from '../waivers.js';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { PromptAdapter } from './prompts.js';
 
 export interface WizardContext {
@@ -28,6 +31,16 @@ function describePreview(r: FixResult, cwd: string, color: boolean): string {
   if (diff) lines.push(diff.trimEnd());
   for (const m of r.modes) lines.push(`mode of ${displayPath(m.path, cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
   return lines.join('\n');
+}
+
+/** Append the new waivers to .harden.json beside the config (written atomically, like a config). */
+async function recordWaivers(config: string, waivers: Decisions['waivers'], say: (t: string) => void): Promise<void> {
+  const io = await import('../io/files.js');
+  const path = join(dirname(config), WAIVER_FILE);
+  const existing = await readFile(path, 'utf8').catch(() => undefined);
+  const t = await io.targetOrNew(path, await io.target(config));
+  await io.atomicWrite(t, addWaivers(existing, waivers), existing === undefined ? 0o600 : t.mode);
+  say(`Recorded ${waivers.length} waiver${waivers.length === 1 ? '' : 's'} in ${path}.`);
 }
 
 export async function runWizard(options: FixOptions, ctx: WizardContext): Promise<number> {
@@ -71,13 +84,18 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
       preview = await fixFile(file, run, traits);
     }
     const manual = manualSteps(fa.findings);
+    if (d.waivers.length > 0) {
+      say(`\n${d.waivers.length} waiver${d.waivers.length === 1 ? '' : 's'} will be recorded in ${displayPath(join(dirname(file), WAIVER_FILE), io.cwd)}: ${d.waivers.map((w) => `${w.ruleId} until ${w.expires}`).join(', ')}`);
+    }
     if (!preview.changed) {
       say('Nothing to change with these answers.');
+      if (d.waivers.length > 0 && (await safe.confirm('Record the waivers?', true))) await recordWaivers(file, d.waivers, say);
     } else {
       say(`\nThe changes to ${displayPath(file, io.cwd)}:\n${describePreview(preview, io.cwd, ctx.color)}`);
       if (preview.envFile) say(`env file ${displayPath(preview.envFile.path, io.cwd)} (mode 600) gets: ${preview.envFile.added.join(', ')}`);
       if (await safe.confirm(`Write these changes? A backup is made first.`, true)) {
         const result = await fixFile(file, { ...run, dryRun: false }, traits);
+        if (d.waivers.length > 0) await recordWaivers(file, d.waivers, say);
         say(`\nWrote ${displayPath(file, io.cwd)}.`);
         if (result.backup) say(`Backup: ${result.backup}\nUndo with: harden restore --config ${file}`);
         if (result.envFile) say(`Secrets are in ${result.envFile.path}: load it with EnvironmentFile=${result.envFile.path} (systemd) or --env-file (docker) before restarting nanobot.`);

@@ -112,6 +112,32 @@ describe('the wizard', () => {
     expect(await readFile(file, 'utf8')).toBe(original.replace('"restrictToWorkspace": false', '"restrictToWorkspace": true'));
   });
 
+  it('waive: asks for a reason and an end date and records the waiver beside the config', async () => {
+    const { dir, file } = await copyFixture('fix/crlf-tabs.json');
+    const prompts = new ScriptedPrompts([
+      { select: 'each' },
+      { select: 'waive', match: /gateway\.host/ },
+      { input: 'behind the VPN', match: /Why is this risk acceptable/ },
+      { input: '2999-12-31', match: /Until when\?/ },
+      { select: 'apply', match: /restrictToWorkspace/ },
+      { select: 'skip', match: /timeout/ },
+      { select: false, match: /Remove "\*"/ },
+      { confirm: false, match: /Move the secrets/ },
+      { confirm: true, match: /Write these changes/ },
+    ]);
+    await runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts });
+    prompts.done();
+    const waivers = JSON.parse(await readFile(join(dir, '.nanobot', '.harden.json'), 'utf8')) as { waivers: unknown[] };
+    expect(waivers.waivers).toEqual([{ ruleId: 'gateway-host-loopback', pointer: '/gateway/host', reason: 'behind the VPN', expires: '2999-12-31' }]);
+    expect(await readFile(file, 'utf8')).toContain('"host": "0.0.0.0"');
+    // A later fix --yes leaves the waived setting alone.
+    const [later] = await fix(options(file, { dryRun: true }));
+    expect(later!.applied.map((p) => p.pointer)).not.toContain('/gateway/host');
+    const { audit } = await import('../../../src/audit.js');
+    const report = await audit({ configs: [file], profile: 'baseline', noHost: true, nanobotVersion: '0.3.0', env: {} });
+    expect(report.findings.find((f) => f.ruleId === 'gateway-host-loopback')?.waived).toEqual({ reason: 'behind the VPN', expires: '2999-12-31' });
+  });
+
   it('declining the final confirm writes nothing', async () => {
     const { file } = await copyFixture('fix/crlf-tabs.json');
     const original = await readFile(file, 'utf8');
