@@ -77,6 +77,27 @@ export async function unitFindings(ctx: DeploymentContext): Promise<Finding[]> {
     if (detail.length > 0) out.push(finding(ctx, 'systemd-sandbox', { unit: name, detail: detail.join('; ') }, at('ProtectSystem')));
     if (!yes(last('PrivateTmp')?.value)) out.push(finding(ctx, 'systemd-private-tmp', { unit: name }, at('PrivateTmp')));
   }
+  if (ctx.units.length > 0 && ctx.run) out.push(...(await exposure(ctx)));
+  return out;
+}
+
+/** `systemd-analyze security UNIT`: systemd's own 0-10 exposure score, where systemd runs. */
+export function parseExposure(text: string): { score: string; level: string } | undefined {
+  const m = /Overall exposure level for \S+:\s*([\d.]+)\s+(\S+)/.exec(text);
+  return m ? { score: m[1]!, level: m[2]! } : undefined;
+}
+
+async function exposure(ctx: DeploymentContext): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const unit of ctx.units) {
+    const name = unit.slice(unit.lastIndexOf('/') + 1);
+    const user = /\/systemd\/user\//.test(unit);
+    const r = await ctx.run!('systemd-analyze', [...(user ? ['--user'] : []), 'security', '--no-pager', name]);
+    if (!r) return [notChecked(ctx, 'systemd-analyze security', 'systemd-analyze is not installed')];
+    const parsed = parseExposure(r.stdout);
+    if (!parsed) return [notChecked(ctx, 'systemd-analyze security', 'systemd is not running here, or does not know the unit')];
+    out.push(finding(ctx, 'systemd-exposure', { unit: name, score: parsed.score, level: parsed.level }));
+  }
   return out;
 }
 

@@ -44,6 +44,18 @@ describe('systemd units', () => {
     expect(sandbox?.message).toMatch(/without ReadWritePaths=.*nanobot cannot save sessions/);
   });
 
+  it('reports systemd-analyze security\'s exposure score where systemd answers', async () => {
+    const c = await ctx();
+    const unit = join(c.file, '..', 'nanobot.service');
+    await writeFile(unit, '[Service]\nExecStart=/usr/bin/nanobot gateway\n');
+    const run = async (command: string) => (command === 'systemd-analyze' ? { code: 0, stdout: '  NAME  DESCRIPTION  EXPOSURE\n→ Overall exposure level for nanobot.service: 9.6 UNSAFE 😨\n' } : undefined);
+    const found = (await deploymentFindings({ ...c, units: [unit], run })).filter((f) => f.ruleId === 'systemd-exposure');
+    expect(found.map((f) => f.message)).toEqual(['systemd-analyze security rates nanobot.service 9.6 (UNSAFE)']);
+    const down = async (command: string) => (command === 'systemd-analyze' ? { code: 0, stdout: '' } : undefined);
+    const notHere = await deploymentFindings({ ...c, units: [unit], run: down });
+    expect(notHere.map((f) => f.message)).toContain('systemd-analyze security not checked: systemd is not running here, or does not know the unit');
+  });
+
   it('a user unit runs as its user: only NoNewPrivileges is checked', async () => {
     const c = await ctx();
     const dir = join(c.file, '..', '.config', 'systemd', 'user');
