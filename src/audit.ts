@@ -135,6 +135,24 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
 
+/**
+ * Run `work` on each config. One config alone: its error is the answer. Among several, a config
+ * harden cannot use is reported and the others still get their turn.
+ */
+export async function eachConfig<T>(configs: readonly string[], work: (file: string) => Promise<T>): Promise<{ results: T[]; errors: { file: string; message: string }[] }> {
+  const results: T[] = [];
+  const errors: { file: string; message: string }[] = [];
+  for (const file of configs) {
+    try {
+      results.push(await work(file));
+    } catch (error) {
+      if (configs.length === 1 || !isHardenError(error)) throw error;
+      errors.push({ file, message: error.message });
+    }
+  }
+  return { results, errors };
+}
+
 /** The identity of a finding across runs: not its line, which moves as the file is edited. */
 export function baselineKey(f: Pick<Finding, 'ruleId' | 'file' | 'pointer'>): string {
   return `${f.ruleId}|${f.file}|${f.pointer ?? ''}`;
@@ -190,17 +208,7 @@ function shadowedProcessEnv(parsed: ParsedConfig, eff: Effective, traits: Versio
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const traits = await resolveTraits(options);
-  const files: FileAudit[] = [];
-  const errors: { file: string; message: string }[] = [];
-  for (const file of options.configs) {
-    try {
-      files.push(await auditFile(file, options, traits));
-    } catch (error) {
-      // One config alone: its error is the answer. Among several, the others are still audited.
-      if (options.configs.length === 1 || !isHardenError(error)) throw error;
-      errors.push({ file, message: error.message });
-    }
-  }
+  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, options, traits));
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {

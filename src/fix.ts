@@ -2,7 +2,7 @@
 // backup, atomic write, chmod -> re-read and re-audit -> put the backup back if the result does
 // not parse or a patched finding is still there. Nothing is written on any error before the
 // backup exists, and the original is restored on any error after it.
-import { auditContent, auditFile, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
+import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import { parseConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
 import { ConfigAccessError, WriteError, isHardenError } from './errors.js';
@@ -219,17 +219,8 @@ export async function fix(options: FixOptions): Promise<FixResult[]> {
 /** Every config, then every compose file given with --compose. */
 export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[] }> {
   const traits = await resolveTraits(options);
-  const results: FixResult[] = [];
-  const errors: { file: string; message: string }[] = [];
-  for (const file of options.configs) {
-    try {
-      results.push(await fixFile(file, options, traits));
-    } catch (error) {
-      // Each config on its own: one that fails is left as it was, and the others go on.
-      if (options.configs.length === 1 || !isHardenError(error)) throw error;
-      errors.push({ file, message: error.message });
-    }
-  }
+  // Each config on its own: one that fails is left as it was, and the others go on.
+  const { results, errors } = await eachConfig(options.configs, (file) => fixFile(file, options, traits));
   const bwrap = results.some((r) => /"sandbox"\s*:\s*"bwrap"/.test(r.after));
   const compose: ComposeFixResult[] = [];
   for (const file of options.compose ?? []) compose.push(await fixCompose(file, options, traits, bwrap));

@@ -6,6 +6,7 @@ import { redactor } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
 import { PROFILES, SEVERITIES, type Profile, type Severity } from '../findings.js';
 import type { Format } from '../report/index.js';
+import type { AuditOptions } from '../audit.js';
 import { useColor, type Io } from './io.js';
 
 export interface AuditFlags {
@@ -52,12 +53,9 @@ export async function expandedConfigPaths(flags: { config: string[] }, io: Io): 
   return expandConfigs(configPaths(flags, io));
 }
 
-export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
-  if (flags.nanobotVersion === '') throw new UsageError('--nanobot-version needs a version such as 0.3.0');
-  const { audit } = await import('../audit.js');
-  const { summarize } = await import('../report/summary.js');
-  const { REPORTERS } = await import('../report/index.js');
-  const result = await audit({
+/** The options audit and fix share, from their shared flags. */
+export async function auditOptions(flags: Omit<AuditFlags, 'format' | 'baseline'>, io: Io): Promise<AuditOptions> {
+  return {
     configs: await expandedConfigPaths(flags, io),
     profile: flags.profile,
     noHost: !flags.host,
@@ -66,6 +64,16 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
     units: flags.unit.map((u) => resolve(io.cwd, u)),
     compose: flags.compose.map((c) => resolve(io.cwd, c)),
     ...(flags.waivers ? { waivers: resolve(io.cwd, flags.waivers) } : {}),
+  };
+}
+
+export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
+  if (flags.nanobotVersion === '') throw new UsageError('--nanobot-version needs a version such as 0.3.0');
+  const { audit } = await import('../audit.js');
+  const { summarize } = await import('../report/summary.js');
+  const { REPORTERS } = await import('../report/index.js');
+  const result = await audit({
+    ...(await auditOptions(flags, io)),
     ...(flags.baseline ? { baseline: resolve(io.cwd, flags.baseline) } : {}),
   });
   const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));

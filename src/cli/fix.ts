@@ -7,7 +7,7 @@ import { atOrAbove } from '../findings.js';
 import type { Answers } from '../fix/plan.js';
 import type { Runtime } from '../host/facts.js';
 import { readAnswersFile, parseAssignments } from './answers.js';
-import { collect, expandedConfigPaths, type AuditFlags } from './audit.js';
+import { auditOptions, collect, type AuditFlags } from './audit.js';
 import { useColor, type Io } from './io.js';
 
 export interface FixFlags extends Omit<AuditFlags, 'format'> {
@@ -60,13 +60,7 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   const notes: string[] = [];
   const answers = await answersFrom(flags, notes);
   const options = {
-    configs: await expandedConfigPaths(flags, io),
-    profile: flags.profile,
-    noHost: !flags.host,
-    ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
-    env: io.env,
-    units: flags.unit.map((u) => resolve(io.cwd, u)),
-    compose: flags.compose.map((c) => resolve(io.cwd, c)),
+    ...(await auditOptions(flags, io)),
     dryRun,
     answers,
     acceptRisk: flags.acceptRisk,

@@ -139,6 +139,12 @@ describe('harden audit: unusable input is one sentence and exit 2', () => {
     expectOneSentence(harden(['audit', '-c', join(dir, 'config.json')]), /no config file in the directory .*config\.json \(harden looks for config\.json in it and in each of its subdirectories\)/);
   });
 
+  // Root reads any file whatever its mode, so this one needs an ordinary user (CI runs as root).
+  it.skipIf(process.getuid?.() === 0)('an unreadable file', async () => {
+    const { file } = await writeConfig('{}', { mode: 0o000 });
+    expectOneSentence(harden(['audit', '-c', file]), /cannot read .*config\.json: permission denied/);
+  });
+
   it('a bad flag value', () => {
     const r = harden(['audit', '--profile', 'paranoid']);
     expect(r.code).toBe(2);
