@@ -64,14 +64,24 @@ function leafValue(node: JsonNode): Json {
   return node.value as Json;
 }
 
-/** Walk a parse-tree node into a plain value with canonical keys, recording origins. */
-function walk(node: JsonNode, path: string[], filePath: string[], b: Builder): Json {
-  b.origins.set(toPointer(path), { kind: 'file', pointer: toPointer(filePath), node });
+const esc = (segment: string): string => (segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment);
+
+/**
+ * Walk a parse-tree node into a plain value with canonical keys, recording origins. Pointers are
+ * built as strings on the way down (a large config has hundreds of thousands of nodes).
+ */
+function walk(node: JsonNode, path: string[], pointer: string, filePointer: string, b: Builder): Json {
+  b.origins.set(pointer, { kind: 'file', pointer: filePointer, node });
   if (node.type === 'array') {
-    return (node.children ?? []).map((child, i) => walk(child, [...path, String(i)], [...filePath, String(i)], b));
+    // Scalar items get no origin of their own (allow lists can hold 100,000 of them): locate()
+    // finds an item through its array's node. Objects and arrays inside do get one.
+    return (node.children ?? []).map((child, i) =>
+      child.type === 'object' || child.type === 'array' ? walk(child, [...path, String(i)], `${pointer}/${i}`, `${filePointer}/${i}`, b) : leafValue(child),
+    );
   }
   if (node.type !== 'object') return leafValue(node);
   const kind = objectKind(path);
+  const feishu = path[0] === 'channels' && path[1] === 'feishu';
   // canonical key -> property nodes in file order
   const groups = new Map<string, { key: string; spelling: string; prop: JsonNode }[]>();
   for (const prop of node.children ?? []) {
@@ -79,34 +89,35 @@ function walk(node: JsonNode, path: string[], filePath: string[], b: Builder): J
     if (!keyNode) continue;
     const key = String(keyNode.value);
     const canon = kind === 'model' ? canonicalKey(key) : { key, spelling: 'camel' as const };
-    if (canon.spelling === 'snake' && path[0] === 'channels' && path[1] === 'feishu') {
+    if (canon.spelling === 'snake' && feishu) {
       // Feishu fills camelCase defaults wherever the exact camelCase key is missing, and those
       // beat the snake_case key (verified: allow_from ends up []).
       const value = prop.children?.[1];
-      if (value) b.ignored.push({ path: [...path, canon.key], pointer: toPointer([...filePath, key]), node: value, why: 'Feishu reads camelCase keys only' });
+      if (value) b.ignored.push({ path: [...path, canon.key], pointer: `${filePointer}/${esc(key)}`, node: value, why: 'Feishu reads camelCase keys only' });
       continue;
     }
-    const group = groups.get(canon.key) ?? [];
-    group.push({ key, spelling: canon.spelling, prop });
-    groups.set(canon.key, group);
+    const group = groups.get(canon.key);
+    if (group) group.push({ key, spelling: canon.spelling, prop });
+    else groups.set(canon.key, [{ key, spelling: canon.spelling, prop }]);
   }
   const out: { [key: string]: Json } = {};
   for (const [canon, group] of groups) {
     // json.load keeps the last copy of a key; pydantic then prefers the camelCase alias.
-    const camel = group.filter((g) => g.spelling !== 'snake');
-    const winner = (camel.length > 0 ? camel : group)[(camel.length > 0 ? camel : group).length - 1]!;
+    const candidates = group.length === 1 ? group : group.some((g) => g.spelling !== 'snake') ? group.filter((g) => g.spelling !== 'snake') : group;
+    const winner = candidates[candidates.length - 1]!;
     const valueNode = winner.prop.children?.[1];
     if (!valueNode) continue;
-    const childPath = [...path, canon];
-    out[canon] = walk(valueNode, childPath, [...filePath, winner.key], b);
-    const winnerOrigin = b.origins.get(toPointer(childPath))!;
+    const childPointer = `${pointer}/${esc(canon)}`;
+    out[canon] = walk(valueNode, [...path, canon], childPointer, `${filePointer}/${esc(winner.key)}`, b);
+    if (group.length === 1) continue;
+    const winnerOrigin = b.origins.get(childPointer)!;
     for (const g of group) {
       if (g === winner) continue;
       const loserValue = g.prop.children?.[1];
       if (!loserValue) continue;
       b.shadows.push({
-        path: childPath,
-        pointer: toPointer([...filePath, g.key]),
+        path: [...path, canon],
+        pointer: `${filePointer}/${esc(g.key)}`,
         node: loserValue,
         winner: winnerOrigin,
         reason: g.key === winner.key ? 'duplicate' : 'spelling',
@@ -292,7 +303,7 @@ export interface ModelOptions {
 /** Build the effective config from a parsed file, the process environment and the version. */
 export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Effective {
   const b: Builder = { origins: new Map(), shadows: [], ignored: [] };
-  const value = walk(parsed.root, [], [], b) as Record<string, unknown>;
+  const value = walk(parsed.root, [], '', '', b) as Record<string, unknown>;
   migrate(parsed, value, b);
   const env = applyEnv(value, options.env, b.origins);
   const c: Coercion = { origins: b.origins, invalid: [], unloadable: [], traits: options.traits };

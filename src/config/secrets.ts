@@ -36,8 +36,17 @@ const KEYWORDS = /(apikey|api_key|token|secret|password|passwd|credential|encryp
 /** Keys that merely name a token-ish setting without holding one. */
 const NOT_SECRET = new Set(['websocketRequiresToken', 'tokenTtlS', 'maxTokens', 'maxToolResultChars', 'contextWindowTokens', 'tokenIssuePath']);
 
+/** The secret paths by their last segment ('*' last segments apply to every key). */
+const BY_LAST = new Map<string, string[]>();
+for (const p of SECRET_PATHS) {
+  const last = p.slice(p.lastIndexOf('/') + 1);
+  BY_LAST.set(last, [...(BY_LAST.get(last) ?? []), p]);
+}
+const ANY_LAST = BY_LAST.get('*') ?? [];
+
 export function isSecretPath(path: readonly string[]): boolean {
-  if (SECRET_PATHS.some((p) => matches(p, path))) return true;
+  const lastSegment = path[path.length - 1] ?? '';
+  if ((BY_LAST.get(lastSegment) ?? []).some((p) => matches(p, path)) || ANY_LAST.some((p) => matches(p, path))) return true;
   const last = path[path.length - 1] ?? '';
   if (/^\d+$/.test(last)) return isSecretPath(path.slice(0, -1));
   if (NOT_SECRET.has(last)) return false;
@@ -54,15 +63,26 @@ export function isPlaintextSecret(value: unknown): value is string {
 /** Every secret string in a parsed file, the losing copies of duplicated keys included. */
 export function secretsInTree(root: JsonNode): string[] {
   const found = new Set<string>();
-  const visit = (node: JsonNode, path: string[]): void => {
+  const path: string[] = [];
+  const visit = (node: JsonNode): void => {
     if (node.type === 'object') {
       for (const prop of node.children ?? []) {
         const key = String(prop.children?.[0]?.value ?? '');
         const value = prop.children?.[1];
-        if (value) visit(value, [...path, canonicalKey(key).key]);
+        if (!value) continue;
+        path.push(canonicalKey(key).key);
+        visit(value);
+        path.pop();
       }
     } else if (node.type === 'array') {
-      (node.children ?? []).forEach((child, i) => visit(child, [...path, String(i)]));
+      // A list of plain strings holds secrets only when the list itself is a secret field.
+      const children = node.children ?? [];
+      if (children.every((c) => c.type !== 'object' && c.type !== 'array') && !isSecretPath(path)) return;
+      children.forEach((child, i) => {
+        path.push(String(i));
+        visit(child);
+        path.pop();
+      });
     } else if (node.type === 'string' && isSecretPath(path) && isPlaintextSecret(node.value)) {
       found.add(node.value as string);
       // A credential inside a URL (user:password@host) is the part worth hiding too.
@@ -70,7 +90,7 @@ export function secretsInTree(root: JsonNode): string[] {
       if (userinfo?.[1]) found.add(userinfo[1]);
     }
   };
-  visit(root, []);
+  visit(root);
   return [...found];
 }
 

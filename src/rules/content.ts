@@ -205,6 +205,8 @@ function secretFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTra
       return;
     }
     if (Array.isArray(value)) {
+      // A list of plain strings holds a secret only when the list itself is a secret field.
+      if (value.every((v) => v === null || typeof v !== 'object') && !isSecretPath(path)) return;
       value.forEach((v, i) => visit(v, [...path, String(i)]));
       return;
     }

@@ -70,15 +70,24 @@ export function overrideFindings(parsed: ParsedConfig, profile: Profile, traits:
 /** ${NAME} references: literal before 0.1.5; unset anywhere harden can see from 0.1.5 on. */
 export function referenceFindings(parsed: ParsedConfig, traits: VersionTraits, known: ReadonlySet<string> | undefined): Finding[] {
   const out: Finding[] = [];
-  const visit = (node: JsonNode, filePath: string[]): void => {
+  // One path stack, pushed and popped: a large config has hundreds of thousands of nodes.
+  const filePath: string[] = [];
+  const visit = (node: JsonNode): void => {
     if (node.type === 'object') {
       for (const prop of node.children ?? []) {
         const value = prop.children?.[1];
-        if (value) visit(value, [...filePath, String(prop.children?.[0]?.value)]);
+        if (!value) continue;
+        filePath.push(String(prop.children?.[0]?.value));
+        visit(value);
+        filePath.pop();
       }
     } else if (node.type === 'array') {
-      (node.children ?? []).forEach((c, i) => visit(c, [...filePath, String(i)]));
-    } else if (node.type === 'string') {
+      (node.children ?? []).forEach((c, i) => {
+        filePath.push(String(i));
+        visit(c);
+        filePath.pop();
+      });
+    } else if (node.type === 'string' && (node.value as string).includes('${')) {
       const names = [...String(node.value).matchAll(REF)].map((m) => m[1]!);
       if (names.length === 0) return;
       const pointer = toPointer(filePath);
@@ -93,6 +102,6 @@ export function referenceFindings(parsed: ParsedConfig, traits: VersionTraits, k
       }
     }
   };
-  visit(parsed.root, []);
+  visit(parsed.root);
   return out;
 }

@@ -59,8 +59,17 @@ export function locate(parsed: ParsedConfig, eff: Effective, path: readonly stri
     const origin = eff.origins.get(toPointer(path.slice(0, n)));
     if (!origin || (origin.kind !== 'file' && origin.kind !== 'migrated')) continue;
     const rest = path.slice(n);
+    // An item of an array written in the file: its own node, through the array's children.
+    let node = origin.node;
+    let consumed = 0;
+    while (node.type === 'array' && consumed < rest.length && /^\d+$/.test(rest[consumed]!)) {
+      const child = node.children?.[Number(rest[consumed])];
+      if (!child) break;
+      node = child;
+      consumed++;
+    }
     const pointer = toPointer([...fromPointer(origin.pointer), ...rest]);
-    const pos = nodePosition(parsed, origin.node);
+    const pos = nodePosition(parsed, node);
     const own = exact ?? origin;
     return { pointer, ...pos, source: sourceOf(own), sourceText: sourceText(own) };
   }
