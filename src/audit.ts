@@ -13,6 +13,7 @@ import { compareFindings, inProfile, makeFinding, type Finding, type Profile } f
 import { contentFindings } from './rules/content.js';
 import { overrideFindings, referenceFindings } from './rules/env-rules.js';
 import type { EnvSource } from './host/env-sources.js';
+import type { DeploymentContext } from './host/deployment.js';
 import { locate } from './rules/locate.js';
 import { fromPointer } from './config/pointer.js';
 import { nodePosition } from './rules/locate.js';
@@ -37,6 +38,13 @@ export interface AuditOptions {
   baseline?: string;
   /** Today, for waiver expiry (tests fix it). */
   today?: string;
+  /** Machine-wide probe answers shared by the configs of one run (set by audit()). */
+  session?: HostSession;
+}
+
+export interface HostSession {
+  run: DeploymentContext['run'];
+  cache: Map<string, Promise<unknown>>;
 }
 
 export interface FileAudit {
@@ -120,8 +128,9 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
         env: options.env,
         units: sources.filter((src) => src.kind === 'systemd').map((src) => src.file),
         procRoot: options.procRoot ?? '/proc',
-        run: await commandRunner(options.env['PATH']),
+        run: options.session?.run ?? (await commandRunner(options.env['PATH'])),
         platform: process.platform,
+        ...(options.session ? { cache: options.session.cache } : {}),
       })),
     );
     findings.push(...overrideFindings(parsed, options.profile, traits, sources));
@@ -208,7 +217,10 @@ function shadowedProcessEnv(parsed: ParsedConfig, eff: Effective, traits: Versio
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const traits = await resolveTraits(options);
-  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, options, traits));
+  // One set of machine-wide answers (process table, sockets, firewall, containers) for every config.
+  const session: HostSession | undefined = options.noHost || options.configs.length < 2 ? undefined : { run: await (await import('./host/deployment.js')).commandRunner(options.env['PATH']), cache: new Map() };
+  const withSession = session ? { ...options, session } : options;
+  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, withSession, traits));
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {

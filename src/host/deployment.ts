@@ -22,6 +22,15 @@ export interface DeploymentContext {
   /** Runs a command; undefined when it is missing or not permitted. */
   run?: (command: string, args: string[]) => Promise<{ code: number; stdout: string } | undefined>;
   platform: NodeJS.Platform;
+  /** Machine-wide answers shared by every config of one run. */
+  cache?: Map<string, Promise<unknown>>;
+}
+
+function once<T>(ctx: DeploymentContext, key: string, work: () => Promise<T>): Promise<T> {
+  if (!ctx.cache) return work();
+  let hit = ctx.cache.get(key) as Promise<T> | undefined;
+  if (!hit) ctx.cache.set(key, (hit = work()));
+  return hit;
 }
 
 type Probe = (ctx: DeploymentContext) => Promise<Finding[]>;
@@ -127,7 +136,7 @@ export async function nanobotProcesses(procRoot: string): Promise<{ pid: number;
 
 const processRoot: Probe = async (ctx) => {
   if (ctx.platform !== 'linux') return [notChecked(ctx, 'running processes', `no /proc on ${ctx.platform}; check with ps -o user,command -C nanobot`)];
-  const procs = await nanobotProcesses(ctx.procRoot);
+  const procs = await once(ctx, `procs:${ctx.procRoot}`, () => nanobotProcesses(ctx.procRoot));
   if (!procs) return [notChecked(ctx, 'running processes', `${ctx.procRoot} cannot be read`)];
   return procs.filter((p) => p.uid === 0).map((p) => finding(ctx, 'process-root', { pid: p.pid, command: p.command }));
 };
@@ -178,8 +187,8 @@ function ports(ctx: DeploymentContext): { port: number; what: string; severity: 
 
 const sockets: Probe = async (ctx) => {
   if (ctx.platform !== 'linux') return [notChecked(ctx, 'listening sockets', `no /proc/net on ${ctx.platform}; check with lsof -iTCP -sTCP:LISTEN`)];
-  const v4 = await readFile(join(ctx.procRoot, 'net', 'tcp'), 'utf8').catch(() => undefined);
-  const v6 = await readFile(join(ctx.procRoot, 'net', 'tcp6'), 'utf8').catch(() => '');
+  const v4 = await once(ctx, `tcp:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp'), 'utf8').catch(() => undefined));
+  const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp6'), 'utf8').catch(() => ''));
   if (v4 === undefined) return [notChecked(ctx, 'listening sockets', `${join(ctx.procRoot, 'net', 'tcp')} cannot be read`)];
   const listeners = [...parseProcNet(v4, false), ...parseProcNet(v6, true)];
   const out: Finding[] = [];
@@ -224,7 +233,9 @@ export function workspacePath(ctx: Pick<DeploymentContext, 'config' | 'env' | 'f
 const RECENT_DAYS = 3;
 const MAX_ENTRIES = 20_000;
 
-const workspace: Probe = async (ctx) => {
+const workspace: Probe = (ctx) => once(ctx, `workspace:${workspacePath(ctx)}`, () => reviewWorkspace(ctx));
+
+async function reviewWorkspace(ctx: DeploymentContext): Promise<Finding[]> {
   const root = workspacePath(ctx);
   const realRoot = await realpath(root).catch(() => undefined);
   if (!realRoot) return [];
@@ -265,12 +276,14 @@ const workspace: Probe = async (ctx) => {
   add(found.recent, `files changed in the last ${RECENT_DAYS} days`);
   if (seen > MAX_ENTRIES) out.push(notChecked(ctx, `the rest of ${realRoot}`, `more than ${MAX_ENTRIES} entries`));
   return out;
-};
+}
 
 /** A command runner on execa (loaded only when a probe runs one); undefined when it is not installed. */
 export async function commandRunner(pathVar: string | undefined): Promise<DeploymentContext['run']> {
   const { access } = await import('node:fs/promises');
-  return async (command, args) => {
+  // One answer per command line per run: a fleet of 1,000 configs asks ufw once, not 1,000 times.
+  const seen = new Map<string, Promise<{ code: number; stdout: string } | undefined>>();
+  const run: NonNullable<DeploymentContext['run']> = async (command, args) => {
     const dirs = (pathVar ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin']);
     let found: string | undefined;
     for (const d of dirs) {
@@ -285,7 +298,15 @@ export async function commandRunner(pathVar: string | undefined): Promise<Deploy
     const r = await execa(found, args, { reject: false, timeout: 5000, stdin: 'ignore', env: { LC_ALL: 'C' } });
     return { code: typeof r.exitCode === 'number' ? r.exitCode : 1, stdout: String(r.stdout) };
   };
+  return (command, args) => {
+    const key = [command, ...args].join('\0');
+    let answer = seen.get(key);
+    if (!answer) seen.set(key, (answer = run(command, args)));
+    return answer;
+  };
 }
+
+
 
 
 
