@@ -38,7 +38,7 @@ describe('no secret in any output', () => {
       return r;
     };
     for (const profile of ['baseline', 'strict']) {
-      for (const format of ['text', 'json']) run(['audit', '-c', file, '--unit', unit, '--profile', profile, '--format', format, '--nanobot-version', '0.3.0']);
+      for (const format of ['text', 'json', 'sarif', 'junit']) run(['audit', '-c', file, '--unit', unit, '--profile', profile, '--format', format, '--nanobot-version', '0.3.0']);
     }
     run(['fix', '--dry-run', '-c', file, '--unit', unit, ...BASE]);
     run(['fix', '--dry-run', '--secrets-to-env', '-c', file, '--format', 'json', ...BASE]);

@@ -1,0 +1,61 @@
+// SARIF 2.1.0, so code-scanning tools show findings on the line: one rule per rule id with its
+// title, rationale and fix, one result per finding with its file URI, line and column.
+import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { RULES, type Finding, type Severity } from '../findings.js';
+import { TOOL } from './json.js';
+import type { AuditReport } from './types.js';
+
+export const INFORMATION_URI = 'https://github.com/nanobot-harden/nanobot-harden';
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '7.5', medium: '5.0', low: '3.0', info: '1.0' };
+
+const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
+
+/** Stable across edits of the file: the rule, the setting and the file, not the line. */
+export function fingerprint(f: Finding): string {
+  return createHash('sha256').update(`${f.ruleId}\0${f.pointer ?? ''}\0${f.file}`).digest('hex').slice(0, 32);
+}
+
+export function renderSarif(report: AuditReport): string {
+  const ids = Object.keys(RULES).sort();
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const rules = ids.map((id) => {
+    const r = RULES[id]!;
+    return {
+      id,
+      name: pascal(id),
+      shortDescription: { text: r.title },
+      fullDescription: { text: r.rationale },
+      help: { text: `${r.rationale} Fix: ${r.fix.text}.` },
+      helpUri: `${INFORMATION_URI}/blob/main/docs/rules.md#${id}`,
+      defaultConfiguration: { level: LEVEL[r.severity] },
+      properties: { 'security-severity': SECURITY_SEVERITY[r.severity], tags: ['security', r.profile] },
+    };
+  });
+  const results = report.findings.map((f) => ({
+    ruleId: f.ruleId,
+    ruleIndex: index.get(f.ruleId) ?? 0,
+    level: LEVEL[f.severity],
+    message: { text: f.message },
+    locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(f.file).href }, region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 } } }],
+    partialFingerprints: { 'harden/v1': fingerprint(f) },
+    ...(f.waived ? { suppressions: [{ kind: 'external', justification: `${f.waived.reason} (until ${f.waived.expires})` }] } : {}),
+    ...(f.known ? { baselineState: 'unchanged' } : {}),
+    properties: { severity: f.severity, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), source: f.source },
+  }));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: TOOL.name, version: TOOL.version, informationUri: INFORMATION_URI, rules } },
+        invocations: [{ executionSuccessful: true }],
+        results,
+        properties: { profile: report.profile, nanobot: report.nanobot, score: report.summary.score },
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
