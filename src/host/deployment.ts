@@ -351,8 +351,19 @@ export function inspectFindings(ctx: DeploymentContext, containers: readonly Ins
   return out;
 }
 
+/** Where a Docker daemon would answer; without one, `docker ps` is a slow way to learn nothing. */
+async function dockerDaemon(env: DeploymentContext['env']): Promise<boolean> {
+  if (env['DOCKER_HOST']) return true;
+  const { access } = await import('node:fs/promises');
+  for (const socket of ['/var/run/docker.sock', '/run/docker.sock', join(env['HOME'] ?? '', '.docker', 'run', 'docker.sock')]) {
+    if (await access(socket).then(() => true, () => false)) return true;
+  }
+  return false;
+}
+
 const containers: Probe = async (ctx) => {
   if (!ctx.run) return [];
+  if (!(await once(ctx, 'docker-daemon', () => dockerDaemon(ctx.env)))) return [];
   const ps = await ctx.run('docker', ['ps', '--format', '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Names}}']);
   if (!ps) return [];
   if (ps.code !== 0) return [notChecked(ctx, 'running containers', 'the docker command is installed but the daemon does not answer')];

@@ -184,14 +184,24 @@ describe('running containers (docker inspect)', () => {
     ];
     const run = async (command: string, args: string[]) =>
       command !== 'docker' ? undefined : args[0] === 'ps' ? { code: 0, stdout: 'abc123\tnanobot:latest\t"nanobot gateway"\tnanobot\n' } : { code: 0, stdout: JSON.stringify(inspect) };
-    const found = (await deploymentFindings(await ctx({ run }))).filter((f) => f.ruleId.startsWith('compose-'));
+    const found = (await deploymentFindings(await ctx({ run, env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } }))).filter((f) => f.ruleId.startsWith('compose-'));
     expect(found.map((f) => f.ruleId).sort()).toEqual(['compose-cap-drop', 'compose-docker-socket', 'compose-no-new-privileges', 'compose-ports-loopback', 'compose-privileged', 'compose-read-only', 'compose-tmpfs']);
     expect(found.find((f) => f.ruleId === 'compose-ports-loopback')?.message).toBe('container nanobot in docker inspect publishes 18790 on all interfaces');
   });
 
   it('says "not checked" when the daemon does not answer', async () => {
     const run = async (command: string) => (command === 'docker' ? { code: 1, stdout: '' } : undefined);
-    const found = await deploymentFindings(await ctx({ run }));
+    const found = await deploymentFindings(await ctx({ run, env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } }));
     expect(found.map((f) => f.message)).toContain('running containers not checked: the docker command is installed but the daemon does not answer');
+  });
+
+  it('does not run docker at all where no daemon socket exists', async () => {
+    let asked = false;
+    const run = async (command: string) => {
+      if (command === 'docker') asked = true;
+      return undefined;
+    };
+    await deploymentFindings(await ctx({ run }));
+    expect(asked).toBe(false);
   });
 });

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// npm run bench: how fast harden is next to a bare `node -e 0`, on the same machine in one run.
+// Medians of repeated runs, ratios to node, peak memory, and how time grows with input size.
+// A benchmark, not a test: it asserts nothing about time. Figures go to bench/results/ as JSON.
+//   node scripts/bench.mjs [--runs N] [--quick] [--compare bench/results/latest.json]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, chmodSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A small deterministic generator (mulberry32), so every run audits the same inputs. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One config with many enabled channels, MCP servers and allow-list entries (several MB). */
+export function largeConfig({ channels = 1000, mcpServers = 1000, entries = 100_000, seed = 1 } = {}) {
+  const next = rng(seed);
+  const perChannel = Math.floor(entries / channels);
+  const ch = {};
+  for (let i = 0; i < channels; i++) {
+    const name = i === 0 ? 'telegram' : `ch${String(i).padStart(4, '0')}`;
+    const allowFrom = [];
+    for (let j = 0; j < perChannel + (i < entries % channels ? 1 : 0); j++) allowFrom.push(String(100000000 + Math.floor(next() * 899999999)));
+    ch[name] = { enabled: true, token: `FAKE-token-${i}`, allowFrom };
+  }
+  const mcp = {};
+  for (let i = 0; i < mcpServers; i++) mcp[`srv${String(i).padStart(4, '0')}`] = { command: 'npx', args: ['-y', `mcp-server-${i}`], env: { API_TOKEN: `FAKE-mcp-${i}` } };
+  return JSON.stringify({ tools: { restrictToWorkspace: false, exec: { timeout: 600 }, mcpServers: mcp }, gateway: { host: '0.0.0.0', port: 18790 }, channels: ch }, null, 2) + '\n';
+}
+
+/** n small instance configs with varied values, as a fleet's would differ. */
+export function instanceConfigs(n, seed = 7) {
+  const next = rng(seed);
+  return Array.from({ length: n }, (_, i) =>
+    JSON.stringify(
+      {
+        agents: { defaults: { workspace: `~/bots/inst-${i}/workspace`, model: 'anthropic/claude-sonnet-4.5' } },
+        tools: { restrictToWorkspace: next() < 0.5, exec: { timeout: [30, 60, 600, 0][Math.floor(next() * 4)] } },
+        gateway: { host: next() < 0.5 ? '127.0.0.1' : '0.0.0.0', port: 18790 + i },
+        channels: { telegram: { enabled: true, token: `FAKE-${i}`, allowFrom: next() < 0.3 ? ['*'] : [String(100000 + i)] } },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+}
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Median wall ms over `runs`, and the peak RSS (MB) of the child, read by /usr/bin/time -f %M. */
+function measure(args, runs) {
+  const times = [];
+  let peak = null;
+  for (let i = 0; i < runs; i++) {
+    const cmd = TIME ? [TIME, ['-f', '%M', process.execPath, ...args]] : [process.execPath, args];
+    const start = process.hrtime.bigint();
+    const r = spawnSync(cmd[0], cmd[1], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0 && r.status !== 1) {
+      process.stderr.write(`bench: ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}\n`);
+      process.exit(1);
+    }
+    times.push(ms);
+    const kb = TIME ? Number(/(\d+)\s*$/.exec(r.stderr.trim())?.[1]) : NaN;
+    if (Number.isFinite(kb)) peak = Math.max(peak ?? 0, kb / 1024);
+  }
+  return { ms: Math.round(median(times) * 10) / 10, peakMb: peak === null ? null : Math.round(peak * 10) / 10 };
+}
+
+function main() {
+  const quick = flag('--quick');
+  const runs = Number(value('--runs') ?? (quick ? 3 : 15));
+  const bigRuns = Number(value('--runs') ?? (quick ? 2 : 5));
+  const harden = join(ROOT, 'bin', 'harden.js');
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('build first: npm run build');
+  const work = mkdtempSync(join(tmpdir(), 'harden-bench-'));
+  try {
+    const typical = join(work, 'typical', 'config.json');
+    mkdirSync(dirname(typical), { recursive: true, mode: 0o700 });
+    copyFileSync(join(ROOT, 'test', 'fixtures', 'audit', 'current-v0.3-insecure.json'), typical);
+    chmodSync(typical, 0o600);
+    const sizes = {};
+    for (const [name, fraction] of [['quarter', 0.25], ['half', 0.5], ['full', 1]]) {
+      const file = join(work, `large-${name}`, 'config.json');
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, largeConfig({ channels: Math.round(1000 * fraction), mcpServers: Math.round(1000 * fraction), entries: Math.round(100_000 * fraction) }));
+      sizes[name] = { file, mb: statSync(file).size / 1048576 };
+    }
+    const fleet = join(work, 'fleet');
+    instanceConfigs(1000).forEach((text, i) => {
+      const dir = join(fleet, `inst-${String(i + 1).padStart(4, '0')}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(dir, 'config.json'), text, { mode: 0o600 });
+    });
+
+    const v = ['--nanobot-version', '0.3.0'];
+    const rows = [];
+    const node = measure(['-e', '0'], runs);
+    const add = (name, args, n, target) => {
+      const m = measure(args, n);
+      rows.push({ name, ...m, ratio: Math.round((m.ms / node.ms) * 100) / 100, target });
+      process.stderr.write(`  ${name}: ${m.ms} ms\n`);
+    };
+    rows.push({ name: 'node -e 0', ...node, ratio: 1, target: null });
+    add('harden audit (typical config)', [harden, 'audit', '--config', typical, ...v], runs, { ratio: 1.5 });
+    add('harden audit --no-host (typical config)', [harden, 'audit', '--config', typical, '--no-host', ...v], runs, { ratio: 1.5 });
+    add('harden fix --dry-run (typical config)', [harden, 'fix', '--dry-run', '--config', typical, '--runtime', 'host', ...v], runs, { ratio: 2 });
+    for (const name of ['quarter', 'half', 'full']) {
+      add(`harden audit --format json, large config (${sizes[name].mb.toFixed(1)} MB)`, [harden, 'audit', '--format', 'json', '--no-host', '--config', sizes[name].file, ...v], bigRuns, name === 'full' ? { ms: 1000, peakMb: 200 } : null);
+    }
+    add('harden audit --format json, 1,000 configs in one run', [harden, 'audit', '--format', 'json', '--no-host', '--config', fleet, ...v], bigRuns, { ms: 3000 });
+    add('harden audit, 1,000 configs with host checks', [harden, 'audit', '--format', 'json', '--config', fleet, ...v], 1, null);
+
+    const large = rows.filter((r) => r.name.includes('large config'));
+    const perMb = large.map((r, i) => r.ms / [sizes.quarter.mb, sizes.half.mb, sizes.full.mb][i]);
+    const linearity = { msPerMb: perMb.map((x) => Math.round(x)), fullOverQuarter: Math.round((perMb[2] / perMb[0]) * 100) / 100 };
+
+    const met = (r) => {
+      if (!r.target) return '';
+      const ok = (r.target.ratio === undefined || r.ratio <= r.target.ratio) && (r.target.ms === undefined || r.ms < r.target.ms) && (r.target.peakMb === undefined || r.peakMb === null || r.peakMb < r.target.peakMb);
+      const want = [r.target.ratio !== undefined ? `≤ ${r.target.ratio}x` : '', r.target.ms !== undefined ? `< ${r.target.ms} ms` : '', r.target.peakMb !== undefined ? `< ${r.target.peakMb} MB` : ''].filter(Boolean).join(', ');
+      return `${ok ? 'met' : 'MISSED'} (${want})`;
+    };
+    console.log(`\nharden bench · node ${process.version} · ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length} · median of ${runs} runs (${bigRuns} for large inputs)\n`);
+    console.log(`${'command'.padEnd(62)} ${'ms'.padStart(8)} ${'× node'.padStart(7)} ${'peak MB'.padStart(8)}  target`);
+    for (const r of rows) console.log(`${r.name.padEnd(62)} ${String(r.ms).padStart(8)} ${String(r.ratio).padStart(7)} ${String(r.peakMb ?? '-').padStart(8)}  ${met(r)}`);
+    console.log(`\nlarge config, ms per MB at 1/4, 1/2 and full size: ${linearity.msPerMb.join(', ')} (full / quarter: ${linearity.fullOverQuarter}; 1 would be exactly linear)`);
+
+    const result = {
+      time: new Date().toISOString(),
+      machine: { cpu: cpus()[0]?.model, cpus: cpus().length, memGb: Math.round(totalmem() / 1e9), node: process.version },
+      runs,
+      rows: rows.map(({ name, ms, ratio, peakMb }) => ({ name, ms, ratio, peakMb })),
+      linearity,
+    };
+    const out = join(ROOT, 'bench', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, `${result.time.replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2) + '\n');
+    const compare = value('--compare');
+    if (compare && existsSync(compare)) {
+      const before = JSON.parse(readFileSync(compare, 'utf8'));
+      console.log(`\nagainst ${compare} (${before.time}):`);
+      for (const r of result.rows) {
+        const b = before.rows.find((x) => x.name === r.name);
+        if (b) console.log(`  ${r.name.padEnd(60)} ${String(b.ms).padStart(8)} -> ${String(r.ms).padStart(8)} ms (${r.ms >= b.ms ? '+' : ''}${Math.round(((r.ms - b.ms) / b.ms) * 100)}%)`);
+      }
+    }
+    writeFileSync(join(out, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+    console.log(`\nfigures: ${join('bench', 'results', 'latest.json')}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();
