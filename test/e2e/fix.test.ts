@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
 import fixSchema from '../../schemas/fix-report.schema.json' with { type: 'json' };
-import { copyFixture, tempDir, writeConfig } from '../helpers/fixtures.js';
+import { crlfTabsFixed, copyFixture, tempDir, writeConfig } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -56,11 +56,7 @@ describe('harden fix --yes', () => {
     expect(r.code).toBe(0);
     const fixed = await readFile(file, 'utf8');
     expect(fixed).toBe(
-      original
-        .replace('"host": "0.0.0.0"', '"host": "127.0.0.1"')
-        .replace('"restrictToWorkspace": false', '"restrictToWorkspace": true')
-        .replace('"timeout": 600', '"timeout": 30')
-        .replace('["*"]', '["123456789"]'),
+      crlfTabsFixed(original),
     );
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, '.nanobot'))).mode & 0o777).toBe(0o700);

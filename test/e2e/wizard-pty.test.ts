@@ -2,7 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyFixture } from '../helpers/fixtures.js';
+import { crlfTabsFixed, copyFixture } from '../helpers/fixtures.js';
 import { hasTmux, Terminal } from '../helpers/tmux.js';
 
 const ARGS = ['--nanobot-version', '0.3.0', '--runtime', 'host'];
@@ -37,11 +37,7 @@ describe.skipIf(!hasTmux)('harden fix, the wizard in a terminal (tmux)', () => {
     expect(await term.exitCode()).toBe(0);
     const fixed = await readFile(file, 'utf8');
     expect(fixed).toBe(
-      original
-        .replace('"host": "0.0.0.0"', '"host": "127.0.0.1"')
-        .replace('"restrictToWorkspace": false', '"restrictToWorkspace": true')
-        .replace('"timeout": 600', '"timeout": 30')
-        .replace('["*"]', '["123456789"]'),
+      crlfTabsFixed(original),
     );
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const backups = await readdir(join(dir, '.nanobot', '.harden', 'backups'));

@@ -1,5 +1,6 @@
 // Run the audit core on text, in memory except for the file it writes to a temp dir.
 import { audit, type AuditResult } from '../../src/audit.js';
+import type { FixOptions } from '../../src/fix.js';
 import type { Profile } from '../../src/findings.js';
 import { writeConfig } from './fixtures.js';
 
@@ -26,3 +27,8 @@ export async function ruleIds(text: string, options: RunOptions = {}): Promise<s
 }
 
 export const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+
+/** Fix options for in-process runs: host checks on, nanobot 0.3.0, not in a container. */
+export function fixOptions(file: string, extra: Partial<FixOptions> = {}): FixOptions {
+  return { configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: {}, dryRun: false, answers: {}, acceptRisk: [], runtime: 'host', keepBackups: 5, ...extra };
+}

@@ -34,3 +34,12 @@ export async function writeConfig(text: string | Uint8Array, options: { mode?: n
   await chmod(file, options.mode ?? 0o600);
   return { dir: home, file };
 }
+
+/** fix/crlf-tabs.json after `fix --yes --allow-from telegram=123456789`: only these bytes change. */
+export function crlfTabsFixed(original: string, telegram = '123456789'): string {
+  return original
+    .replace('"host": "0.0.0.0"', '"host": "127.0.0.1"')
+    .replace('"restrictToWorkspace": false', '"restrictToWorkspace": true')
+    .replace('"timeout": 600', '"timeout": 30')
+    .replace('["*"]', `["${telegram}"]`);
+}

@@ -7,21 +7,12 @@ import { fixFile, type FixOptions } from '../../../src/fix.js';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
 import { StaleFileError, WriteError } from '../../../src/errors.js';
 import { writeConfig } from '../../helpers/fixtures.js';
+import { fixOptions } from '../../helpers/audit.js';
 
 const read = promisify(readFile);
 const list = promisify(readdir);
 const traits = traitsFor(parseVersion('0.3.0')!, 'flag');
-const options = (file: string): FixOptions => ({
-  configs: [file],
-  profile: 'baseline',
-  noHost: false,
-  env: {},
-  dryRun: false,
-  answers: {},
-  acceptRisk: [],
-  runtime: 'host',
-  keepBackups: 5,
-});
+const options = (file: string): FixOptions => fixOptions(file);
 
 const TEXT = '{\n  "tools": {\n    "restrictToWorkspace": false,\n    "restrictToWorkSpace": true\n  }\n}\n';
 

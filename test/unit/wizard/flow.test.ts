@@ -8,20 +8,9 @@ import { fix } from '../../../src/fix.js';
 import { PromptCancelledError } from '../../../src/errors.js';
 import { copyFixture } from '../../helpers/fixtures.js';
 import { ScriptedPrompts } from '../../helpers/scripted-prompts.js';
+import { fixOptions } from '../../helpers/audit.js';
 
-const options = (file: string, extra: Partial<FixOptions> = {}): FixOptions => ({
-  configs: [file],
-  profile: 'baseline',
-  noHost: false,
-  nanobotVersion: '0.3.0',
-  env: {},
-  dryRun: false,
-  answers: {},
-  acceptRisk: [],
-  runtime: 'host',
-  keepBackups: 5,
-  ...extra,
-});
+const options = (file: string, extra: Partial<FixOptions> = {}): FixOptions => fixOptions(file, extra);
 
 function io(out: string[]) {
   return { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) }, stdinIsTTY: true, env: {}, cwd: '/' };
