@@ -5,7 +5,7 @@ import { defaultConfigPath, resolveConfigPath } from '../config/read.js';
 import { redactor } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
 import { PROFILES, SEVERITIES, type Profile, type Severity } from '../findings.js';
-import type { Format } from '../report/index.js';
+import { reporter, type Format } from '../report/index.js';
 import type { AuditOptions } from '../audit.js';
 import { useColor, type Io } from './io.js';
 
@@ -71,14 +71,14 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   if (flags.nanobotVersion === '') throw new UsageError('--nanobot-version needs a version such as 0.3.0');
   const { audit } = await import('../audit.js');
   const { summarize } = await import('../report/summary.js');
-  const { REPORTERS } = await import('../report/index.js');
+  const render = await reporter(flags.format);
   const result = await audit({
     ...(await auditOptions(flags, io)),
     ...(flags.baseline ? { baseline: resolve(io.cwd, flags.baseline) } : {}),
   });
   const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
-  const output = REPORTERS[flags.format](
+  const output = render(
     { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary, errors: result.errors },
     { color, cwd: io.cwd },
   );

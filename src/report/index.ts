@@ -1,15 +1,20 @@
-import { renderJson } from './json.js';
-import { renderJunit } from './junit.js';
-import { renderSarif } from './sarif.js';
-import { renderText } from './text.js';
 import type { AuditReport, ReportOptions } from './types.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'junit'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export const REPORTERS: Record<Format, (report: AuditReport, options: ReportOptions) => string> = {
-  text: renderText,
-  json: (report) => renderJson(report),
-  sarif: (report) => renderSarif(report),
-  junit: (report) => renderJunit(report),
-};
+export type Reporter = (report: AuditReport, options: ReportOptions) => string;
+
+/** Each reporter is loaded only when its format is asked for (SARIF alone pulls in node:crypto). */
+export async function reporter(format: Format): Promise<Reporter> {
+  switch (format) {
+    case 'text':
+      return (await import('./text.js')).renderText;
+    case 'json':
+      return (await import('./json.js')).renderJson;
+    case 'sarif':
+      return (await import('./sarif.js')).renderSarif;
+    case 'junit':
+      return (await import('./junit.js')).renderJunit;
+  }
+}
