@@ -31,6 +31,7 @@ export function renderJunit(report: AuditReport): string {
   let tests = 0;
   let failures = 0;
   let skipped = 0;
+  let errors = 0;
   const suites = files.map((file) => {
     const cases = report.findings.filter((f) => f.file === file).map((f) => testcase(f, report));
     const rows = cases.length > 0 ? cases : [{ xml: `    <testcase classname="nanobot-harden" name="no findings"/>`, failed: false, skipped: false }];
@@ -40,5 +41,11 @@ export function renderJunit(report: AuditReport): string {
     skipped += n.skipped;
     return `  <testsuite name="${xml(file)}" tests="${n.tests}" failures="${n.failures}" skipped="${n.skipped}" errors="0">\n${rows.map((c) => c.xml).join('\n')}\n  </testsuite>`;
   });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nanobot-harden" tests="${tests}" failures="${failures}" skipped="${skipped}" errors="0">\n${suites.join('\n')}\n</testsuites>\n`;
+  // A config harden could not use is an error, not a pass.
+  for (const e of report.errors ?? []) {
+    tests++;
+    errors++;
+    suites.push(`  <testsuite name="${xml(e.file)}" tests="1" failures="0" skipped="0" errors="1">\n    <testcase classname="nanobot-harden" name="audit">\n      <error message="${xml(e.message)}" type="unusable-input"/>\n    </testcase>\n  </testsuite>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nanobot-harden" tests="${tests}" failures="${failures}" skipped="${skipped}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -51,7 +51,13 @@ export function renderSarif(report: AuditReport): string {
     runs: [
       {
         tool: { driver: { name: TOOL.name, version: TOOL.version, informationUri: INFORMATION_URI, rules } },
-        invocations: [{ executionSuccessful: true }],
+        invocations: [
+          {
+            // A config harden could not read or parse is a failed part of the run, said as such.
+            executionSuccessful: (report.errors ?? []).length === 0,
+            toolExecutionNotifications: (report.errors ?? []).map((e) => ({ level: 'error', message: { text: e.message }, locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(e.file).href } } }] })),
+          },
+        ],
         results,
         properties: { profile: report.profile, nanobot: report.nanobot, score: report.summary.score },
       },

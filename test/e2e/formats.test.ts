@@ -64,3 +64,19 @@ describe('--format junit', () => {
     expect(xmlText).not.toMatch(/message="[^"]*<[^"]*"/);
   });
 });
+
+describe('a config harden cannot use, among several', () => {
+  it('is a failed part of the run in SARIF and an error case in JUnit', async () => {
+    const { file } = await copyFixture('audit/guide-hardened.json');
+    const broken = await copyFixture('audit/guide-hardened.json');
+    await writeFile(broken.file, '{"tools": {},}');
+    const sarif = harden(['audit', '-c', file, '-c', broken.file, '--format', 'sarif', '--nanobot-version', '0.3.0', '--no-host']);
+    expect(sarif.code).toBe(2);
+    const invocation = (JSON.parse(sarif.stdout) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] }).runs[0]!.invocations[0]!;
+    expect(invocation.executionSuccessful).toBe(false);
+    expect(invocation.toolExecutionNotifications[0]!.message.text).toMatch(/trailing comma/);
+    const junit = harden(['audit', '-c', file, '-c', broken.file, '--format', 'junit', '--nanobot-version', '0.3.0', '--no-host']).stdout;
+    expect(junit).toMatch(/<testsuites [^>]* errors="1">/);
+    expect(junit).toMatch(/<error message="[^"]*trailing comma[^"]*" type="unusable-input"\/>/);
+  });
+});

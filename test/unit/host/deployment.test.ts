@@ -142,7 +142,7 @@ describe('firewall', () => {
     const found = await deploymentFindings(await ctx({ run, config: { gateway: { host: '0.0.0.0', port: 18790 } } }));
     const fw = found.find((f) => f.ruleId === 'firewall-open');
     expect(fw?.severity).toBe('medium');
-    expect(fw?.message).toBe('ufw does not block port 18790 (gateway)');
+    expect(fw?.message).toBe('ufw does not block port 18790 (gateway); to close it: sudo ufw deny 18790/tcp');
     const blocked = async (command: string) => (command === 'ufw' ? { code: 0, stdout: 'Status: active\n18790/tcp DENY Anywhere\n' } : undefined);
     expect(ids(await deploymentFindings(await ctx({ run: blocked })))).not.toContain('firewall-open');
   });

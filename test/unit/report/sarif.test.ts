@@ -131,7 +131,7 @@ describe('renderSarif', () => {
     expect(run.tool.driver.version).toBe(TOOL.version);
     expect(run.tool.driver.informationUri).toBe(INFORMATION_URI);
     expect(INFORMATION_URI).toBe('https://github.com/nanobot-harden/nanobot-harden');
-    expect(run.invocations).toEqual([{ executionSuccessful: true }]);
+    expect(run.invocations).toEqual([{ executionSuccessful: true, toolExecutionNotifications: [] }]);
     expect(run.properties['profile']).toBe('strict');
     expect(run.properties['nanobot']).toEqual(report.nanobot);
 
