@@ -134,10 +134,28 @@ export async function nanobotProcesses(procRoot: string): Promise<{ pid: number;
   return out;
 }
 
+/** `ps -axo pid=,uid=,args=` (macOS and other systems without /proc) to the same shape. */
+export function parsePs(text: string): { pid: number; uid: number; command: string }[] {
+  const out: { pid: number; uid: number; command: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const args = m[3]!.split(/\s+/);
+    const from = args.findIndex((a) => /(^|\/)nanobot$/.test(a));
+    const python = args.some((a) => /python/.test(a)) && args.some((a) => /^nanobot(\.|$)/.test(a));
+    if ((from < 0 && !python) || args.some((a) => /(^|\/)harden(\.js)?$/.test(a))) continue;
+    out.push({ pid: Number(m[1]), uid: Number(m[2]), command: args.slice(Math.max(from, 0)).map((a) => a.slice(a.lastIndexOf('/') + 1)).join(' ').slice(0, 60) });
+  }
+  return out;
+}
+
 const processRoot: Probe = async (ctx) => {
-  if (ctx.platform !== 'linux') return [notChecked(ctx, 'running processes', `no /proc on ${ctx.platform}; check with ps -o user,command -C nanobot`)];
-  const procs = await once(ctx, `procs:${ctx.procRoot}`, () => nanobotProcesses(ctx.procRoot));
-  if (!procs) return [notChecked(ctx, 'running processes', `${ctx.procRoot} cannot be read`)];
+  let procs = ctx.platform === 'linux' ? await once(ctx, `procs:${ctx.procRoot}`, () => nanobotProcesses(ctx.procRoot)) : undefined;
+  if (!procs && ctx.run) {
+    const ps = await ctx.run('ps', ['-axo', 'pid=,uid=,args=']);
+    if (ps?.code === 0) procs = parsePs(ps.stdout);
+  }
+  if (!procs) return [notChecked(ctx, 'running processes', ctx.platform === 'linux' ? `${ctx.procRoot} cannot be read` : `no /proc on ${ctx.platform} and ps did not answer`)];
   return procs.filter((p) => p.uid === 0).map((p) => finding(ctx, 'process-root', { pid: p.pid, command: p.command }));
 };
 
@@ -185,15 +203,36 @@ function ports(ctx: DeploymentContext): { port: number; what: string; severity: 
   ];
 }
 
+/** `lsof -nP -iTCP -sTCP:LISTEN` (macOS, where there is no /proc/net) to listeners. */
+export function parseLsof(text: string): Listener[] {
+  const out: Listener[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const m = /TCP\s+(\*|\[[^\]]+\]|[^\s:]+):(\d+)\s+\(LISTEN\)/.exec(line);
+    if (!m) continue;
+    const host = m[1]!;
+    out.push({ address: host === '*' ? (/IPv6/.test(line) ? '::' : '0.0.0.0') : host.replace(/^\[|\]$/g, ''), port: Number(m[2]) });
+  }
+  return out;
+}
+
+async function listeners(ctx: DeploymentContext): Promise<Listener[] | string> {
+  if (ctx.platform === 'linux') {
+    const v4 = await once(ctx, `tcp:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp'), 'utf8').catch(() => undefined));
+    const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp6'), 'utf8').catch(() => ''));
+    if (v4 !== undefined) return [...parseProcNet(v4, false), ...parseProcNet(v6 ?? '', true)];
+  }
+  const lsof = await ctx.run?.('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']);
+  if (lsof && (lsof.code === 0 || lsof.stdout !== '')) return parseLsof(lsof.stdout);
+  return ctx.platform === 'linux' ? `${join(ctx.procRoot, 'net', 'tcp')} cannot be read and lsof did not answer` : `no /proc/net on ${ctx.platform} and lsof did not answer`;
+}
+
 const sockets: Probe = async (ctx) => {
-  if (ctx.platform !== 'linux') return [notChecked(ctx, 'listening sockets', `no /proc/net on ${ctx.platform}; check with lsof -iTCP -sTCP:LISTEN`)];
-  const v4 = await once(ctx, `tcp:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp'), 'utf8').catch(() => undefined));
-  const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp6'), 'utf8').catch(() => ''));
-  if (v4 === undefined) return [notChecked(ctx, 'listening sockets', `${join(ctx.procRoot, 'net', 'tcp')} cannot be read`)];
-  const listeners = [...parseProcNet(v4, false), ...parseProcNet(v6, true)];
+  const found = await listeners(ctx);
+  if (typeof found === 'string') return [notChecked(ctx, 'listening sockets', found)];
+  const listening = found;
   const out: Finding[] = [];
   for (const p of ports(ctx)) {
-    const hit = listeners.find((l) => l.port === p.port && wildcard(l.address));
+    const hit = listening.find((l) => l.port === p.port && wildcard(l.address));
     if (hit) out.push(finding(ctx, 'listener-wildcard', { port: p.port, what: p.what, address: hit.address }, undefined, p.severity));
   }
   return out;

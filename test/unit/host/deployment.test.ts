@@ -100,12 +100,21 @@ describe('/proc fixtures', () => {
     expect(found.filter((f) => f.ruleId === 'process-root').map((f) => f.message)).toEqual(['process 101 (nanobot gateway) runs as root']);
   });
 
-  it('says "not checked" where there is no /proc', async () => {
+  it('says "not checked" where there is no /proc and no ps or lsof answers', async () => {
     const found = await deploymentFindings(await ctx({ platform: 'darwin' }));
     expect(found.filter((f) => f.ruleId === 'not-checked').map((f) => f.message)).toEqual([
-      expect.stringMatching(/^running processes not checked: no \/proc on darwin/),
-      expect.stringMatching(/^listening sockets not checked: no \/proc\/net on darwin/),
+      expect.stringMatching(/^running processes not checked: no \/proc on darwin and ps did not answer/),
+      expect.stringMatching(/^listening sockets not checked: no \/proc\/net on darwin and lsof did not answer/),
     ]);
+  });
+
+  it('on macOS: processes from ps, sockets from lsof', async () => {
+    const ps = '  101     0 /opt/homebrew/bin/python3 -m nanobot gateway\n  102   501 /usr/bin/node /x/bin/harden.js audit\n  103   501 -zsh\n';
+    const lsof = 'COMMAND   PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\nPython  101 root   7u  IPv4 0x1      0t0  TCP *:18790 (LISTEN)\nPython  101 root   8u  IPv6 0x2      0t0  TCP [::1]:8900 (LISTEN)\n';
+    const run = async (command: string) => (command === 'ps' ? { code: 0, stdout: ps } : command === 'lsof' ? { code: 0, stdout: lsof } : undefined);
+    const found = await deploymentFindings(await ctx({ platform: 'darwin', run }));
+    expect(found.filter((f) => f.ruleId === 'process-root').map((f) => f.message)).toEqual(['process 101 (nanobot gateway) runs as root']);
+    expect(found.filter((f) => f.ruleId === 'listener-wildcard').map((f) => f.message)).toEqual(['port 18790 (gateway) listens on 0.0.0.0, whatever the config says']);
   });
 });
 
