@@ -3,7 +3,7 @@
 import { effectiveConfig, getIn, type Effective } from './config/model.js';
 import type { ParsedConfig } from './config/parse.js';
 import { readConfig } from './config/read.js';
-import { secretsInEnv, secretsInTree } from './config/secrets.js';
+import { secretsInEnv, secretsInTree, secretValuesOf } from './config/secrets.js';
 import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './config/version.js';
 import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
@@ -115,6 +115,9 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   const effective = effectiveConfig(parsed, { traits, env: options.env });
   rejectUnloadable(parsed, effective, traits);
   const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits)];
+  // Values of variables harden read from units, compose and env files that hold credentials: the
+  // redactor must know them too, whatever output they might reach.
+  const sourceSecrets: string[] = [];
   if (!options.noHost) {
     const { hostFindings } = await import('./host/checks.js');
     findings.push(...(await hostFindings({ file, traits })));
@@ -135,12 +138,13 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     );
     findings.push(...overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
+    sourceSecrets.push(...secretValuesOf(sources.flatMap((src) => src.vars), parsed.text));
     findings.push(...referenceFindings(parsed, traits, known));
   } else {
     findings.push(...referenceFindings(parsed, traits, undefined));
   }
   findings.push(...shadowedProcessEnv(parsed, effective, traits));
-  const secrets = [...new Set([...secretsInTree(parsed.root), ...secretsInEnv(options.env)])];
+  const secrets = [...new Set([...secretsInTree(parsed.root), ...secretsInEnv(options.env), ...sourceSecrets])];
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
 

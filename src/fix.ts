@@ -6,6 +6,7 @@ import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, 
 import { parseConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
 import { ConfigAccessError, WriteError, isHardenError } from './errors.js';
+import { secretsInTree } from './config/secrets.js';
 import { compareFindings, findingKey, type Finding } from './findings.js';
 import { applyPatches, type Patch } from './fix/edit.js';
 import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
@@ -186,7 +187,11 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
       verified = await auditFile(file, options, traits);
       const left = stillThere(p.addressed, verified.findings);
       if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
-      if (env && env.moved.some((secret) => verified.secrets.includes(secret))) throw new WriteError('a secret was still in the file after moving it');
+      // The config itself, not everything harden knows: the env file now holds these values.
+      if (env) {
+        const left = secretsInTree(verified.parsed.root);
+        if (env.moved.some((secret) => left.includes(secret))) throw new WriteError('a secret was still in the file after moving it');
+      }
     } catch (error) {
       await io.atomicWrite(t, fa.bytes, t.mode).catch(() => undefined);
       if (env && envTarget) {

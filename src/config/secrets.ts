@@ -101,6 +101,16 @@ export function secretsInEnv(env: Readonly<Record<string, string | undefined>>):
     .map(([, value]) => value as string);
 }
 
+/**
+ * Values of variables (from units, compose and env files) that hold credentials: a name that
+ * says so, a NANOBOT_* name addressing a secret field, or a name the config references as ${NAME}.
+ */
+export function secretValuesOf(vars: readonly { name: string; value: string }[], configText: string): string[] {
+  return vars
+    .filter((v) => isPlaintextSecret(v.value) && (KEYWORDS.test(v.name.replace(/_/g, '')) || configText.includes(`\${${v.name}}`)))
+    .map((v) => v.value);
+}
+
 export const REDACTED = '[redacted]';
 
 /** A function that removes every known secret from a piece of output. */

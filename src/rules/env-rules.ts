@@ -12,6 +12,17 @@ import { schemaFindings } from './schema-rules.js';
 
 const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/**
+ * A variable's value, for a message: never a secret, and never a whole section given as JSON
+ * (NANOBOT_TOOLS='{...}' can carry a token next to the setting it weakens).
+ */
+function shownValue(path: readonly string[], raw: string): string {
+  if (isSecretPath(path)) return REDACTED;
+  const t = raw.trim();
+  if (t.startsWith('{') || t.startsWith('[')) return '(a JSON section)';
+  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+}
+
 function where(v: { file: string; line: number }): string {
   return `${v.file}:${v.line}`;
 }
@@ -33,7 +44,7 @@ export function overrideFindings(parsed: ParsedConfig, profile: Profile, traits:
         {
           ruleId: 'env-override',
           file: v.file,
-          args: { name: v.name, value: isSecretPath(path) ? REDACTED : JSON.stringify(v.value), where: where(v), path: dotted(path), weakness: f.message.replace(/^.*?[:;] /, '') },
+          args: { name: v.name, value: shownValue(path, v.value), where: where(v), path: dotted(path), weakness: f.message.replace(/^.*?[:;] /, '') },
           pointer: f.pointer ?? toPointer(path),
           line: v.line,
           column: 1,

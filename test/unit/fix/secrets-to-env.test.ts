@@ -46,3 +46,16 @@ describe('env files', () => {
     for (const bad of ['', ' x', 'a"b', "a'b", 'a\\b', 'a\nb', '#x']) expect(envSafeValue(bad), bad).toBe(false);
   });
 });
+
+describe('secret values of variables read from units and env files', () => {
+  it('by a name that says so, or a name the config references', async () => {
+    const { secretValuesOf } = await import('../../../src/config/secrets.js');
+    const vars = [
+      { name: 'TELEGRAM_TOKEN', value: 'tg-1234' },
+      { name: 'MY_CRED', value: 'cred-5678' },
+      { name: 'PYTHONUNBUFFERED', value: '1' },
+      { name: 'NANOBOT_GATEWAY__HOST', value: '0.0.0.0' },
+    ];
+    expect(secretValuesOf(vars, '{"providers": {"x": {"apiKey": "${MY_CRED}"}}}')).toEqual(['tg-1234', 'cred-5678']);
+  });
+});

@@ -36,6 +36,17 @@ describe('systemd units', () => {
     expect(shadowed).toEqual([[join(dir, 'bot.env'), 2, 'info']]);
   });
 
+  it('a whole section given as JSON is never quoted (it may carry a token)', async () => {
+    const { file } = await writeConfig(JSON.stringify({ gateway: { host: '127.0.0.1' } }));
+    const dir = await tempDir();
+    const unit = join(dir, 'nanobot.service');
+    await writeFile(unit, `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironment='NANOBOT_TOOLS={"restrictToWorkspace": false, "web": {"search": {"apiKey": "SECRET-in-json-9"}}}'\n`);
+    const result = await run(file, { units: [unit] });
+    const override = result.findings.find((f) => f.ruleId === 'env-override');
+    expect(override?.message).toMatch(/^NANOBOT_TOOLS=\(a JSON section\) /);
+    expect(JSON.stringify(result.findings)).not.toContain('SECRET-in-json-9');
+  });
+
   it('a unit for another config does not count', async () => {
     const { file } = await writeConfig(MINIMAL);
     const dir = await tempDir();
