@@ -17,7 +17,7 @@ import type { DeploymentContext } from './host/deployment.js';
 import { locate } from './rules/locate.js';
 import { fromPointer } from './config/pointer.js';
 import { nodePosition } from './rules/locate.js';
-import { schemaFindings } from './rules/schema-rules.js';
+import { prepareValidator, schemaFindings } from './rules/schema-rules.js';
 
 export interface AuditOptions {
   configs: string[];
@@ -112,6 +112,7 @@ export async function auditFile(file: string, options: AuditOptions, traits: Ver
 
 /** Audit text already read (the fix pipeline audits its result before writing it). */
 export async function auditContent(file: string, parsed: ParsedConfig, bytes: Uint8Array, options: AuditOptions, traits: VersionTraits): Promise<FileAudit> {
+  await prepareValidator(options.profile);
   const effective = effectiveConfig(parsed, { traits, env: options.env });
   rejectUnloadable(parsed, effective, traits);
   const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits)];

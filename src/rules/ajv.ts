@@ -38,6 +38,11 @@ export function createAjv(extra: Options = {}): Ajv2020 {
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<Profile, ValidateFunction>();
 
+/** Load a profile's validator ahead of use (the bundled build loads precompiled code here). */
+export async function prepareValidator(profile: Profile): Promise<void> {
+  validatorFor(profile);
+}
+
 export function validatorFor(profile: Profile): ValidateFunction {
   let validate = compiled.get(profile);
   if (!validate) {

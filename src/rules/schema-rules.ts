@@ -7,7 +7,9 @@ import { getIn, type Effective } from '../config/model.js';
 import type { ParsedConfig } from '../config/parse.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, RULES, type Finding, type Profile } from '../findings.js';
-import { validatorFor, type XHarden } from './ajv.js';
+import { prepareValidator, validatorFor, type XHarden } from './ajv.js';
+
+export { prepareValidator };
 import { locate } from './locate.js';
 import { showValue } from './values.js';
 
