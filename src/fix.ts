@@ -178,11 +178,15 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     const backup = await io.createBackup(t, fa.bytes);
     const fileMode = p.modes.find((m) => m.path === t.real)?.to ?? t.mode;
     let verified: FileAudit;
+    let replaced = false;
     const envTarget = env && envChanged ? await io.targetOrNew(env.path, t) : undefined;
     try {
       // The env file first: the config must never name a variable that is nowhere to be found.
       if (env && envTarget) await io.atomicWrite(envTarget, env.after, 0o600);
-      if (after !== before) await io.atomicWrite(t, after, fileMode);
+      if (after !== before) {
+        await io.atomicWrite(t, after, fileMode);
+        replaced = true;
+      }
       for (const m of p.modes) await io.setMode(m.path, m.to);
       verified = await auditFile(file, options, traits);
       const left = stillThere(p.addressed, verified.findings);
@@ -193,13 +197,15 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
         if (env.moved.some((secret) => left.includes(secret))) throw new WriteError('a secret was still in the file after moving it');
       }
     } catch (error) {
-      await io.atomicWrite(t, fa.bytes, t.mode).catch(() => undefined);
+      const why = isHardenError(error) ? error.message : error instanceof Error ? error.message : String(error);
+      // The original goes back; if even that fails, say so rather than claim it is back.
+      const restored = !replaced || (await io.atomicWrite(t, fa.bytes, t.mode).then(() => true, () => false));
+      if (!restored) throw new WriteError(`${why}; putting ${file} back failed too: run harden restore --config ${file} (backup: ${backup})`);
       if (env && envTarget) {
         if (env.before === undefined) await io.removeFile(env.path).catch(() => undefined);
         else await io.atomicWrite(envTarget, env.before, envTarget.mode).catch(() => undefined);
       }
       for (const m of p.modes) await io.setMode(m.path, m.from).catch(() => undefined);
-      const why = isHardenError(error) ? error.message : error instanceof Error ? error.message : String(error);
       throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
     }
     await io.appendJournal(t.real, {
@@ -274,8 +280,11 @@ export async function fixCompose(file: string, options: Pick<FixOptions, 'dryRun
       await io.pruneBackups(t.real, options.keepBackups).catch(() => undefined);
       return { ...base, changed: true, backup, remaining };
     } catch (error) {
-      await io.atomicWrite(t, c.text, t.mode).catch(() => undefined);
-      throw new WriteError(`${error instanceof Error ? error.message : String(error)}; ${file} is as it was before (backup: ${backup})`);
+      const why = error instanceof Error ? error.message : String(error);
+      if (!(await io.atomicWrite(t, c.text, t.mode).then(() => true, () => false))) {
+        throw new WriteError(`${why}; putting ${file} back failed too: run harden restore --config ${file} (backup: ${backup})`);
+      }
+      throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
     }
   });
 }
