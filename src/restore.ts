@@ -57,8 +57,8 @@ export interface RestoreResult {
 export async function restore(file: string, which: string | undefined, keep: number): Promise<RestoreResult> {
   const chosen = await pickBackup(file, which);
   const bytes = await readFile(chosen);
-  // A backup is the file as it once was; say so clearly if that is not a config nanobot can load.
-  parseConfig(chosen, decodeConfig(chosen, bytes));
+  // A config backup must still be a config nanobot can load (a compose file's backup is YAML).
+  if (!/\.(ya?ml)\.[^/]*\.bak$/i.test(chosen)) parseConfig(chosen, decodeConfig(chosen, bytes));
   const t = await io.target(file);
   return io.withLock(t, async () => {
     const current = await readFile(t.real);

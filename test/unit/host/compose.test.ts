@@ -84,6 +84,15 @@ describe('harden fix --compose', () => {
     expect(again.changed).toBe(false);
   });
 
+  it('harden restore puts a compose file back too', async () => {
+    const file = await fixture();
+    const before = await readFile(file, 'utf8');
+    await fixCompose(file, { dryRun: false, keepBackups: 5 }, traits, false);
+    const { restore } = await import('../../../src/restore.js');
+    await restore(file, undefined, 5);
+    expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
   it('--dry-run writes nothing', async () => {
     const file = await fixture();
     const before = await readFile(file, 'utf8');
