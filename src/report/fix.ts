@@ -93,7 +93,7 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     out.push(s('bold', `harden fix${c.dryRun ? ' --dry-run' : ''}: ${displayPath(c.file, options.cwd)}`) + (c.dryRun ? ' (nothing written)' : ''));
     if (!c.changed) out.push('  nothing to change' + (c.dryRun ? '' : '; no backup made'));
     else if (!options.quiet || c.dryRun) out.push(unifiedDiff(displayPath(c.file, options.cwd), c.before, c.after, s).trimEnd());
-    if (c.backup) out.push(`  backup: ${c.backup}`);
+    if (c.backup) out.push(`  backup: ${c.backup}`, `  undo with: harden restore --config ${c.file}`);
     for (const f of c.remaining) out.push(`  ${c.dryRun ? 'would remain' : 'remaining'}: ${f.ruleId}: ${f.message}`);
     out.push('');
   }
