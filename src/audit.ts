@@ -238,7 +238,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       composeFindingsList.push(...composeFindings(c, { traits, bwrap }).filter((f) => inProfile(f.ruleId, options.profile)));
     }
   }
-  let findings = [...files.flatMap((f) => f.findings), ...composeFindingsList.sort(compareFindings)];
+  // A machine-wide "not checked" (no firewall tool, no /proc) is said once, not once per config.
+  const said = new Set<string>();
+  const once = (f: Finding) => f.ruleId !== 'not-checked' || (!said.has(f.message) && said.add(f.message) !== undefined);
+  let findings = [...files.flatMap((f) => f.findings).filter(once), ...composeFindingsList.sort(compareFindings)];
   const { applyWaivers, loadWaivers, today } = await import('./waivers.js');
   const waivers = await loadWaivers(files.map((f) => f.file), options.waivers);
   if (waivers.length > 0) findings = applyWaivers(findings, waivers, options.today ?? today(), traits).filter((f) => inProfile(f.ruleId, options.profile));

@@ -25,6 +25,13 @@ describe('many configs', () => {
     expect(json.files).toEqual([join(root, 'family', 'config.json'), join(root, 'work', 'config.json')]);
   });
 
+  it('a machine-wide "not checked" note is said once, not once per config', async () => {
+    const root = await instances(['a', 'b', 'c']);
+    const json = JSON.parse(harden(['audit', '-c', root, '--format', 'json', '--nanobot-version', '0.3.0']).stdout) as { findings: { ruleId: string; message: string }[] };
+    const notes = json.findings.filter((f) => f.ruleId === 'not-checked').map((f) => f.message);
+    expect(notes.length).toBe(new Set(notes).size);
+  });
+
   it('a quoted glob is expanded by harden itself', async () => {
     const root = await instances(['bot-a', 'bot-b', 'other']);
     const json = JSON.parse(harden(['audit', '-c', join(root, 'bot-*', 'config.json'), '--format', 'json', '--nanobot-version', '0.3.0', '--no-host']).stdout) as { files: string[] };
