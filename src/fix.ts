@@ -61,12 +61,15 @@ export async function prepare(
   options: FixOptions,
   traits: VersionTraits,
   planOverride?: (p: Plan) => Plan,
-): Promise<{ plan: Plan; applied: Patch[]; after: string; skipped: Skip[]; env: PreparedEnv | undefined }> {
+): Promise<{ plan: Plan; applied: Patch[]; after: string; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] }> {
   const host = await hostFacts(fa.file, options.runtime, !options.noHost);
   // A waived finding is a risk accepted on purpose: the fix leaves it alone.
-  const { applyWaivers, loadWaivers, today } = await import('./waivers.js');
+  const { applyWaivers, loadWaivers, markWaived, today } = await import('./waivers.js');
   const waivers = await loadWaivers([fa.file], options.waivers);
-  const open = (waivers.length > 0 ? applyWaivers(fa.findings, waivers, options.today ?? today(), traits) : fa.findings).filter((f) => !f.waived && !f.ruleId.startsWith('waiver-'));
+  const day = options.today ?? today();
+  const open = (waivers.length > 0 ? applyWaivers(fa.findings, waivers, day, traits) : fa.findings).filter((f) => !f.waived && !f.ruleId.startsWith('waiver-'));
+  // What is left after the fix is marked the same way, so an accepted risk does not fail the run.
+  const waive = (findings: Finding[]) => (waivers.length > 0 ? markWaived(findings, waivers, day) : findings);
   let p = plan({
     parsed: fa.parsed,
     effective: fa.effective,
@@ -115,7 +118,7 @@ export async function prepare(
       skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
     }
   }
-  return { plan: p, applied, after, skipped, env };
+  return { plan: p, applied, after, skipped, env, waive };
 }
 
 interface PreparedEnv {
@@ -149,7 +152,7 @@ function stillThere(addressed: readonly Finding[], now: readonly Finding[]): Fin
 
 export async function fixFile(file: string, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<FixResult> {
   const fa = await auditFile(file, options, traits);
-  const { plan: p, applied, after, skipped, env } = await prepare(fa, options, traits, planOverride);
+  const { plan: p, applied, after, skipped, env, waive } = await prepare(fa, options, traits, planOverride);
   const before = fa.parsed.text;
   const envChanged = env !== undefined && env.after !== (env.before ?? '');
   const changed = after !== before || p.modes.length > 0 || envChanged;
@@ -169,7 +172,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     nanobot: { version: traits.version.text, source: traits.source },
   };
   if (options.dryRun || !changed) {
-    return { ...base, changed, remaining: await remainingAfter(fa, after, options, traits, p.modes) };
+    return { ...base, changed, remaining: waive(await remainingAfter(fa, after, options, traits, p.modes)) };
   }
 
   const t = await io.target(file);
@@ -219,7 +222,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
       modes: p.modes.map((m) => ({ path: m.path, from: m.from.toString(8), to: m.to.toString(8) })),
     }).catch(() => undefined);
     await io.pruneBackups(t.real, options.keepBackups).catch(() => undefined);
-    return { ...base, changed: true, backup, remaining: verified.findings };
+    return { ...base, changed: true, backup, remaining: waive(verified.findings) };
   });
 }
 

@@ -75,6 +75,14 @@ export async function loadWaivers(configs: readonly string[], explicit: string |
 
 const matches = (w: Waiver, f: Finding) => w.ruleId === f.ruleId && (w.file === undefined || w.file === f.file) && (w.pointer === undefined || w.pointer === f.pointer);
 
+/** Mark the findings a live waiver covers (nothing added: for what is left after a fix). */
+export function markWaived(findings: readonly Finding[], waivers: readonly Waiver[], today: string): Finding[] {
+  return findings.map((f) => {
+    const w = waivers.find((x) => matches(x, f) && x.expires >= today);
+    return w ? { ...f, waived: { reason: w.reason, expires: w.expires } } : f;
+  });
+}
+
 /** Mark waived findings; add a finding for each expired and each unused waiver. */
 export function applyWaivers(findings: readonly Finding[], waivers: readonly Waiver[], today: string, traits: VersionTraits): Finding[] {
   const used = new Set<Waiver>();

@@ -77,13 +77,6 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   const { fixAll } = await import('../fix.js');
   const { renderFixJson, renderFixText } = await import('../report/fix.js');
   const { results, compose, errors } = await fixAll(options);
-  // Waivers count in fix as in audit: an accepted risk does not fail the run.
-  const { applyWaivers, loadWaivers, today } = await import('../waivers.js');
-  const waivers = await loadWaivers(results.map((r) => r.file), flags.waivers ? resolve(io.cwd, flags.waivers) : undefined);
-  if (waivers.length > 0) {
-    const { assumedTraits } = await import('../config/version.js');
-    for (const r of results) r.remaining = applyWaivers(r.remaining, waivers.filter((w) => w.file === undefined || w.file === r.file), today(), assumedTraits()).filter((f) => f.ruleId !== 'waiver-unused');
-  }
   for (const note of notes) io.stderr.write(`harden: note: ${note}\n`);
   const reportOptions = { color, cwd: io.cwd, quiet: flags.quiet === true, failOn: flags.failOn };
   const output = flags.format === 'json' ? renderFixJson(results, reportOptions, compose, errors) : renderFixText(results, reportOptions, compose, errors);

@@ -36,6 +36,17 @@ describe('waivers', () => {
     expect(text).toMatch(/gateway-host-loopback {2}\(waived until 2999-01-01: behind the VPN\)/);
   });
 
+  it('fix --yes leaves a waived setting alone and does not fail on it', async () => {
+    const { dir, file } = await copyFixture('audit/guide-hardened.json');
+    await writeFile(file, CONFIG);
+    await writeFile(join(dir, '.nanobot', '.harden.json'), JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', reason: 'behind the VPN', expires: '2999-01-01' }] }));
+    const r = harden(['fix', '--yes', '-c', file, '--format', 'json', '--nanobot-version', '0.3.0', '--no-host', '--runtime', 'host']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { changed: boolean; remaining: { ruleId: string; waived?: unknown }[] };
+    expect(report.changed).toBe(false);
+    expect(report.remaining.map((f) => [f.ruleId, f.waived !== undefined])).toEqual([['gateway-host-loopback', true]]);
+  });
+
   it('an expired waiver stops working and says so; an unused one is reported', async () => {
     const { dir, file } = await copyFixture('audit/guide-hardened.json');
     await writeFile(file, CONFIG);
