@@ -34,11 +34,6 @@ export class ConfigSyntaxError extends HardenError {
   }
 }
 
-/** Something harden itself got wrong; only --debug shows the stack. */
-export class InternalError extends HardenError {
-  readonly exitCode = 2;
-}
-
 export function isHardenError(error: unknown): error is HardenError {
   return error instanceof HardenError;
 }

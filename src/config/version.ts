@@ -37,16 +37,14 @@ export function atLeast(version: NanobotVersion, since: string): boolean {
   return compareVersions(version, v(since)) >= 0;
 }
 
-export type EmptyAllowList = 'everyone' | 'gateway-exits' | 'pairing-only';
-
-/** What the behaviour of one nanobot version means for the checks. */
+/**
+ * What the behaviour of one nanobot version means for the model and the loader checks. How a
+ * setting's severity changes with the version lives with the rule (rules.json `versions`).
+ */
 export interface VersionTraits {
   version: NanobotVersion;
   /** How the version was learned. */
   source: 'flag' | 'detected' | 'assumed';
-  emptyAllowList: EmptyAllowList;
-  /** Up to 0.1.4.post3 "*" was a literal that matched no one. */
-  wildcardAllowsAll: boolean;
   /** v0.1.3.post4 read restrictToWorkspace only under tools.exec. */
   restrictInExecOnly: boolean;
   envReferences: boolean;
@@ -54,9 +52,6 @@ export interface VersionTraits {
   websocketChannel: boolean;
   websocketEnabledByDefault: boolean;
   apiSection: boolean;
-  apiKeySupported: boolean;
-  /** Slack and Mattermost ignore a top-level allowFrom. */
-  slackIgnoresAllowFrom: boolean;
   /** Invalid config: true = refuses to start; false = runs with defaults (<= 0.2.1). */
   failsFastOnInvalid: boolean;
   /** Channels are free-form dicts started when bool(raw enabled) is true (0.1.4.post5 and later). */
@@ -74,16 +69,12 @@ export function traitsFor(version: NanobotVersion, source: VersionTraits['source
   return {
     version,
     source,
-    emptyAllowList: !atLeast(version, '0.1.4.post4') ? 'everyone' : !atLeast(version, '0.2.0') ? 'gateway-exits' : 'pairing-only',
-    wildcardAllowsAll: atLeast(version, '0.1.4.post4'),
     restrictInExecOnly: !atLeast(version, '0.1.3.post5'),
     envReferences: atLeast(version, '0.1.5'),
     gatewayDefaultHost: atLeast(version, '0.1.5.post1') ? '127.0.0.1' : '0.0.0.0',
     websocketChannel: atLeast(version, '0.1.5.post1'),
     websocketEnabledByDefault: atLeast(version, '0.3.0'),
     apiSection: atLeast(version, '0.1.5'),
-    apiKeySupported: atLeast(version, '0.3.0'),
-    slackIgnoresAllowFrom: true,
     failsFastOnInvalid: atLeast(version, '0.2.2'),
     freeFormChannels: atLeast(version, '0.1.4.post5'),
     topLevelKeys,
