@@ -3,18 +3,18 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isHardenError } from '../errors.js';
 import { FORMATS } from '../report/index.js';
+import { TOOL } from '../report/json.js';
 import { addCommonOptions, runAudit, type AuditFlags } from './audit.js';
 import { addFixOptions, runFix, type FixFlags } from './fix.js';
 import { addRestoreOptions, runRestore } from './restore.js';
 import { addDeployOptions, runDocker, runIncident, runSystemd } from './deploy.js';
 import { processIo, type Io } from './io.js';
 
-export const VERSION = '0.1.0';
 
 function program(io: Io, run: (task: () => Promise<number>) => void): Command {
   const cli = new Command('harden')
     .description('Audit and harden a nanobot config: the hardening guide as a command-line tool.')
-    .version(VERSION, '-V, --version')
+    .version(TOOL.version, '-V, --version')
     .option('--debug', 'show stack traces of internal errors')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })

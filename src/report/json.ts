@@ -1,9 +1,11 @@
+import pkg from '../../package.json' with { type: 'json' };
 // The JSON report is a versioned contract: schemas/report.schema.json describes it.
 import type { Finding } from '../findings.js';
 import type { AuditReport } from './types.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
-export const TOOL = { name: 'nanobot-harden', version: '0.1.0' } as const;
+// One version, package.json's: --version, every report and the SARIF driver say the same.
+export const TOOL = { name: pkg.name, version: pkg.version } as const;
 
 export function publicFinding(f: Finding): Record<string, unknown> {
   const out: Record<string, unknown> = {
