@@ -123,6 +123,12 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     const { hostFindings } = await import('./host/checks.js');
     findings.push(...(await hostFindings({ file, traits })));
     const sources = await envSources(file, options);
+    // An env file a unit or compose service names but harden cannot read: its variables are unknown.
+    for (const src of sources) {
+      for (const path of src.unreadable) {
+        findings.push(makeFinding({ ruleId: 'not-checked', file: src.file, args: { check: `the environment file ${path} (named by ${src.label})`, why: 'it cannot be read, so the variables it sets are unknown' }, source: { kind: 'host' } }, traits));
+      }
+    }
     const { commandRunner, deploymentFindings } = await import('./host/deployment.js');
     findings.push(
       ...(await deploymentFindings({

@@ -47,6 +47,15 @@ describe('systemd units', () => {
     expect(JSON.stringify(result.findings)).not.toContain('SECRET-in-json-9');
   });
 
+  it('an env file a unit needs but harden cannot read is named, not silently skipped', async () => {
+    const { file } = await writeConfig(MINIMAL);
+    const dir = await tempDir();
+    const unit = join(dir, 'nanobot.service');
+    await writeFile(unit, `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironmentFile=${join(dir, 'missing.env')}\nEnvironmentFile=-${join(dir, 'optional.env')}\n`);
+    const notes = (await run(file, { units: [unit] })).findings.filter((f) => f.ruleId === 'not-checked' && f.message.includes('environment file'));
+    expect(notes.map((f) => f.message)).toEqual([`the environment file ${join(dir, 'missing.env')} (named by nanobot.service) not checked: it cannot be read, so the variables it sets are unknown`]);
+  });
+
   it('a unit for another config does not count', async () => {
     const { file } = await writeConfig(MINIMAL);
     const dir = await tempDir();
