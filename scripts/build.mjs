@@ -1,11 +1,11 @@
-// Bundles the CLI into one ESM file so that start-up reads few files (the audit runs in
-// shell prompts and pre-start hooks). Dependencies are bundled too; the prompt library is
-// loaded lazily by the wizard only.
-import { build } from 'esbuild';
+// Bundles the CLI so that start-up reads few files (the audit runs in shell prompts and
+// pre-start hooks). Dependencies are bundled too; the prompt library, execa and yaml are loaded
+// lazily, on the paths that use them.
+import { build, transform } from 'esbuild';
 
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 await rm('dist', { recursive: true, force: true });
 await mkdir('build', { recursive: true });
@@ -34,13 +34,14 @@ const precompiled = {
   },
 };
 
-// 2. The CLI.
-await build({
+// 2. The CLI. esbuild splits it into an entry and lazy chunks (execa, the prompt library, yaml,
+//    the fix pipeline are read only when their path runs), then each file is turned into
+//    CommonJS: Node 20's ESM loader resolves, reads (asynchronously) and links every chunk, which
+//    measured about 30 ms slower than require() for the same code on a typical audit.
+const result = await build({
   plugins: [precompiled],
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
-  // Code behind a dynamic import() (execa, the prompt library, the fix pipeline) goes into its
-  // own chunk and is read only when that path runs.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -51,17 +52,24 @@ await build({
   target: 'node20',
   sourcemap: false,
   legalComments: 'none',
-  // Less to parse at every start; identifiers stay readable for --debug stack traces.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // ajv and friends are CommonJS; give the bundle a require() for them.
-  banner: {
-    js: [
-      "import { createRequire as __harden_createRequire } from 'node:module';",
-      "import { fileURLToPath as __harden_fileURLToPath } from 'node:url';",
-      'const require = __harden_createRequire(import.meta.url);',
-      'const __filename = __harden_fileURLToPath(import.meta.url);',
-    ].join(' '),
-  },
+  write: false,
   logLevel: 'warning',
 });
+for (const file of result.outputFiles) {
+  const cjs = await transform(file.text, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // import() of a chunk becomes require() inside a promise: same laziness, no ESM loader.
+    supported: { 'dynamic-import': false },
+    // Less to parse at every start; identifiers stay readable for --debug stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  await mkdir(dirname(file.path), { recursive: true });
+  await writeFile(file.path, cjs.code);
+}
+// The package is "type": "module"; this folder holds CommonJS.
+await writeFile('dist/package.json', '{ "type": "commonjs" }\n');
