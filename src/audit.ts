@@ -196,9 +196,12 @@ function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Fi
 }
 
 async function envSources(file: string, options: AuditOptions): Promise<EnvSource[]> {
-  const { besideConfig, findUnits, readCompose } = await import('./host/env-sources.js');
+  const { besideConfig, findUnits } = await import('./host/env-sources.js');
   const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? []))];
-  for (const compose of options.compose ?? []) sources.push(...(await readCompose(compose, options.env)));
+  if ((options.compose ?? []).length > 0) {
+    const { readCompose } = await import('./host/compose-env.js');
+    for (const compose of options.compose ?? []) sources.push(...(await readCompose(compose, options.env)));
+  }
   const beside = await besideConfig(file);
   if (beside) sources.push(beside);
   return sources;

@@ -4,7 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { audit, type AuditOptions } from '../../../src/audit.js';
-import { readCompose, readUnit, splitEnvironment } from '../../../src/host/env-sources.js';
+import { readCompose } from '../../../src/host/compose-env.js';
+import { readUnit, splitEnvironment } from '../../../src/host/env-sources.js';
 import { fix } from '../../../src/fix.js';
 import { tempDir, writeConfig } from '../../helpers/fixtures.js';
 
