@@ -2,6 +2,7 @@
 // reason and an expiry date. A waived finding stays in every report, marked, and does not count
 // toward the exit code; an expired waiver stops working and says so; an unused one is reported.
 import { readFile } from 'node:fs/promises';
+import { readText } from './io/read.js';
 import { dirname, join, resolve } from 'node:path';
 import { parseTree, type ParseError } from 'jsonc-parser';
 import { ConfigSyntaxError } from './errors.js';
@@ -61,7 +62,7 @@ export async function loadWaivers(configs: readonly string[], explicit: string |
   const files = new Set(configs.map((c) => join(dirname(c), WAIVER_FILE)));
   const out: Waiver[] = [];
   for (const f of files) {
-    const text = await readFile(f, 'utf8').catch(() => undefined);
+    const text = readText(f);
     if (text !== undefined) out.push(...parseWaivers(f, text));
   }
   if (explicit) {

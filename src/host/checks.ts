@@ -1,10 +1,11 @@
 // Checks outside the file's content: its mode, its directory's mode, and the files beside it that
 // change who may talk to the bot (pairing approvals) or what the agent may touch (WebUI access
 // mode). Each is a small function returning findings; `--no-host` skips them all.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding } from '../findings.js';
+import { readText } from '../io/read.js';
 
 export interface HostContext {
   /** The config file as given (a symlink is followed for its mode). */
@@ -32,7 +33,8 @@ const configDirMode: HostCheck = async (ctx) => {
 
 async function readJson(path: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+    const text = readText(path);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
   } catch {
     return undefined;
   }

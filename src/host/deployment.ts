@@ -1,12 +1,13 @@
 // The deployment around the config: the systemd units that start nanobot, the processes running
 // it, the sockets it listens on, the firewall, and the workspace. Each probe reads the system's
 // own files or tools; when it cannot, it says "not checked" at info level instead of guessing.
-import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { getIn } from '../config/model.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding, type Severity } from '../findings.js';
+import { exists, listDir, readText } from '../io/read.js';
 import { serviceLines } from './env-sources.js';
 
 export interface DeploymentContext {
@@ -59,7 +60,7 @@ export async function unitFindings(ctx: DeploymentContext): Promise<Finding[]> {
   const out: Finding[] = [];
   const dataDir = dirname(ctx.file);
   for (const unit of ctx.units) {
-    const text = await readFile(unit, 'utf8').catch(() => undefined);
+    const text = readText(unit);
     if (text === undefined) continue;
     const lines = serviceLines(text);
     const last = (key: string) => lines.filter((l) => l.key === key).pop();
@@ -114,17 +115,17 @@ async function exposure(ctx: DeploymentContext): Promise<Finding[]> {
 
 /** Running nanobot processes: a python running nanobot, or the nanobot console script. */
 export async function nanobotProcesses(procRoot: string): Promise<{ pid: number; uid: number; command: string }[] | undefined> {
-  const entries = await readdir(procRoot).catch(() => undefined);
+  const entries = listDir(procRoot);
   if (!entries) return undefined;
   const out: { pid: number; uid: number; command: string }[] = [];
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
-    const cmdline = await readFile(join(procRoot, e, 'cmdline'), 'utf8').catch(() => '');
+    const cmdline = readText(join(procRoot, e, 'cmdline')) ?? '';
     const args = cmdline.split('\0').filter(Boolean);
     if (args.length === 0) continue;
     const isNanobot = args.slice(0, 3).some((a) => /(^|\/)nanobot$/.test(a)) || (args.some((a) => /python/.test(a)) && args.some((a) => /^nanobot(\.|$)/.test(a) || /\/nanobot$/.test(a)));
     if (!isNanobot || args.some((a) => /(^|\/)harden(\.js)?$/.test(a))) continue;
-    const status = await readFile(join(procRoot, e, 'status'), 'utf8').catch(() => '');
+    const status = readText(join(procRoot, e, 'status')) ?? '';
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
     if (Number.isNaN(uid)) continue;
     // From the nanobot script on (a shebang's interpreter says nothing), else the whole python line.
@@ -217,8 +218,8 @@ export function parseLsof(text: string): Listener[] {
 
 async function listeners(ctx: DeploymentContext): Promise<Listener[] | string> {
   if (ctx.platform === 'linux') {
-    const v4 = await once(ctx, `tcp:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp'), 'utf8').catch(() => undefined));
-    const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, () => readFile(join(ctx.procRoot, 'net', 'tcp6'), 'utf8').catch(() => ''));
+    const v4 = await once(ctx, `tcp:${ctx.procRoot}`, async () => readText(join(ctx.procRoot, 'net', 'tcp')));
+    const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, async () => readText(join(ctx.procRoot, 'net', 'tcp6')) ?? '');
     if (v4 !== undefined) return [...parseProcNet(v4, false), ...parseProcNet(v6 ?? '', true)];
   }
   const lsof = await ctx.run?.('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']);
@@ -319,7 +320,6 @@ async function reviewWorkspace(ctx: DeploymentContext): Promise<Finding[]> {
 
 /** A command runner on execa (loaded only when a probe runs one); undefined when it is not installed. */
 export async function commandRunner(pathVar: string | undefined): Promise<DeploymentContext['run']> {
-  const { access } = await import('node:fs/promises');
   // One answer per command line per run: a fleet of 1,000 configs asks ufw once, not 1,000 times.
   const seen = new Map<string, Promise<{ code: number; stdout: string } | undefined>>();
   const run: NonNullable<DeploymentContext['run']> = async (command, args) => {
@@ -327,7 +327,7 @@ export async function commandRunner(pathVar: string | undefined): Promise<Deploy
     let found: string | undefined;
     for (const d of dirs) {
       if (!d) continue;
-      if (await access(join(d, command)).then(() => true, () => false)) {
+      if (exists(join(d, command))) {
         found = join(d, command);
         break;
       }
@@ -393,9 +393,8 @@ export function inspectFindings(ctx: DeploymentContext, containers: readonly Ins
 /** Where a Docker daemon would answer; without one, `docker ps` is a slow way to learn nothing. */
 async function dockerDaemon(env: DeploymentContext['env']): Promise<boolean> {
   if (env['DOCKER_HOST']) return true;
-  const { access } = await import('node:fs/promises');
   for (const socket of ['/var/run/docker.sock', '/run/docker.sock', join(env['HOME'] ?? '', '.docker', 'run', 'docker.sock')]) {
-    if (await access(socket).then(() => true, () => false)) return true;
+    if (exists(socket)) return true;
   }
   return false;
 }

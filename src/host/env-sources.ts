@@ -2,9 +2,9 @@
 // EnvironmentFile=) and nanobot.env beside the config (compose services: compose-env.ts, which
 // needs the YAML parser and is loaded only when a compose file is named). Each variable keeps its file and
 // line, so a finding can name them.
-import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseEnvFile } from '../config/envfile.js';
+import { listDir, readText } from '../io/read.js';
 
 export interface EnvVarAt {
   name: string;
@@ -24,12 +24,8 @@ export interface EnvSource {
   unreadable: string[];
 }
 
-async function readText(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
-}
-
 export async function envFileVars(path: string): Promise<EnvVarAt[] | undefined> {
-  const text = await readText(path);
+  const text = readText(path);
   return text === undefined ? undefined : parseEnvFile(text).map((e) => ({ ...e, file: path }));
 }
 
@@ -69,12 +65,12 @@ function unitConfig(execStart: string): string | undefined {
 }
 
 export async function readUnit(file: string, config: string): Promise<EnvSource | undefined> {
-  const text = await readText(file);
+  const text = readText(file);
   if (text === undefined) return undefined;
-  const dropins = await readdir(`${file}.d`).catch(() => [] as string[]);
+  const dropins = listDir(`${file}.d`) ?? [];
   const parts = [{ file, text }];
   for (const name of dropins.filter((n) => n.endsWith('.conf')).sort()) {
-    const t = await readText(join(`${file}.d`, name));
+    const t = readText(join(`${file}.d`, name));
     if (t !== undefined) parts.push({ file: join(`${file}.d`, name), text: t });
   }
   const all = parts.flatMap((p) => serviceLines(p.text).map((l) => ({ ...l, file: p.file })));
@@ -105,8 +101,8 @@ export async function findUnits(home: string | undefined, config: string, explic
   const vendor = ['/usr/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/user'];
   const files = explicit.length > 0 ? [...explicit] : [];
   if (explicit.length === 0) {
-    for (const dir of local) for (const n of await readdir(dir).catch(() => [] as string[])) if (n.endsWith('.service')) files.push(join(dir, n));
-    for (const dir of vendor) for (const n of await readdir(dir).catch(() => [] as string[])) if (n.endsWith('.service') && /nanobot/i.test(n)) files.push(join(dir, n));
+    for (const dir of local) for (const n of listDir(dir) ?? []) if (n.endsWith('.service')) files.push(join(dir, n));
+    for (const dir of vendor) for (const n of listDir(dir) ?? []) if (n.endsWith('.service') && /nanobot/i.test(n)) files.push(join(dir, n));
   }
   const out: EnvSource[] = [];
   for (const f of files) {
