@@ -4,6 +4,7 @@
 import { build, transform } from 'esbuild';
 
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
@@ -71,6 +72,7 @@ const result = await build({
   write: false,
   logLevel: 'warning',
 });
+const buildId = createHash('sha256');
 for (const file of result.outputFiles) {
   const cjs = await transform(file.text, {
     format: 'cjs',
@@ -86,6 +88,9 @@ for (const file of result.outputFiles) {
   });
   await mkdir(dirname(file.path), { recursive: true });
   await writeFile(file.path, cjs.code);
+  buildId.update(cjs.code);
 }
+// Names this build's V8 code cache (bin/load.js): a cache from other code is never read.
+await writeFile('dist/build-id', buildId.digest('hex').slice(0, 16) + '\n');
 // The package is "type": "module"; this folder holds CommonJS.
 await writeFile('dist/package.json', '{ "type": "commonjs" }\n');

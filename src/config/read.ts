@@ -1,5 +1,5 @@
 // Find and read config files. Reading is all this does; only src/io writes.
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigAccessError } from '../errors.js';
@@ -41,14 +41,18 @@ export interface ConfigFile {
   parsed: ParsedConfig;
 }
 
-/** Read and strictly parse one config; every failure is one sentence (ConfigAccessError/SyntaxError). */
+/**
+ * Read and strictly parse one config; every failure is one sentence (ConfigAccessError/SyntaxError).
+ * The read is synchronous: a config is a small local file, and a fleet audit reads them one by one.
+ */
 export async function readConfig(file: string): Promise<ConfigFile> {
   let bytes: Uint8Array;
   try {
-    const info = await stat(file);
+    const info = statSync(file);
     if (info.isDirectory()) throw new ConfigAccessError(file, `${file} is a directory, not a config file`);
+    // A FIFO or a device is refused before it is opened: reading one could block forever.
     if (!info.isFile()) throw new ConfigAccessError(file, `${file} is not a regular file`);
-    bytes = await readFile(file);
+    bytes = readFileSync(file);
   } catch (error) {
     if (error instanceof ConfigAccessError) throw error;
     throw new ConfigAccessError(file, accessSentence(file, error as NodeJS.ErrnoException));

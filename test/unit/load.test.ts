@@ -1,0 +1,136 @@
+// bin/load.js: the bundle loader with V8's code cache. Real files in temp directories: a small
+// bundle (an entry and a chunk, like dist/), a cache home, and what a second run reads back.
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { harden } from '../helpers/cli.js';
+import { FIXTURES, ROOT, tempDir } from '../helpers/fixtures.js';
+
+type Loaded = { exports: Record<string, unknown>; save(): void };
+const require = createRequire(import.meta.url);
+const LOADER = join(ROOT, 'bin', 'load.js');
+const { load } = require(LOADER) as { load: (entry: string, env?: Record<string, string | undefined>) => Loaded };
+
+/**
+ * One run, in its own process as the CLI's are: V8 keeps compiled code per process, so a second
+ * load in this one would never consult the cache file at all.
+ */
+function run(entry: string, env: Record<string, string>): Record<string, unknown> {
+  const script = `const l = require(${JSON.stringify(LOADER)}).load(${JSON.stringify(entry)}, ${JSON.stringify(env)}); l.save(); process.stdout.write(JSON.stringify({ same: l.exports.same, base: l.exports.base }));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+const isRoot = process.geteuid?.() === 0;
+
+/** A bundle like dist/: cli.js requires a chunk (twice, from two places) and a built-in. */
+async function bundle(): Promise<{ entry: string; home: string }> {
+  const root = await tempDir('harden-load-');
+  const dist = join(root, 'dist');
+  mkdirSync(join(dist, 'chunks'), { recursive: true });
+  writeFileSync(join(dist, 'build-id'), '0123456789abcdef\n');
+  writeFileSync(join(dist, 'chunks', 'shared.js'), 'let n = 0; exports.next = () => ++n;\n');
+  writeFileSync(join(dist, 'chunks', 'other.js'), 'exports.viaOther = require("./shared.js");\n');
+  writeFileSync(
+    join(dist, 'cli.js'),
+    'const shared = require("./chunks/shared.js"); const { viaOther } = require("./chunks/other.js");\n' +
+      'exports.same = shared === viaOther; exports.base = require("node:path").basename(__filename); exports.next = shared.next;\n',
+  );
+  const home = join(root, 'home');
+  mkdirSync(home, { mode: 0o700 });
+  return { entry: join(dist, 'cli.js'), home };
+}
+
+const cacheFiles = (home: string): string[] => {
+  const top = join(home, '.cache', 'nanobot-harden');
+  if (!existsSync(top)) return [];
+  return readdirSync(top).flatMap((d) => readdirSync(join(top, d)).map((f) => join(top, d, f)));
+};
+
+describe('bin/load.js', () => {
+  it('loads the entry and its chunks once each, as require() would', async () => {
+    const { entry, home } = await bundle();
+    const loaded = load(entry, { HOME: home });
+    expect(loaded.exports['same']).toBe(true);
+    expect(loaded.exports['base']).toBe('cli.js');
+    const next = loaded.exports['next'] as () => number;
+    expect([next(), next()]).toEqual([1, 2]);
+  });
+
+  it('writes a private cache after the run and reads it back on the next one, writing nothing then', async () => {
+    const { entry, home } = await bundle();
+    run(entry, { HOME: home });
+    const files = cacheFiles(home);
+    expect(files.map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(['cli.js.v8', 'other.js.v8', 'shared.js.v8']);
+    const dir = join(home, '.cache', 'nanobot-harden', readdirSync(join(home, '.cache', 'nanobot-harden'))[0]!);
+    expect(dir).toContain(`0123456789abcdef-${process.version}-${process.arch}`);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
+
+    const before = files.map((f) => statSync(f).ino);
+    expect(run(entry, { HOME: home })['same']).toBe(true);
+    // Accepted caches are not written again: same inodes (a write renames a new file in).
+    expect(files.map((f) => statSync(f).ino)).toEqual(before);
+  });
+
+  it('replaces a cache file someone else could have written, and one V8 rejects, instead of trusting it', async () => {
+    const { entry, home } = await bundle();
+    run(entry, { HOME: home });
+    const [first, second] = cacheFiles(home).sort();
+    chmodSync(first!, 0o666);
+    writeFileSync(second!, 'not bytecode');
+    expect(run(entry, { HOME: home })['same']).toBe(true);
+    expect(statSync(first!).mode & 0o777).toBe(0o600);
+    expect(readFileSync(second!).toString('latin1')).not.toBe('not bytecode');
+  });
+
+  it('does not follow a cache file that is a symbolic link', async () => {
+    const { entry, home } = await bundle();
+    run(entry, { HOME: home });
+    const file = cacheFiles(home).find((f) => f.endsWith('cli.js.v8'))!;
+    const elsewhere = join(home, 'elsewhere.v8');
+    writeFileSync(elsewhere, readFileSync(file), { mode: 0o600 });
+    const { unlinkSync } = require('node:fs') as typeof import('node:fs');
+    unlinkSync(file);
+    symlinkSync(elsewhere, file);
+    run(entry, { HOME: home });
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
+  });
+
+  it('reads and writes nothing with HARDEN_NO_COMPILE_CACHE=1, without a home, or in a cache directory open to others', async () => {
+    const a = await bundle();
+    load(a.entry, { HOME: a.home, HARDEN_NO_COMPILE_CACHE: '1' }).save();
+    expect(existsSync(join(a.home, '.cache'))).toBe(false);
+
+    const b = await bundle();
+    expect(load(b.entry, {}).exports['same']).toBe(true);
+
+    const c = await bundle();
+    mkdirSync(join(c.home, '.cache', 'nanobot-harden'), { recursive: true });
+    chmodSync(join(c.home, '.cache', 'nanobot-harden'), 0o777);
+    load(c.entry, { HOME: c.home }).save();
+    expect(cacheFiles(c.home)).toEqual([]);
+  });
+
+  it.skipIf(!isRoot)("leaves another user's home alone (root under sudo with that user's $HOME)", async () => {
+    const { entry, home } = await bundle();
+    chownSync(home, 1234, 1234);
+    load(entry, { HOME: home }).save();
+    expect(existsSync(join(home, '.cache'))).toBe(false);
+  });
+
+  it('the built CLI gives the same answer with a cold cache and a warm one', async () => {
+    const cache = await tempDir('harden-cache-');
+    const args = ['audit', '--config', join(FIXTURES, 'audit', 'current-v0.3-insecure.json'), '--no-host', '--nanobot-version', '0.3.0'];
+    const cold = harden(args, { env: { XDG_CACHE_HOME: cache } });
+    const written = readdirSync(join(cache, 'nanobot-harden'));
+    expect(written).toHaveLength(1);
+    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toContain('cli.js.v8');
+    const warm = harden(args, { env: { XDG_CACHE_HOME: cache } });
+    expect(cold.code).toBe(1);
+    expect(warm).toEqual(cold);
+  });
+});
