@@ -110,14 +110,12 @@ export async function prepare(
       warnings: sp.vars.length > 0 ? sp.warnings : [],
     };
   }
-  for (const patch of patches) {
-    try {
-      after = applyPatches(fa.file, after, [patch]);
-      applied.push(patch);
-    } catch {
-      skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
-    }
-  }
+  const conflicts = new Set<Patch>();
+  after = applyPatches(fa.file, after, patches, (patch) => {
+    conflicts.add(patch);
+    skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
+  });
+  applied.push(...patches.filter((patch) => !conflicts.has(patch)));
   return { plan: p, applied, after, skipped, env, waive };
 }
 

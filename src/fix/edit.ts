@@ -151,16 +151,26 @@ function removeEdit(root: JsonNode, path: readonly string[], copy: number): Edit
   return { offset: object.offset, length: object.length, content: '{}' };
 }
 
-/** Apply patches one at a time; each must leave strict JSON behind. */
-export function applyPatches(file: string, text: string, patches: readonly Patch[]): string {
+/**
+ * Apply patches one at a time, each to the parse of the text the one before it left; each must
+ * leave strict JSON behind (that parse is the check, and the next patch's input). A patch that
+ * cannot apply throws, or, given onConflict, is reported there and skipped.
+ */
+export function applyPatches(file: string, text: string, patches: readonly Patch[], onConflict?: (patch: Patch) => void): string {
   const style = detectStyle(text);
   let out = text;
+  let root = parseConfig(file, out).root;
   for (const patch of patches) {
-    const { root } = parseConfig(file, out);
-    const path = fromPointer(patch.pointer);
-    const edit = patch.op === 'set' ? setEdit(out, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
-    out = applyEdits(out, [edit]);
+    try {
+      const path = fromPointer(patch.pointer);
+      const edit = patch.op === 'set' ? setEdit(out, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
+      const next = applyEdits(out, [edit]);
+      root = parseConfig(file, next).root;
+      out = next;
+    } catch (error) {
+      if (!onConflict) throw error;
+      onConflict(patch);
+    }
   }
-  parseConfig(file, out);
   return out;
 }

@@ -82,3 +82,15 @@ describe('removing a copy', () => {
 it('refuses a patch that would leave the file unparseable', () => {
   expect(() => apply('{"a": 1}', set('/a/b', 1))).toThrow(/not an object/);
 });
+
+describe('a patch that cannot apply', () => {
+  it('throws without onConflict; with it, is reported and skipped while the others apply in order', () => {
+    const text = '{\n  "gateway": {\n    "host": "0.0.0.0"\n  },\n  "tools": 5\n}\n';
+    const bad = set('/tools/restrictToWorkspace', true);
+    expect(() => apply(text, bad)).toThrow();
+    const conflicts: Patch[] = [];
+    const out = applyPatches('/c.json', text, [bad, set('/gateway/host', '127.0.0.1'), remove('/gateway/port')], (p) => conflicts.push(p));
+    expect(conflicts.map((p) => p.pointer)).toEqual(['/tools/restrictToWorkspace', '/gateway/port']);
+    expect(out).toBe(text.replace('0.0.0.0', '127.0.0.1'));
+  });
+});
