@@ -1,6 +1,6 @@
-// Minimal, format-preserving edits of a JSON file. Every patch is applied on its own to freshly
-// parsed text, so edits never overlap (jsonc-parser's applyEdits throws on overlaps) and the last
-// of duplicated keys is the one edited (jsonc-parser's modify() would edit the first, which
+// Minimal, format-preserving edits of a JSON file. Every patch becomes one edit located on a parse
+// of the text (all on one parse when no two edits touch, else each on the text the one before it
+// left), so edits never overlap and the last of duplicated keys is the one edited (jsonc-parser's modify() would edit the first, which
 // nanobot ignores). Nothing is reformatted: a replaced value takes the place of the old one, and
 // an inserted key copies the line ending and indentation of its neighbours.
 import { applyEdits, type Edit } from 'jsonc-parser';
@@ -151,21 +151,54 @@ function removeEdit(root: JsonNode, path: readonly string[], copy: number): Edit
   return { offset: object.offset, length: object.length, content: '{}' };
 }
 
+/** The edit one patch makes to text whose parse is root. Throws when the file's shape does not allow it. */
+function editFor(text: string, root: JsonNode, patch: Patch, style: Style): Edit {
+  const path = fromPointer(patch.pointer);
+  return patch.op === 'set' ? setEdit(text, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
+}
+
 /**
- * Apply patches one at a time, each to the parse of the text the one before it left; each must
- * leave strict JSON behind (that parse is the check, and the next patch's input). A patch that
- * cannot apply throws, or, given onConflict, is reported there and skipped.
+ * Apply patches; each must leave strict JSON behind. A patch that cannot apply throws, or, given
+ * onConflict, is reported there and skipped.
+ *
+ * The edits of all patches are first computed on one parse and applied together; a property test
+ * holds that to the same bytes as applying them one by one. When any two edits touch the same
+ * place, or anything fails, the patches go one by one instead.
  */
 export function applyPatches(file: string, text: string, patches: readonly Patch[], onConflict?: (patch: Patch) => void): string {
   const style = detectStyle(text);
+  const root = parseConfig(file, text).root;
+  return (patches.length > 1 ? inOnePass(file, text, root, patches, style) : undefined) ?? oneByOne(file, text, root, patches, style, onConflict);
+}
+
+function inOnePass(file: string, text: string, root: JsonNode, patches: readonly Patch[], style: Style): string | undefined {
+  let edits: Edit[];
+  try {
+    edits = patches.map((patch) => editFor(text, root, patch, style)).sort((a, b) => a.offset - b.offset);
+  } catch {
+    return undefined;
+  }
+  for (let i = 1; i < edits.length; i++) {
+    const before = edits[i - 1]!;
+    if (before.offset + before.length > edits[i]!.offset || before.offset === edits[i]!.offset) return undefined;
+  }
+  const out = applyEdits(text, edits);
+  try {
+    parseConfig(file, out);
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+/** Each patch on the parse the one before it left (that parse is also the check that it is strict JSON). */
+export function oneByOne(file: string, text: string, root: JsonNode, patches: readonly Patch[], style: Style, onConflict?: (patch: Patch) => void): string {
   let out = text;
-  let root = parseConfig(file, out).root;
+  let current = root;
   for (const patch of patches) {
     try {
-      const path = fromPointer(patch.pointer);
-      const edit = patch.op === 'set' ? setEdit(out, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
-      const next = applyEdits(out, [edit]);
-      root = parseConfig(file, next).root;
+      const next = applyEdits(out, [editFor(out, current, patch, style)]);
+      current = parseConfig(file, next).root;
       out = next;
     } catch (error) {
       if (!onConflict) throw error;

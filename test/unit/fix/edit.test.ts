@@ -94,3 +94,18 @@ describe('a patch that cannot apply', () => {
     expect(out).toBe(text.replace('0.0.0.0', '127.0.0.1'));
   });
 });
+
+describe('several patches', () => {
+  it('two keys added to one object (two edits at one place) come out as if applied one by one', () => {
+    const text = '{\n  "tools": {\n    "x": 1\n  }\n}\n';
+    const one = apply(text, set('/tools/a', true));
+    expect(apply(text, set('/tools/a', true), set('/tools/b', 2))).toBe(apply(one, set('/tools/b', 2)));
+    expect(JSON.parse(apply(text, set('/tools/a', true), set('/tools/b', 2)))).toEqual({ tools: { x: 1, a: true, b: 2 } });
+  });
+
+  it('removing copies and setting the last, all in one file, keeps every other byte', () => {
+    const text = '{"gateway": {"host": "0.0.0.0", "port": 1, "host": "::", "host": "0.0.0.0"}}';
+    const out = apply(text, remove('/gateway/host', 1), remove('/gateway/host', 0), set('/gateway/host', '127.0.0.1'));
+    expect(out).toBe('{"gateway": {"port": 1, "host": "127.0.0.1"}}');
+  });
+});

@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fixFile, type FixOptions } from '../../../src/fix.js';
 import { parseConfig } from '../../../src/config/parse.js';
+import { applyPatches, detectStyle, oneByOne } from '../../../src/fix/edit.js';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
-import { writeConfig } from '../../helpers/fixtures.js';
+import { FIXTURES, writeConfig } from '../../helpers/fixtures.js';
 
 const traits = traitsFor(parseVersion('0.3.0')!, 'flag');
 
@@ -138,5 +139,42 @@ describe('fix, over generated configs', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('patches in one pass', () => {
+  it('give the same bytes as the same patches applied one by one, each on a fresh parse', async () => {
+    await fc.assert(
+      fc.asyncProperty(config, layout, fc.boolean(), async (node, l, secrets) => {
+        const text = write(node, l, 0) + (l.finalNewline ? l.eol : '');
+        const { file } = await writeConfig(text, { mode: 0o644 });
+        const result = await fixFile(file, { ...options(file, true), ...(secrets ? { secretsToEnv: '' } : {}) }, traits);
+        const oneAtATime = oneByOne(file, text, parseConfig(file, text).root, result.applied, detectStyle(text));
+        expect(applyPatches(file, text, result.applied)).toBe(oneAtATime);
+        expect(result.after).toBe(oneAtATime);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('do the same on every audit fixture, old layouts and duplicates included', async () => {
+    const dir = join(FIXTURES, 'audit');
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+    let compared = 0;
+    for (const name of names) {
+      const text = await readFile(join(dir, name), 'utf8');
+      try {
+        parseConfig(name, text);
+      } catch {
+        continue; // the fixtures nanobot would refuse have nothing to patch
+      }
+      const { file } = await writeConfig(text, { mode: 0o644 });
+      for (const secretsToEnv of [undefined, '']) {
+        const result = await fixFile(file, { ...options(file, true), ...(secretsToEnv === undefined ? {} : { secretsToEnv }) }, traits);
+        expect(result.after, name).toBe(oneByOne(file, text, parseConfig(file, text).root, result.applied, detectStyle(text)));
+        if (result.applied.length > 1) compared++;
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(5);
   });
 });
