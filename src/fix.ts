@@ -15,7 +15,6 @@ import { appendEnv, parseEnvFile } from './config/envfile.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostFacts, type Runtime } from './host/facts.js';
-import * as io from './io/files.js';
 
 export interface FixOptions extends AuditOptions {
   dryRun: boolean;
@@ -173,6 +172,8 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     return { ...base, changed, remaining: waive(await remainingAfter(fa, after, options, traits, p.modes)) };
   }
 
+  // The writer (locks, backups, atomic writes) is loaded only when something is written.
+  const io = await import('./io/files.js');
   const t = await io.target(file);
   return io.withLock(t, async () => {
     await io.assertUnchanged(t, fa.bytes);
@@ -268,6 +269,7 @@ export async function fixCompose(file: string, options: Pick<FixOptions, 'dryRun
   };
   if (!sameServices(c, edit.text)) throw new WriteError(`harden could not edit ${file} safely; nothing was written`);
   if (options.dryRun || !changed) return { ...base, changed, remaining: await check(edit.text) };
+  const io = await import('./io/files.js');
   const t = await io.target(file);
   return io.withLock(t, async () => {
     await io.assertUnchanged(t, new TextEncoder().encode(c.text));
