@@ -90,36 +90,48 @@ const SECURITY_FIELDS = [
   'tokenIssueSecret', 'websocketRequiresToken', 'validateInboundAuth', 'groupAllowFrom', 'dm',
 ];
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+/** Levenshtein distance of a and b, or limit + 1 as soon as it is sure to exceed limit. */
+function distanceWithin(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev: number[] = [];
+  let cur: number[] = [];
+  for (let j = 0; j <= b.length; j++) prev.push(j);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    const ca = a.charCodeAt(i - 1);
+    cur[0] = i;
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      let v = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      if (prev[j]! + 1 < v) v = prev[j]! + 1;
+      if (cur[j - 1]! + 1 < v) v = cur[j - 1]! + 1;
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
+    // Every later row is at least this row's minimum.
+    if (rowMin > limit) return limit + 1;
+    [prev, cur] = [cur, prev];
   }
   return prev[b.length]!;
 }
 
-function nearest(key: string, candidates: readonly string[]): string | undefined {
+const lowered = new WeakMap<readonly string[], string[]>();
+
+/** The candidate a misspelt key most likely meant: within 1 edit (2 for keys of 8 or more), the first of the closest. */
+export function nearest(key: string, candidates: readonly string[]): string | undefined {
   const lower = key.toLowerCase().replace(/_/g, '');
+  const limit = key.length >= 8 ? 2 : 1;
+  let lows = lowered.get(candidates);
+  if (!lows) lowered.set(candidates, (lows = candidates.map((c) => c.toLowerCase())));
   let best: string | undefined;
-  let bestD = Infinity;
-  const limit0 = key.length >= 8 ? 2 : 1;
-  for (const c of candidates) {
-    // Lengths further apart than the limit can never be within it: skip the quadratic work.
-    if (Math.abs(c.length - lower.length) > limit0) continue;
-    const d = c.toLowerCase() === lower ? 0 : distance(lower, c.toLowerCase());
+  let bestD = limit + 1;
+  for (let i = 0; i < candidates.length && bestD > 0; i++) {
+    const d = distanceWithin(lower, lows[i]!, limit);
     if (d < bestD) {
       bestD = d;
-      best = c;
+      best = candidates[i];
     }
   }
-  const limit = key.length >= 8 ? 2 : 1;
-  return bestD <= limit ? best : undefined;
+  return best;
 }
 
 /** Objects whose misspelt keys matter, with the fields a typo there most likely meant. */
