@@ -3,12 +3,12 @@
 // not parse or a patched finding is still there. Nothing is written on any error before the
 // backup exists, and the original is restored on any error after it.
 import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
-import { parseConfig } from './config/parse.js';
+import type { ParsedConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
 import { ConfigAccessError, WriteError, isHardenError } from './errors.js';
 import { secretsInTree } from './config/secrets.js';
 import { compareFindings, findingKey, type Finding } from './findings.js';
-import { applyPatches, type Patch } from './fix/edit.js';
+import { patchParsed, type Patch } from './fix/edit.js';
 import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
 import { planSecrets } from './fix/secrets-to-env.js';
 import { appendEnv, parseEnvFile } from './config/envfile.js';
@@ -60,7 +60,7 @@ export async function prepare(
   options: FixOptions,
   traits: VersionTraits,
   planOverride?: (p: Plan) => Plan,
-): Promise<{ plan: Plan; applied: Patch[]; after: string; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] }> {
+): Promise<{ plan: Plan; applied: Patch[]; after: string; afterParsed: ParsedConfig; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] }> {
   const host = await hostFacts(fa.file, options.runtime, !options.noHost);
   // A waived finding is a risk accepted on purpose: the fix leaves it alone.
   const { applyWaivers, loadWaivers, markWaived, today } = await import('./waivers.js');
@@ -81,7 +81,6 @@ export async function prepare(
   if (planOverride) p = planOverride(p);
   const skipped = [...p.skipped];
   const applied: Patch[] = [];
-  let after = fa.parsed.text;
   let patches = p.patches;
   let env: PreparedEnv | undefined;
   if (options.secretsToEnv !== undefined) {
@@ -110,12 +109,12 @@ export async function prepare(
     };
   }
   const conflicts = new Set<Patch>();
-  after = applyPatches(fa.file, after, patches, (patch) => {
+  const result = patchParsed(fa.parsed, patches, (patch) => {
     conflicts.add(patch);
     skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
   });
   applied.push(...patches.filter((patch) => !conflicts.has(patch)));
-  return { plan: p, applied, after, skipped, env, waive };
+  return { plan: p, applied, after: result.text, afterParsed: result, skipped, env, waive };
 }
 
 interface PreparedEnv {
@@ -135,9 +134,8 @@ export function defaultEnvFile(config: string): string {
 }
 
 /** Findings left once the new text is in place (host findings answered by a mode change drop out). */
-async function remainingAfter(fa: FileAudit, after: string, options: FixOptions, traits: VersionTraits, modes: readonly ModeChange[]): Promise<Finding[]> {
-  const parsed = parseConfig(fa.file, after);
-  const content = await auditContent(fa.file, parsed, new TextEncoder().encode(after), { ...options, noHost: true }, traits);
+async function remainingAfter(fa: FileAudit, parsed: ParsedConfig, options: FixOptions, traits: VersionTraits, modes: readonly ModeChange[]): Promise<Finding[]> {
+  const content = await auditContent(fa.file, parsed, new TextEncoder().encode(parsed.text), { ...options, noHost: true }, traits);
   const chmodded = new Set(modes.map((m) => m.ruleId));
   const host = fa.findings.filter((f) => f.source.kind === 'host' && !chmodded.has(f.ruleId));
   return [...content.findings, ...host].sort(compareFindings);
@@ -149,7 +147,7 @@ function stillThere(addressed: readonly Finding[], now: readonly Finding[]): Fin
 
 export async function fixFile(file: string, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<FixResult> {
   const fa = await auditFile(file, options, traits);
-  const { plan: p, applied, after, skipped, env, waive } = await prepare(fa, options, traits, planOverride);
+  const { plan: p, applied, after, afterParsed, skipped, env, waive } = await prepare(fa, options, traits, planOverride);
   const before = fa.parsed.text;
   const envChanged = env !== undefined && env.after !== (env.before ?? '');
   const changed = after !== before || p.modes.length > 0 || envChanged;
@@ -169,7 +167,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     nanobot: { version: traits.version.text, source: traits.source },
   };
   if (options.dryRun || !changed) {
-    return { ...base, changed, remaining: waive(await remainingAfter(fa, after, options, traits, p.modes)) };
+    return { ...base, changed, remaining: waive(await remainingAfter(fa, afterParsed, options, traits, p.modes)) };
   }
 
   // The writer (locks, backups, atomic writes) is loaded only when something is written.

@@ -4,7 +4,7 @@
 // nanobot ignores). Nothing is reformatted: a replaced value takes the place of the old one, and
 // an inserted key copies the line ending and indentation of its neighbours.
 import { applyEdits, type Edit } from 'jsonc-parser';
-import { parseConfig, type JsonNode } from '../config/parse.js';
+import { parseConfig, type JsonNode, type ParsedConfig } from '../config/parse.js';
 import { fromPointer } from '../config/pointer.js';
 
 export type Patch =
@@ -166,12 +166,17 @@ function editFor(text: string, root: JsonNode, patch: Patch, style: Style): Edit
  * place, or anything fails, the patches go one by one instead.
  */
 export function applyPatches(file: string, text: string, patches: readonly Patch[], onConflict?: (patch: Patch) => void): string {
-  const style = detectStyle(text);
-  const root = parseConfig(file, text).root;
-  return (patches.length > 1 ? inOnePass(file, text, root, patches, style) : undefined) ?? oneByOne(file, text, root, patches, style, onConflict);
+  return patchParsed(parseConfig(file, text), patches, onConflict).text;
 }
 
-function inOnePass(file: string, text: string, root: JsonNode, patches: readonly Patch[], style: Style): string | undefined {
+/** applyPatches on a parse already at hand; returns the parse of the result (its strict-JSON check). */
+export function patchParsed(parsed: ParsedConfig, patches: readonly Patch[], onConflict?: (patch: Patch) => void): ParsedConfig {
+  const style = detectStyle(parsed.text);
+  return (patches.length > 1 ? inOnePass(parsed, patches, style) : undefined) ?? oneByOne(parsed, patches, style, onConflict);
+}
+
+function inOnePass(parsed: ParsedConfig, patches: readonly Patch[], style: Style): ParsedConfig | undefined {
+  const { file, text, root } = parsed;
   let edits: Edit[];
   try {
     edits = patches.map((patch) => editFor(text, root, patch, style)).sort((a, b) => a.offset - b.offset);
@@ -182,28 +187,23 @@ function inOnePass(file: string, text: string, root: JsonNode, patches: readonly
     const before = edits[i - 1]!;
     if (before.offset + before.length > edits[i]!.offset || before.offset === edits[i]!.offset) return undefined;
   }
-  const out = applyEdits(text, edits);
   try {
-    parseConfig(file, out);
+    return parseConfig(file, applyEdits(text, edits));
   } catch {
     return undefined;
   }
-  return out;
 }
 
 /** Each patch on the parse the one before it left (that parse is also the check that it is strict JSON). */
-export function oneByOne(file: string, text: string, root: JsonNode, patches: readonly Patch[], style: Style, onConflict?: (patch: Patch) => void): string {
-  let out = text;
-  let current = root;
+export function oneByOne(parsed: ParsedConfig, patches: readonly Patch[], style: Style, onConflict?: (patch: Patch) => void): ParsedConfig {
+  let current = parsed;
   for (const patch of patches) {
     try {
-      const next = applyEdits(out, [editFor(out, current, patch, style)]);
-      current = parseConfig(file, next).root;
-      out = next;
+      current = parseConfig(current.file, applyEdits(current.text, [editFor(current.text, current.root, patch, style)]));
     } catch (error) {
       if (!onConflict) throw error;
       onConflict(patch);
     }
   }
-  return out;
+  return current;
 }

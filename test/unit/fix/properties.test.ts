@@ -149,7 +149,7 @@ describe('patches in one pass', () => {
         const text = write(node, l, 0) + (l.finalNewline ? l.eol : '');
         const { file } = await writeConfig(text, { mode: 0o644 });
         const result = await fixFile(file, { ...options(file, true), ...(secrets ? { secretsToEnv: '' } : {}) }, traits);
-        const oneAtATime = oneByOne(file, text, parseConfig(file, text).root, result.applied, detectStyle(text));
+        const oneAtATime = oneByOne(parseConfig(file, text), result.applied, detectStyle(text)).text;
         expect(applyPatches(file, text, result.applied)).toBe(oneAtATime);
         expect(result.after).toBe(oneAtATime);
       }),
@@ -171,7 +171,7 @@ describe('patches in one pass', () => {
       const { file } = await writeConfig(text, { mode: 0o644 });
       for (const secretsToEnv of [undefined, '']) {
         const result = await fixFile(file, { ...options(file, true), ...(secretsToEnv === undefined ? {} : { secretsToEnv }) }, traits);
-        expect(result.after, name).toBe(oneByOne(file, text, parseConfig(file, text).root, result.applied, detectStyle(text)));
+        expect(result.after, name).toBe(oneByOne(parseConfig(file, text), result.applied, detectStyle(text)).text);
         if (result.applied.length > 1) compared++;
       }
     }
