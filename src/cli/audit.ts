@@ -77,7 +77,7 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
     ...(flags.baseline ? { baseline: resolve(io.cwd, flags.baseline) } : {}),
   });
   const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));
-  const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
+  const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout);
   const output = render(
     { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary, errors: result.errors },
     { color, cwd: io.cwd },

@@ -69,7 +69,7 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     ...(flags.secretsToEnv ? { secretsToEnv: flags.envFile ? resolve(io.cwd, flags.envFile) : '' } : {}),
   };
   if (flags.envFile && !flags.secretsToEnv) throw new UsageError('--env-file goes with --secrets-to-env');
-  const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout.isTTY);
+  const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout);
   if (interactive) {
     const { runWizard } = await import('../wizard/run.js');
     return runWizard(options, { io, color, failOn: flags.failOn });

@@ -1,0 +1,56 @@
+// Output written straight to a file descriptor with writeSync. process.stdout on a pipe is a
+// net.Socket: making it loads Node's networking and stream code, a few milliseconds of every run,
+// for text harden writes in a few calls. Written synchronously, nothing is left to drain at exit.
+import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// Built-ins resolve from anywhere; tty (which loads net) is read only when a TTY check is needed.
+const builtin = createRequire('/');
+
+/** Whether fd is a terminal. */
+export function isatty(fd: number): boolean {
+  return (builtin('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+export interface FdStream {
+  write(text: string): boolean;
+  readonly isTTY: boolean;
+}
+
+/**
+ * fd 1 or 2 as a writer. A reader that went away (EPIPE, as in `harden audit | head`) made its
+ * choice: the rest is dropped and the run ends as it would have. A descriptor that would block
+ * (EAGAIN: a non-blocking pipe someone else set up) hands the rest to Node's own stream, which
+ * waits for the reader.
+ */
+export function fdStream(fd: number, stream: () => NodeJS.WritableStream, write: typeof writeSync = writeSync): FdStream {
+  let closed = false;
+  let fallback: NodeJS.WritableStream | undefined;
+  let tty: boolean | undefined;
+  return {
+    get isTTY() {
+      return (tty ??= isatty(fd));
+    },
+    write(text: string): boolean {
+      if (closed) return false;
+      if (fallback) return fallback.write(text);
+      const bytes = Buffer.from(text, 'utf8');
+      let done = 0;
+      while (done < bytes.length) {
+        try {
+          done += write(fd, bytes, done, bytes.length - done);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'EPIPE') {
+            closed = true;
+            return false;
+          }
+          if (code !== 'EAGAIN') throw error;
+          fallback = stream();
+          return fallback.write(bytes.subarray(done));
+        }
+      }
+      return true;
+    },
+  };
+}
