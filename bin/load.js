@@ -4,7 +4,8 @@
 // Only harden's files go through here (a require() of "./..." inside dist/); Node's built-ins
 // come from Node's require. The cache is the bytecode V8 produced for those files, written after
 // a run that had none (so it holds the functions that run used), and read back on the next run.
-// It lives under $XDG_CACHE_HOME or ~/.cache, in nanobot-harden/<build>-<node>-<arch>/, and is
+// It lives under $XDG_CACHE_HOME or ~/.cache, in nanobot-harden/<place>-<build>-<node>-<arch>/
+// (V8 keeps the file names it compiled with, so each installed copy has its own), and is
 // used only when that directory and each file are this user's own and writable by no one else:
 // bytecode from someone else would be code from someone else. Set HARDEN_NO_COMPILE_CACHE=1 to
 // read and write nothing. Any failure falls back to compiling, as Node would.
@@ -12,6 +13,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
+
+/** A short, stable name for a directory path (FNV-1a): which installed copy of harden this is. */
+function placeOf(dir) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < dir.length; i++) h = Math.imul(h ^ dir.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
 
 /** Whether a stat result belongs to this user and no one else may write to it. */
 function ownedAndPrivate(info, uid) {
@@ -34,20 +42,29 @@ function cacheDirectory(distDir, env, uid) {
   const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : env.HOME ? path.join(env.HOME, '.cache') : undefined;
   if (!base) return undefined;
   const top = path.join(base, 'nanobot-harden');
-  const dir = path.join(top, `${build}-${process.version}-${process.arch}`);
+  const place = placeOf(path.resolve(distDir));
+  const dir = path.join(top, `${place}-${build}-${process.version}-${process.arch}`);
   try {
     // Under sudo with a user's $HOME, that home and its cache are not root's: leave them alone.
     if (!fs.existsSync(base) && fs.statSync(path.dirname(base)).uid === uid) fs.mkdirSync(base, { mode: 0o700 });
     const info = fs.statSync(base);
     if (!info.isDirectory() || info.uid !== uid) return undefined;
+    let created = false;
     for (const d of [top, dir]) {
       try {
         fs.mkdirSync(d, { mode: 0o700 });
+        created = d === dir;
       } catch (error) {
         if (error.code !== 'EEXIST') return undefined;
       }
       const info = fs.lstatSync(d);
       if (!info.isDirectory() || !ownedAndPrivate(info, uid)) return undefined;
+    }
+    // A new build or Node for this copy: the caches of the one it replaced are of no more use.
+    if (created) {
+      for (const old of fs.readdirSync(top)) {
+        if (old.startsWith(`${place}-`) && path.join(top, old) !== dir) fs.rmSync(path.join(top, old), { recursive: true, force: true });
+      }
     }
   } catch {
     return undefined;

@@ -66,7 +66,7 @@ describe('bin/load.js', () => {
     const files = cacheFiles(home);
     expect(files.map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(['cli.js.v8', 'other.js.v8', 'shared.js.v8']);
     const dir = join(home, '.cache', 'nanobot-harden', readdirSync(join(home, '.cache', 'nanobot-harden'))[0]!);
-    expect(dir).toContain(`0123456789abcdef-${process.version}-${process.arch}`);
+    expect(dir).toMatch(new RegExp(`/[0-9a-f]{8}-0123456789abcdef-${process.version}-${process.arch}$`));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     for (const f of files) expect(statSync(f).mode & 0o777).toBe(0o600);
 
@@ -74,6 +74,37 @@ describe('bin/load.js', () => {
     expect(run(entry, { HOME: home })['same']).toBe(true);
     // Accepted caches are not written again: same inodes (a write renames a new file in).
     expect(files.map((f) => statSync(f).ino)).toEqual(before);
+  });
+
+  it('keeps one cache per installed copy, and drops the cache of the build a copy replaced', async () => {
+    const a = await bundle();
+    const b = await bundle();
+    const top = join(a.home, '.cache', 'nanobot-harden');
+    run(a.entry, { HOME: a.home });
+    const placeA = readdirSync(top)[0]!.slice(0, 8);
+    run(b.entry, { HOME: a.home });
+    expect(readdirSync(top)).toHaveLength(2);
+    // An upgrade in place: copy a gets a new build.
+    writeFileSync(join(a.entry, '..', 'build-id'), 'fedcba9876543210\n');
+    run(a.entry, { HOME: a.home });
+    const now = readdirSync(top);
+    expect(now.filter((d) => d.startsWith(placeA)).map((d) => d.split('-')[1])).toEqual(['fedcba9876543210']);
+    expect(now.filter((d) => !d.startsWith(placeA)).map((d) => d.split('-')[1])).toEqual(['0123456789abcdef']);
+  });
+
+  it('stack traces name the files of the copy that runs, not of another copy that cached the same code', async () => {
+    const where = (entry: string, home: string): string => {
+      const script = `const l = require(${JSON.stringify(LOADER)}).load(${JSON.stringify(entry)}, ${JSON.stringify({ HOME: home })}); l.save(); process.stdout.write(l.exports.where());`;
+      return spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout;
+    };
+    const a = await bundle();
+    const b = await bundle();
+    for (const x of [a, b]) writeFileSync(x.entry, 'exports.where = () => new Error().stack;\n');
+    where(a.entry, a.home);
+    where(b.entry, a.home);
+    const warm = where(b.entry, a.home);
+    expect(warm).toContain(b.entry);
+    expect(warm).not.toContain(a.entry);
   });
 
   it('replaces a cache file someone else could have written, and one V8 rejects, instead of trusting it', async () => {
