@@ -6,9 +6,12 @@
 const { join } = require('node:path');
 const { load } = require('./load.js');
 
-const harden = load(join(__dirname, '..', 'dist', 'cli.js'));
+const argv = process.argv.slice(2);
+// The command names the code cache: an audit's cache holds what an audit compiled.
+const command = argv.find((a) => !a.startsWith('-'));
+const harden = load(join(__dirname, '..', 'dist', 'cli.js'), process.env, command && /^[a-z]{1,12}$/.test(command) ? command : 'run');
 
-harden.exports.main(process.argv.slice(2)).then(
+harden.exports.main(argv).then(
   (code) => {
     process.exitCode = code;
     harden.save();

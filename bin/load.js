@@ -104,9 +104,10 @@ function writePrivate(file, bytes) {
 
 /**
  * A require() for the bundle at `entry`. Returns the entry's exports and `save()`, which writes
- * the code cache of every file that had none (call it once the run is over).
+ * the code cache of every file that had none (call it once the run is over). A cache holds what
+ * its run compiled, so each `kind` of run (the command) keeps caches of its own.
  */
-function load(entry, env = process.env) {
+function load(entry, env = process.env, kind = 'run') {
   const distDir = path.dirname(entry);
   const uid = typeof process.geteuid === 'function' ? process.geteuid() : undefined;
   const dir = cacheDirectory(distDir, env, uid);
@@ -118,7 +119,7 @@ function load(entry, env = process.env) {
     if (known) return known.exports;
     const module = { exports: {}, id: file, filename: file, loaded: false };
     modules.set(file, module);
-    const cacheFile = dir && path.join(dir, `${path.basename(file)}.v8`);
+    const cacheFile = dir && path.join(dir, `${path.basename(file)}.${kind}.v8`);
     const cachedData = cacheFile && readTrusted(cacheFile, uid);
     const source = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n})`;
     const script = new vm.Script(source, { filename: file, cachedData });

@@ -64,7 +64,7 @@ describe('bin/load.js', () => {
     const { entry, home } = await bundle();
     run(entry, { HOME: home });
     const files = cacheFiles(home);
-    expect(files.map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(['cli.js.v8', 'other.js.v8', 'shared.js.v8']);
+    expect(files.map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(['cli.js.run.v8', 'other.js.run.v8', 'shared.js.run.v8']);
     const dir = join(home, '.cache', 'nanobot-harden', readdirSync(join(home, '.cache', 'nanobot-harden'))[0]!);
     expect(dir).toMatch(new RegExp(`/[0-9a-f]{8}-0123456789abcdef-${process.version}-${process.arch}$`));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -121,7 +121,7 @@ describe('bin/load.js', () => {
   it('does not follow a cache file that is a symbolic link', async () => {
     const { entry, home } = await bundle();
     run(entry, { HOME: home });
-    const file = cacheFiles(home).find((f) => f.endsWith('cli.js.v8'))!;
+    const file = cacheFiles(home).find((f) => f.endsWith('cli.js.run.v8'))!;
     const elsewhere = join(home, 'elsewhere.v8');
     writeFileSync(elsewhere, readFileSync(file), { mode: 0o600 });
     const { unlinkSync } = require('node:fs') as typeof import('node:fs');
@@ -159,7 +159,7 @@ describe('bin/load.js', () => {
     const cold = harden(args, { env: { XDG_CACHE_HOME: cache } });
     const written = readdirSync(join(cache, 'nanobot-harden'));
     expect(written).toHaveLength(1);
-    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toContain('cli.js.v8');
+    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toContain('cli.js.audit.v8');
     const warm = harden(args, { env: { XDG_CACHE_HOME: cache } });
     expect(cold.code).toBe(1);
     expect(warm).toEqual(cold);
