@@ -51,12 +51,28 @@ const lazyChildProcess = {
   },
 };
 
+/**
+ * jsonc-parser's package does not say it is free of side effects, so its formatter's tables of
+ * indentation strings (some 300 kB built at load) came along although harden never formats. It
+ * is: say so, and esbuild leaves out what harden does not use.
+ */
+const jsoncWithoutSideEffects = {
+  name: 'jsonc-parser-side-effect-free',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData?.resolved || !(args.path === 'jsonc-parser' || /[\\/]jsonc-parser[\\/]/.test(args.importer))) return undefined;
+      const result = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { resolved: true } });
+      return { ...result, sideEffects: false };
+    });
+  },
+};
+
 // 2. The CLI. esbuild splits it into an entry and lazy chunks (execa, the prompt library, yaml,
 //    the fix pipeline are read only when their path runs), then each file is turned into
 //    CommonJS: Node 20's ESM loader resolves, reads (asynchronously) and links every chunk, which
 //    measured about 30 ms slower than require() for the same code on a typical audit.
 const result = await build({
-  plugins: [precompiled, lazyChildProcess],
+  plugins: [precompiled, lazyChildProcess, jsoncWithoutSideEffects],
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   splitting: true,
