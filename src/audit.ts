@@ -115,7 +115,7 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   await prepareValidator(options.profile);
   const effective = effectiveConfig(parsed, { traits, env: options.env });
   rejectUnloadable(parsed, effective, traits);
-  const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits)];
+  const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)];
   // Values of variables harden read from units, compose and env files that hold credentials: the
   // redactor must know them too, whatever output they might reach.
   const sourceSecrets: string[] = [];

@@ -7,7 +7,7 @@ import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { isPlaintextSecret, isSecretPath } from '../config/secrets.js';
 import type { VersionTraits } from '../config/version.js';
-import { makeFinding, type Finding } from '../findings.js';
+import { inProfile, makeFinding, type Finding, type Profile } from '../findings.js';
 import { locate, nodePosition } from './locate.js';
 import { showValue } from './values.js';
 
@@ -247,11 +247,12 @@ function secretFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTra
   return out;
 }
 
-export function contentFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
+export function contentFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits, profile: Profile): Finding[] {
   return [
     ...duplicateFindings(parsed, eff, traits),
     ...oldPlaceFindings(parsed, eff, traits),
     ...unknownKeyFindings(parsed, eff, traits),
-    ...secretFindings(parsed, eff, traits),
+    // The secret rules belong to the strict profile: a baseline audit does not walk every value for them.
+    ...(inProfile('plaintext-secret', profile) || inProfile('mcp-inline-secret', profile) ? secretFindings(parsed, eff, traits) : []),
   ];
 }
