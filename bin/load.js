@@ -135,7 +135,13 @@ function load(entry, env = process.env, kind = 'run') {
   return {
     exports,
     save() {
-      for (const { script, cacheFile } of fresh.splice(0)) writePrivate(cacheFile, script.createCachedData());
+      for (const { script, cacheFile } of fresh.splice(0)) {
+        try {
+          writePrivate(cacheFile, script.createCachedData());
+        } catch {
+          // A cache is an optimisation: the run's result never depends on it.
+        }
+      }
     },
   };
 }
