@@ -46,9 +46,10 @@ function cacheDirectory(distDir, env, uid) {
   const dir = path.join(top, `${place}-${build}-${process.version}-${process.arch}`);
   try {
     // Under sudo with a user's $HOME, that home and its cache are not root's: leave them alone.
+    // Nor is a cache directory others may write to a place to keep code.
     if (!fs.existsSync(base) && fs.statSync(path.dirname(base)).uid === uid) fs.mkdirSync(base, { mode: 0o700 });
     const info = fs.statSync(base);
-    if (!info.isDirectory() || info.uid !== uid) return undefined;
+    if (!info.isDirectory() || !ownedAndPrivate(info, uid)) return undefined;
     let created = false;
     for (const d of [top, dir]) {
       try {

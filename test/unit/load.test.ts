@@ -144,6 +144,12 @@ describe('bin/load.js', () => {
     chmodSync(join(c.home, '.cache', 'nanobot-harden'), 0o777);
     load(c.entry, { HOME: c.home }).save();
     expect(cacheFiles(c.home)).toEqual([]);
+
+    const d = await bundle();
+    mkdirSync(join(d.home, '.cache'), { mode: 0o777 });
+    chmodSync(join(d.home, '.cache'), 0o777);
+    load(d.entry, { HOME: d.home }).save();
+    expect(existsSync(join(d.home, '.cache', 'nanobot-harden'))).toBe(false);
   });
 
   it.skipIf(!isRoot)("leaves another user's home alone (root under sudo with that user's $HOME)", async () => {
