@@ -169,5 +169,12 @@ describe('bin/load.js', () => {
     const warm = harden(args, { env: { XDG_CACHE_HOME: cache } });
     expect(cold.code).toBe(1);
     expect(warm).toEqual(cold);
+    // A fix (other chunks: the plan, the edits, the diff) the same, cold and warm.
+    const fixArgs = ['fix', '--dry-run', '--runtime', 'host', ...args.slice(1)];
+    const fixCold = harden(fixArgs, { env: { XDG_CACHE_HOME: cache } });
+    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toContain('cli.js.fix.v8');
+    const fixWarm = harden(fixArgs, { env: { XDG_CACHE_HOME: cache } });
+    expect(fixCold.stdout).toContain('would remain');
+    expect(fixWarm).toEqual(fixCold);
   });
 });
