@@ -1,8 +1,9 @@
 // Minimal, format-preserving edits of a JSON file. Every patch becomes one edit located on a parse
 // of the text (all on one parse when no two edits touch, else each on the text the one before it
-// left), so edits never overlap and the last of duplicated keys is the one edited (jsonc-parser's modify() would edit the first, which
-// nanobot ignores). Nothing is reformatted: a replaced value takes the place of the old one, and
-// an inserted key copies the line ending and indentation of its neighbours.
+// left), so edits never overlap and the last of duplicated keys is the one edited (jsonc-parser's
+// modify() would edit the first, which nanobot ignores). Nothing is reformatted: a replaced value
+// takes the place of the old one, and an inserted key copies the line ending and indentation of
+// its neighbours.
 import { applyEdits, type Edit } from 'jsonc-parser';
 import { parseConfig, type JsonNode, type ParsedConfig } from '../config/parse.js';
 import { fromPointer } from '../config/pointer.js';

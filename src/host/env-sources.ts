@@ -1,7 +1,7 @@
 // Where a service gets its environment: systemd units that start nanobot (Environment= and
 // EnvironmentFile=) and nanobot.env beside the config (compose services: compose-env.ts, which
-// needs the YAML parser and is loaded only when a compose file is named). Each variable keeps its file and
-// line, so a finding can name them.
+// needs the YAML parser and is loaded only when a compose file is named). Each variable keeps its
+// file and line, so a finding can name them.
 import { dirname, join, resolve } from 'node:path';
 import { parseEnvFile } from '../config/envfile.js';
 import { listDir, readText } from '../io/read.js';
