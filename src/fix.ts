@@ -12,7 +12,6 @@ import { patchParsed, type Patch } from './fix/edit.js';
 import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
 import { planSecrets } from './fix/secrets-to-env.js';
 import { appendEnv, parseEnvFile } from './config/envfile.js';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hostFacts, type Runtime } from './host/facts.js';
 
@@ -85,6 +84,8 @@ export async function prepare(
   let env: PreparedEnv | undefined;
   if (options.secretsToEnv !== undefined) {
     const path = options.secretsToEnv || defaultEnvFile(fa.file);
+    // fs/promises loads readline and more: only the paths that write or move secrets need it.
+    const { readFile } = await import('node:fs/promises');
     const existingText = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
       throw new ConfigAccessError(path, `cannot read the env file ${path}: ${e.code === 'EACCES' ? 'permission denied' : e.message}`);
@@ -274,7 +275,7 @@ export async function fixCompose(file: string, options: Pick<FixOptions, 'dryRun
     const backup = await io.createBackup(t, new TextEncoder().encode(c.text));
     try {
       await io.atomicWrite(t, edit.text, t.mode);
-      const now = await readFile(t.real, 'utf8');
+      const now = await (await import('node:fs/promises')).readFile(t.real, 'utf8');
       const remaining = await check(now);
       const left = remaining.find((f) => edit.applied.includes(f.ruleId));
       if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported`);

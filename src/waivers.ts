@@ -1,7 +1,6 @@
 // Accepting a risk on purpose: a waiver names a rule (and optionally a file and a pointer), a
 // reason and an expiry date. A waived finding stays in every report, marked, and does not count
 // toward the exit code; an expired waiver stops working and says so; an unused one is reported.
-import { readFile } from 'node:fs/promises';
 import { readText } from './io/read.js';
 import { dirname, join, resolve } from 'node:path';
 import { parseTree, type ParseError } from 'jsonc-parser';
@@ -66,9 +65,8 @@ export async function loadWaivers(configs: readonly string[], explicit: string |
     if (text !== undefined) out.push(...parseWaivers(f, text));
   }
   if (explicit) {
-    const text = await readFile(explicit, 'utf8').catch(() => {
-      throw new ConfigSyntaxError(explicit, 1, 1, 'the waiver file cannot be read');
-    });
+    const text = readText(explicit);
+    if (text === undefined) throw new ConfigSyntaxError(explicit, 1, 1, 'the waiver file cannot be read');
     out.push(...parseWaivers(explicit, text));
   }
   return out;

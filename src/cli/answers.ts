@@ -1,5 +1,5 @@
 // Answers the owner gives on the command line or in a file: who may talk to the bot.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { checkGroupId, checkId } from '../fix/ids.js';
 import type { Answers } from '../fix/plan.js';
@@ -33,7 +33,7 @@ export function parseAssignments(values: readonly string[], kind: Kind, flag: st
 export async function readAnswersFile(path: string, answers: Answers, notes: string[]): Promise<void> {
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(path, 'utf8'));
+    data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     throw new UsageError(`--answers ${path}: ${e.code === 'ENOENT' ? 'no such file' : e instanceof SyntaxError ? `not valid JSON (${e.message})` : e.message}`);

@@ -1,9 +1,10 @@
 // `harden docker`, `harden systemd`, `harden incident`: text for this deployment's real paths.
-import { access, readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { redactor } from '../config/secrets.js';
+import { exists, readText } from '../io/read.js';
 import { configPaths } from './audit.js';
 import type { Io } from './io.js';
 
@@ -18,16 +19,16 @@ export function addDeployOptions(command: Command): Command {
     .option('--nanobot-version <version>', 'the nanobot version to assume');
 }
 
-async function userOf(path: string): Promise<string> {
-  const uid = (await stat(path)).uid;
-  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
+function userOf(path: string): string {
+  const uid = statSync(path).uid;
+  const passwd = readText('/etc/passwd') ?? '';
   const name = passwd.split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === uid)?.[0];
   return name && name !== 'root' ? name : 'nanobot';
 }
 
-async function onPath(command: string, pathVar: string | undefined): Promise<string | undefined> {
+function onPath(command: string, pathVar: string | undefined): string | undefined {
   for (const dir of (pathVar ?? '').split(delimiter)) {
-    if (dir && (await access(join(dir, command)).then(() => true, () => false))) return join(dir, command);
+    if (dir && exists(join(dir, command))) return join(dir, command);
   }
   return undefined;
 }
@@ -52,10 +53,10 @@ async function facts(flags: DeployFlags, io: Io) {
       dataDir,
       workspace: workspacePath({ config: fa.effective.value, env: io.env, file }),
       value: fa.effective.value,
-      user: await userOf(file),
+      user: userOf(file),
       harden: `${process.execPath} ${bin}`,
-      nanobot: (await onPath('nanobot', io.env['PATH'])) ?? '/usr/local/bin/nanobot',
-      ...((await access(envFile).then(() => true, () => false)) ? { envFile } : {}),
+      nanobot: onPath('nanobot', io.env['PATH']) ?? '/usr/local/bin/nanobot',
+      ...(exists(envFile) ? { envFile } : {}),
       version: traits.version.text,
     },
   };

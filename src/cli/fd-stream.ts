@@ -1,15 +1,35 @@
 // Output written straight to a file descriptor with writeSync. process.stdout on a pipe is a
 // net.Socket: making it loads Node's networking and stream code, a few milliseconds of every run,
 // for text harden writes in a few calls. Written synchronously, nothing is left to drain at exit.
-import { writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 // Built-ins resolve from anywhere; tty (which loads net) is read only when a TTY check is needed.
 const builtin = createRequire('/');
 
-/** Whether fd is a terminal. */
-export function isatty(fd: number): boolean {
+/**
+ * Whether fd is a terminal. Node's answer (tty.isatty) costs loading its tty and networking code,
+ * some 4 ms; most runs write to a pipe, a file or /dev/null, which fstat tells apart first: a
+ * terminal is a character device, and on Linux the memory devices (major 1: null, zero, full,
+ * random) never are. Any other character device gets Node's answer.
+ */
+export function isatty(fd: number, platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'win32') {
+    let info;
+    try {
+      info = fstatSync(fd);
+    } catch {
+      return false;
+    }
+    if (!info.isCharacterDevice()) return false;
+    if (platform === 'linux' && linuxMajor(info.rdev) === 1) return false;
+  }
   return (builtin('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+/** The major number of a Linux device number (glibc's gnu_dev_major). */
+export function linuxMajor(rdev: number): number {
+  return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
 }
 
 export interface FdStream {

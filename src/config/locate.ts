@@ -1,9 +1,9 @@
 // Which config files a run covers: --config takes files, directories (nanobot's multi-instance
 // layouts: a config.json in the directory, or one in each of its subdirectories) and globs
 // (*, ?, ** and [..], expanded here so that quoted patterns work the same in every shell).
-import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { ConfigAccessError } from '../errors.js';
+import { listDir, listDirEntries, statOf } from '../io/read.js';
 
 const MAGIC = /[*?[]/;
 
@@ -25,15 +25,14 @@ function segmentRegex(segment: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-async function isDir(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+function isDir(path: string): boolean {
+  return statOf(path)?.isDirectory() === true;
 }
 
+const isFile = (path: string): boolean => statOf(path)?.isFile() === true;
+
 /** Expand a glob pattern (absolute) into existing paths, sorted. */
-export async function expandGlob(pattern: string): Promise<string[]> {
+export function expandGlob(pattern: string): string[] {
   const parts = pattern.split(sep);
   let current = [parts[0] === '' ? sep : parts[0]!];
   for (const part of parts.slice(1)) {
@@ -46,45 +45,45 @@ export async function expandGlob(pattern: string): Promise<string[]> {
         while (stack.length > 0) {
           const dir = stack.pop()!;
           next.push(dir);
-          for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(dir, e.name));
+          for (const e of listDirEntries(dir) ?? []) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(dir, e.name));
         }
       } else if (MAGIC.test(part)) {
         const re = segmentRegex(part);
-        for (const name of await readdir(base).catch(() => [] as string[])) if (re.test(name) && (part.startsWith('.') || !name.startsWith('.'))) next.push(join(base, name));
+        for (const name of listDir(base) ?? []) if (re.test(name) && (part.startsWith('.') || !name.startsWith('.'))) next.push(join(base, name));
       } else next.push(join(base, part));
     }
     current = next;
   }
   const out: string[] = [];
-  for (const p of current) if (await stat(p).then(() => true, () => false)) out.push(p);
+  for (const p of current) if (statOf(p)) out.push(p);
   return [...new Set(out)].sort();
 }
 
 /** A directory: its config.json, else the config.json of each subdirectory (one per instance). */
-async function fromDirectory(dir: string): Promise<string[]> {
+function fromDirectory(dir: string): string[] {
   const own = join(dir, 'config.json');
-  if (await stat(own).then((s) => s.isFile(), () => false)) return [own];
+  if (isFile(own)) return [own];
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+  for (const e of listDirEntries(dir) ?? []) {
     const candidate = join(dir, e.name, 'config.json');
-    if (e.isDirectory() && (await stat(candidate).then((s) => s.isFile(), () => false))) out.push(candidate);
+    if (e.isDirectory() && isFile(candidate)) out.push(candidate);
   }
   return out.sort();
 }
 
 /** Every config a list of --config values names; a pattern or directory that names none is an error. */
-export async function expandConfigs(values: readonly string[]): Promise<string[]> {
+export function expandConfigs(values: readonly string[]): string[] {
   const out: string[] = [];
   for (const value of values) {
     const abs = resolve(value);
     if (MAGIC.test(value)) {
-      const hits = await expandGlob(abs);
+      const hits = expandGlob(abs);
       const files: string[] = [];
-      for (const h of hits) files.push(...((await isDir(h)) ? await fromDirectory(h) : [h]));
+      for (const h of hits) files.push(...(isDir(h) ? fromDirectory(h) : [h]));
       if (files.length === 0) throw new ConfigAccessError(value, `no config file matches ${value}`);
       out.push(...files);
-    } else if (await isDir(abs)) {
-      const files = await fromDirectory(abs);
+    } else if (isDir(abs)) {
+      const files = fromDirectory(abs);
       if (files.length === 0) throw new ConfigAccessError(value, `no config file in the directory ${abs} (harden looks for config.json in it and in each of its subdirectories)`);
       out.push(...files);
     } else out.push(abs);

@@ -1,7 +1,7 @@
 // Checks outside the file's content: its mode, its directory's mode, and the files beside it that
 // change who may talk to the bot (pairing approvals) or what the agent may touch (WebUI access
 // mode). Each is a small function returning findings; `--no-host` skips them all.
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding } from '../findings.js';
@@ -21,13 +21,13 @@ const host = (ruleId: string, ctx: HostContext, args: Record<string, string | nu
   makeFinding({ ruleId, file: ctx.file, args, source: { kind: 'host' } }, ctx.traits);
 
 const configFileMode: HostCheck = async (ctx) => {
-  const info = await stat(ctx.file);
+  const info = statSync(ctx.file);
   return (info.mode & 0o077) !== 0 ? [host('config-file-mode', ctx, { file: ctx.file, mode: octal(info.mode) })] : [];
 };
 
 const configDirMode: HostCheck = async (ctx) => {
   const dir = dirname(ctx.file);
-  const info = await stat(dir);
+  const info = statSync(dir);
   return (info.mode & 0o077) !== 0 ? [host('config-dir-mode', ctx, { file: dir, mode: octal(info.mode) })] : [];
 };
 

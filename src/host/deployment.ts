@@ -1,13 +1,12 @@
 // The deployment around the config: the systemd units that start nanobot, the processes running
 // it, the sockets it listens on, the firewall, and the workspace. Each probe reads the system's
 // own files or tools; when it cannot, it says "not checked" at info level instead of guessing.
-import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { getIn } from '../config/model.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding, type Severity } from '../findings.js';
-import { exists, listDir, readText } from '../io/read.js';
+import { exists, listDir, lstatOf, readlinkOf, readText, realpathOf } from '../io/read.js';
 import { serviceLines } from './env-sources.js';
 
 export interface DeploymentContext {
@@ -277,26 +276,29 @@ const workspace: Probe = (ctx) => once(ctx, `workspace:${workspacePath(ctx)}`, (
 
 async function reviewWorkspace(ctx: DeploymentContext): Promise<Finding[]> {
   const root = workspacePath(ctx);
-  const realRoot = await realpath(root).catch(() => undefined);
+  const realRoot = realpathOf(root);
   if (!realRoot) return [];
   const found = { executable: [] as string[], setuid: [] as string[], outside: [] as string[], recent: [] as string[] };
   const since = Date.now() - RECENT_DAYS * 86_400_000;
   let seen = 0;
-  const walk = async (dir: string, depth: number): Promise<void> => {
+  const walk = (dir: string, depth: number): void => {
     if (depth > 12 || seen > MAX_ENTRIES) return;
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
+    for (const name of listDir(dir) ?? []) {
       if (++seen > MAX_ENTRIES) return;
       const path = join(dir, name);
-      const info = await lstat(path).catch(() => undefined);
+      const info = lstatOf(path);
       if (!info) continue;
       const rel = relative(realRoot, path);
       if (info.isSymbolicLink()) {
-        const target = await realpath(path).catch(async () => resolve(dirname(path), await readlink(path)));
-        if (relative(realRoot, target).startsWith('..')) found.outside.push(`${rel} -> ${target}`);
+        // A dangling link still says where it points.
+        const resolved = realpathOf(path);
+        const written = resolved === undefined ? readlinkOf(path) : undefined;
+        const target = resolved ?? (written === undefined ? undefined : resolve(dirname(path), written));
+        if (target !== undefined && relative(realRoot, target).startsWith('..')) found.outside.push(`${rel} -> ${target}`);
         continue;
       }
       if (info.isDirectory()) {
-        if (name !== '.git' && name !== 'node_modules' && name !== '.venv') await walk(path, depth + 1);
+        if (name !== '.git' && name !== 'node_modules' && name !== '.venv') walk(path, depth + 1);
         continue;
       }
       if (!info.isFile()) continue;
@@ -305,7 +307,7 @@ async function reviewWorkspace(ctx: DeploymentContext): Promise<Finding[]> {
       if (info.mtimeMs >= since) found.recent.push(rel);
     }
   };
-  await walk(realRoot, 0);
+  walk(realRoot, 0);
   const out: Finding[] = [];
   const add = (list: string[], what: string) => {
     if (list.length > 0) out.push(finding(ctx, 'workspace-review', { count: list.length, what, dir: realRoot, examples: list.slice(0, 3).join(', ') + (list.length > 3 ? ', ...' : '') }));

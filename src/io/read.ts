@@ -2,7 +2,7 @@
 // and /proc entries. Synchronous on purpose: each is a local file read in microseconds, while an
 // await per file (one thread-pool round trip each) made a host audit spend tens of milliseconds
 // reading its 60-odd /proc entries one after another. Writes never come here (io/files.ts).
-import { accessSync, closeSync, constants, fstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 
 /**
  * The file's text, or undefined when it is missing, cannot be read, or is not a regular file: a
@@ -26,6 +26,51 @@ export function readText(path: string): string | undefined {
 export function listDir(path: string): string[] | undefined {
   try {
     return readdirSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The directory's entries with their types, or undefined when it is missing or cannot be read. */
+export function listDirEntries(path: string): Dirent[] | undefined {
+  try {
+    return readdirSync(path, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path's status, following symbolic links; undefined when it cannot be had. */
+export function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path's own status (a symbolic link as itself); undefined when it cannot be had. */
+export function lstatOf(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path with every symbolic link resolved; undefined when it cannot be. */
+export function realpathOf(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A symbolic link's target as written; undefined when the path is not a readable link. */
+export function readlinkOf(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
   } catch {
     return undefined;
   }

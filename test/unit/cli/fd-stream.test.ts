@@ -2,10 +2,11 @@
 // a descriptor that would block hands the rest to Node's stream. Real pipes and files, plus a
 // scripted write for the errors a test cannot easily provoke.
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import tty from 'node:tty';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fdStream } from '../../../src/cli/fd-stream.js';
+import { fdStream, isatty, linuxMajor } from '../../../src/cli/fd-stream.js';
 import { ROOT, tempDir } from '../../helpers/fixtures.js';
 
 const error = (code: string) => Object.assign(new Error(code), { code });
@@ -75,5 +76,44 @@ describe('fdStream', () => {
       // pipefail: harden's own exit code (1, findings), not a crash.
       expect(r.status).toBe(1);
     }
+  });
+});
+
+describe('isatty', () => {
+  const open = (path: string, flags: number): number | undefined => {
+    try {
+      return openSync(path, flags);
+    } catch {
+      return undefined;
+    }
+  };
+
+  it("gives Node's own answer for files, pipes, memory devices and terminals", async () => {
+    const file = join(await tempDir(), 'f.txt');
+    writeFileSync(file, 'x');
+    const fds: Record<string, number | undefined> = {
+      file: openSync(file, 'r'),
+      '/dev/null': open('/dev/null', constants.O_RDWR),
+      '/dev/zero': open('/dev/zero', constants.O_RDONLY),
+      // A pseudo-terminal's master side is a terminal; there is one wherever tmux can run.
+      '/dev/ptmx': open('/dev/ptmx', constants.O_RDWR | constants.O_NOCTTY),
+    };
+    try {
+      const answers = Object.fromEntries(Object.entries(fds).flatMap(([name, fd]) => (fd === undefined ? [] : [[name, [isatty(fd), tty.isatty(fd)]]])));
+      for (const [name, [ours, node]] of Object.entries(answers)) expect([name, ours]).toEqual([name, node]);
+      expect(answers['file']).toEqual([false, false]);
+      if (answers['/dev/ptmx']) expect(answers['/dev/ptmx']).toEqual([true, true]);
+      // A descriptor that is not open is no terminal either.
+      expect(isatty(987_654)).toBe(false);
+    } finally {
+      for (const fd of Object.values(fds)) if (fd !== undefined) closeSync(fd);
+    }
+  });
+
+  it('reads the major number out of Linux device numbers, small and large', () => {
+    expect(linuxMajor((1 << 8) | 3)).toBe(1); // /dev/null
+    expect(linuxMajor((136 << 8) | 5)).toBe(136); // /dev/pts/5
+    expect(linuxMajor((1 << 8) + 0xff + 4096 * 2 ** 32)).toBe(4097); // glibc puts high major bits above bit 32
+    if (process.platform === 'linux') expect(linuxMajor(statSync('/dev/null').rdev)).toBe(1);
   });
 });
