@@ -325,7 +325,8 @@ export async function commandRunner(pathVar: string | undefined): Promise<Deploy
   // One answer per command line per run: a fleet of 1,000 configs asks ufw once, not 1,000 times.
   const seen = new Map<string, Promise<{ code: number; stdout: string } | undefined>>();
   const run: NonNullable<DeploymentContext['run']> = async (command, args) => {
-    const dirs = (pathVar ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin']);
+    // ufw and nft live in sbin, which a user's PATH may leave out.
+    const dirs = new Set((pathVar ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').concat(['/usr/sbin', '/sbin']));
     let found: string | undefined;
     for (const d of dirs) {
       if (!d) continue;
@@ -346,10 +347,6 @@ export async function commandRunner(pathVar: string | undefined): Promise<Deploy
     return answer;
   };
 }
-
-
-
-
 
 // ---- running containers -------------------------------------------------------------------------
 

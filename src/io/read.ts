@@ -2,7 +2,7 @@
 // and /proc entries. Synchronous on purpose: each is a local file read in microseconds, while an
 // await per file (one thread-pool round trip each) made a host audit spend tens of milliseconds
 // reading its 60-odd /proc entries one after another. Writes never come here (io/files.ts).
-import { accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, existsSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 
 /**
  * The file's text, or undefined when it is missing, cannot be read, or is not a regular file: a
@@ -43,7 +43,7 @@ export function listDirEntries(path: string): Dirent[] | undefined {
 /** The path's status, following symbolic links; undefined when it cannot be had. */
 export function statOf(path: string): Stats | undefined {
   try {
-    return statSync(path);
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -52,7 +52,7 @@ export function statOf(path: string): Stats | undefined {
 /** The path's own status (a symbolic link as itself); undefined when it cannot be had. */
 export function lstatOf(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -76,12 +76,7 @@ export function readlinkOf(path: string): string | undefined {
   }
 }
 
-/** Whether the path exists (and is visible to this user). */
+/** Whether the path exists (and is visible to this user). existsSync makes no exception object for a miss. */
 export function exists(path: string): boolean {
-  try {
-    accessSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return existsSync(path);
 }
