@@ -2,7 +2,8 @@
 // would refuse (a BOM, a comment, a trailing comma, a non-object root) is fatal here too, with the
 // line and column, because nanobot would not start (or, up to 0.2.1, would silently run with
 // defaults, which is worse).
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parseJsonTree } from './json-tree.js';
 import { ConfigSyntaxError } from '../errors.js';
 import { lineStarts, positionAt } from './position.js';
 
@@ -102,7 +103,7 @@ export function parseConfig(file: string, text: string): ParsedConfig {
     throw new ConfigSyntaxError(file, 1, 1, 'the file starts with a byte-order mark (BOM), which nanobot rejects; save it as UTF-8 without BOM');
   }
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const root = parseJsonTree(text, errors);
   const first = errors[0];
   if (first) {
     const reason = describe(first, text);
