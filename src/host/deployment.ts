@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { getIn } from '../config/model.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding, type Severity } from '../findings.js';
-import { exists, listDir, lstatOf, readlinkOf, readText, realpathOf } from '../io/read.js';
+import { exists, listDir, lstatOf, readlinkOf, readProcFile, readText, realpathOf } from '../io/read.js';
 import { serviceLines } from './env-sources.js';
 
 export interface DeploymentContext {
@@ -119,12 +119,12 @@ export async function nanobotProcesses(procRoot: string): Promise<{ pid: number;
   const out: { pid: number; uid: number; command: string }[] = [];
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
-    const cmdline = readText(join(procRoot, e, 'cmdline')) ?? '';
+    const cmdline = readProcFile(join(procRoot, e, 'cmdline')) ?? '';
     const args = cmdline.split('\0').filter(Boolean);
     if (args.length === 0) continue;
     const isNanobot = args.slice(0, 3).some((a) => /(^|\/)nanobot$/.test(a)) || (args.some((a) => /python/.test(a)) && args.some((a) => /^nanobot(\.|$)/.test(a) || /\/nanobot$/.test(a)));
     if (!isNanobot || args.some((a) => /(^|\/)harden(\.js)?$/.test(a))) continue;
-    const status = readText(join(procRoot, e, 'status')) ?? '';
+    const status = readProcFile(join(procRoot, e, 'status')) ?? '';
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
     if (Number.isNaN(uid)) continue;
     // From the nanobot script on (a shebang's interpreter says nothing), else the whole python line.
@@ -217,8 +217,8 @@ export function parseLsof(text: string): Listener[] {
 
 async function listeners(ctx: DeploymentContext): Promise<Listener[] | string> {
   if (ctx.platform === 'linux') {
-    const v4 = await once(ctx, `tcp:${ctx.procRoot}`, async () => readText(join(ctx.procRoot, 'net', 'tcp')));
-    const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, async () => readText(join(ctx.procRoot, 'net', 'tcp6')) ?? '');
+    const v4 = await once(ctx, `tcp:${ctx.procRoot}`, async () => readProcFile(join(ctx.procRoot, 'net', 'tcp')));
+    const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, async () => readProcFile(join(ctx.procRoot, 'net', 'tcp6')) ?? '');
     if (v4 !== undefined) return [...parseProcNet(v4, false), ...parseProcNet(v6 ?? '', true)];
   }
   const lsof = await ctx.run?.('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']);
