@@ -90,12 +90,20 @@ const SECURITY_FIELDS = [
   'tokenIssueSecret', 'websocketRequiresToken', 'validateInboundAuth', 'groupAllowFrom', 'dm',
 ];
 
+// Two rows reused by every call: a config has thousands of key-candidate pairs to compare.
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
 /** Levenshtein distance of a and b, or limit + 1 as soon as it is sure to exceed limit. */
 function distanceWithin(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let prev: number[] = [];
-  let cur: number[] = [];
-  for (let j = 0; j <= b.length; j++) prev.push(j);
+  if (rowA.length <= b.length) {
+    rowA = new Int32Array(b.length + 1);
+    rowB = new Int32Array(b.length + 1);
+  }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     const ca = a.charCodeAt(i - 1);
     cur[0] = i;
@@ -109,7 +117,9 @@ function distanceWithin(a: string, b: string, limit: number): number {
     }
     // Every later row is at least this row's minimum.
     if (rowMin > limit) return limit + 1;
-    [prev, cur] = [cur, prev];
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
   return prev[b.length]!;
 }

@@ -43,6 +43,17 @@ describe('nearest', () => {
     );
   });
 
+  it('agrees on keys longer than the rows it reuses (64), before and after they grow', () => {
+    const long = fc.stringMatching(/^[ab]{55,90}$/);
+    fc.assert(
+      fc.property(long, fc.array(long, { maxLength: 4 }), fc.stringMatching(/^[ab]{0,10}$/), (key, candidates, short) => {
+        expect(nearest(key, candidates)).toBe(reference(key, candidates));
+        expect(nearest(short, candidates.concat(short + 'a'))).toBe(reference(short, candidates.concat(short + 'a')));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('agrees on near misses of real field names', () => {
     const fields = ['restrictToWorkspace', 'allowFrom', 'enabled', 'timeout', 'host', 'apiKey', 'groupPolicy', 'dm', 'token'];
     const typo = fc.tuple(fc.constantFrom(...fields), fc.nat(20), fc.constantFrom('', 'x', '_')).map(([f, i, c]) => f.slice(0, i % (f.length + 1)) + c + f.slice((i % (f.length + 1)) + (c ? 0 : 1)));
