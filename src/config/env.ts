@@ -55,13 +55,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Set a key as json.load (and JSON.parse) would: "__proto__" too is a key, never the prototype. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** Canonical keys for an object the environment supplies whole (camelCase beats snake_case). */
 function canonicalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalize);
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
   const entries = Object.entries(value).sort(([a], [b]) => Number(canonicalKey(a).spelling !== 'snake') - Number(canonicalKey(b).spelling !== 'snake'));
-  for (const [k, v] of entries) out[canonicalKey(k).key] = canonicalize(v);
+  for (const [k, v] of entries) setOwn(out, canonicalKey(k).key, canonicalize(v));
   return out;
 }
 

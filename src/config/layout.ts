@@ -21,11 +21,22 @@ const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
  * name fills its camelCase alias (Base uses alias_generator=to_camel, populate_by_name=True).
  * Any other spelling fills nothing: pydantic ignores it.
  */
-export function canonicalKey(key: string): { key: string; spelling: 'camel' | 'snake' | 'other' } {
-  if (CAMEL.test(key)) return { key, spelling: 'camel' };
-  if (SNAKE.test(key)) return { key: snakeToCamel(key), spelling: 'snake' };
-  return { key, spelling: 'other' };
+export function canonicalKey(key: string): Canonical {
+  let known = canonical.get(key);
+  if (!known) {
+    known = CAMEL.test(key) ? { key, spelling: 'camel' } : SNAKE.test(key) ? { key: snakeToCamel(key), spelling: 'snake' } : { key, spelling: 'other' };
+    // The same few dozen field names recur in every channel; names of free maps do not repeat much.
+    if (canonical.size < 4096) canonical.set(key, known);
+  }
+  return known;
 }
+
+export interface Canonical {
+  readonly key: string;
+  readonly spelling: 'camel' | 'snake' | 'other';
+}
+
+const canonical = new Map<string, Canonical>();
 
 export type ObjectKind = 'model' | 'map' | 'raw';
 
@@ -97,9 +108,12 @@ for (const row of FIELD_TYPES) {
   BY_LAST.set(last, [...(BY_LAST.get(last) ?? []), row]);
 }
 
-export function fieldType(path: readonly string[]): FieldType | undefined {
-  const rows = BY_LAST.get(path[path.length - 1] ?? '');
-  return rows?.find(([p]) => matches(p, path))?.[1];
+/** fieldType of path + key, without building that path for the many keys no field type names. */
+export function fieldTypeAt(path: readonly string[], key: string): FieldType | undefined {
+  const rows = BY_LAST.get(key);
+  if (!rows) return undefined;
+  const full = [...path, key];
+  return rows.find(([p]) => matches(p, full))?.[1];
 }
 
 /** Known fields of the models near security settings, to tell a typo from a setting. */

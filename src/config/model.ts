@@ -3,10 +3,10 @@
 // NANOBOT_* variables filling keys the file leaves out, and defaults. Every value keeps where it
 // came from, so a finding can say why a setting is what it is.
 import type { JsonNode, ParsedConfig } from './parse.js';
-import { canonicalKey, CHANNEL_DEFAULTS, CHANNEL_SETTINGS, defaultsFor, fieldType, objectKind, type FieldType } from './layout.js';
+import { canonicalKey, CHANNEL_DEFAULTS, CHANNEL_SETTINGS, defaultsFor, fieldTypeAt, objectKind, type Canonical, type FieldType } from './layout.js';
 import { toPointer } from './pointer.js';
 import type { VersionTraits } from './version.js';
-import { applyEnv, type EnvSetting } from './env.js';
+import { applyEnv, setOwn, type EnvSetting } from './env.js';
 
 export type Origin =
   | { kind: 'file'; pointer: string; node: JsonNode }
@@ -60,57 +60,84 @@ interface Builder {
   ignored: Ignored[];
 }
 
-function leafValue(node: JsonNode): Json {
-  return node.value as Json;
-}
-
 const esc = (segment: string): string => (segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment);
+
+const AS_WRITTEN = (key: string): Canonical => ({ key, spelling: 'camel' });
 
 /**
  * Walk a parse-tree node into a plain value with canonical keys, recording origins. Pointers are
- * built as strings on the way down (a large config has hundreds of thousands of nodes).
+ * built as strings on the way down (a large config has hundreds of thousands of nodes), and a
+ * path array only for what has children: at start-up all of this runs in the interpreter, where
+ * every allocation counts.
  */
-function walk(node: JsonNode, path: string[], pointer: string, filePointer: string, b: Builder): Json {
+function walk(node: JsonNode, path: readonly string[], pointer: string, filePointer: string, b: Builder): Json {
   b.origins.set(pointer, { kind: 'file', pointer: filePointer, node });
+  const children = node.children ?? [];
   if (node.type === 'array') {
     // Scalar items get no origin of their own (allow lists can hold 100,000 of them): locate()
     // finds an item through its array's node. Objects and arrays inside do get one.
-    return (node.children ?? []).map((child, i) =>
-      child.type === 'object' || child.type === 'array' ? walk(child, [...path, String(i)], `${pointer}/${i}`, `${filePointer}/${i}`, b) : leafValue(child),
-    );
+    const items: Json[] = [];
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      items.push(child.type === 'object' || child.type === 'array' ? walk(child, [...path, String(i)], `${pointer}/${i}`, `${filePointer}/${i}`, b) : (child.value as Json));
+    }
+    return items;
   }
-  if (node.type !== 'object') return leafValue(node);
-  const kind = objectKind(path);
+  if (node.type !== 'object') return node.value as Json;
+  const canonOf = objectKind(path) === 'model' ? canonicalKey : AS_WRITTEN;
   const feishu = path[0] === 'channels' && path[1] === 'feishu';
-  // canonical key -> property nodes in file order
-  const groups = new Map<string, { key: string; spelling: string; prop: JsonNode }[]>();
-  for (const prop of node.children ?? []) {
+  // Each property's canonical key; undefined for one that fills nothing.
+  const canons: (Canonical | undefined)[] = [];
+  const seen = new Set<string>();
+  let repeated = false;
+  for (const prop of children) {
     const keyNode = prop.children?.[0];
-    if (!keyNode) continue;
-    const key = String(keyNode.value);
-    const canon = kind === 'model' ? canonicalKey(key) : { key, spelling: 'camel' as const };
-    if (canon.spelling === 'snake' && feishu) {
+    const canon = keyNode ? canonOf(String(keyNode.value)) : undefined;
+    if (canon && canon.spelling === 'snake' && feishu) {
       // Feishu fills camelCase defaults wherever the exact camelCase key is missing, and those
       // beat the snake_case key (verified: allow_from ends up []).
       const value = prop.children?.[1];
-      if (value) b.ignored.push({ path: [...path, canon.key], pointer: `${filePointer}/${esc(key)}`, node: value, why: 'Feishu reads camelCase keys only' });
+      if (value) b.ignored.push({ path: [...path, canon.key], pointer: `${filePointer}/${esc(String(keyNode!.value))}`, node: value, why: 'Feishu reads camelCase keys only' });
+      canons.push(undefined);
       continue;
     }
-    const group = groups.get(canon.key);
-    if (group) group.push({ key, spelling: canon.spelling, prop });
-    else groups.set(canon.key, [{ key, spelling: canon.spelling, prop }]);
+    canons.push(canon);
+    if (!canon) continue;
+    if (seen.has(canon.key)) repeated = true;
+    else seen.add(canon.key);
   }
   const out: { [key: string]: Json } = {};
+  const child = (canon: string, key: string, valueNode: JsonNode): Json =>
+    walk(valueNode, valueNode.type === 'object' || valueNode.type === 'array' ? [...path, canon] : path, `${pointer}/${esc(canon)}`, `${filePointer}/${esc(key)}`, b);
+  if (!repeated) {
+    // The usual object: every key once, so each is its own winner.
+    for (let i = 0; i < children.length; i++) {
+      const canon = canons[i];
+      const valueNode = children[i]!.children?.[1];
+      if (canon && valueNode) setOwn(out, canon.key, child(canon.key, String(children[i]!.children![0]!.value), valueNode));
+    }
+    return out;
+  }
+  // canonical key -> property nodes in file order
+  const groups = new Map<string, { key: string; spelling: string; prop: JsonNode }[]>();
+  for (let i = 0; i < children.length; i++) {
+    const canon = canons[i];
+    if (!canon) continue;
+    const prop = children[i]!;
+    const entry = { key: String(prop.children![0]!.value), spelling: canon.spelling, prop };
+    const group = groups.get(canon.key);
+    if (group) group.push(entry);
+    else groups.set(canon.key, [entry]);
+  }
   for (const [canon, group] of groups) {
     // json.load keeps the last copy of a key; pydantic then prefers the camelCase alias.
     const candidates = group.length === 1 ? group : group.some((g) => g.spelling !== 'snake') ? group.filter((g) => g.spelling !== 'snake') : group;
     const winner = candidates[candidates.length - 1]!;
     const valueNode = winner.prop.children?.[1];
     if (!valueNode) continue;
-    const childPointer = `${pointer}/${esc(canon)}`;
-    out[canon] = walk(valueNode, [...path, canon], childPointer, `${filePointer}/${esc(winner.key)}`, b);
+    setOwn(out, canon, child(canon, winner.key, valueNode));
     if (group.length === 1) continue;
-    const winnerOrigin = b.origins.get(childPointer)!;
+    const winnerOrigin = b.origins.get(`${pointer}/${esc(canon)}`)!;
     for (const g of group) {
       if (g === winner) continue;
       const loserValue = g.prop.children?.[1];
@@ -247,26 +274,31 @@ interface Coercion {
   traits: VersionTraits;
 }
 
-function coerceAll(value: Record<string, unknown>, path: string[], c: Coercion): void {
-  for (const [key, child] of Object.entries(value)) {
-    const childPath = [...path, key];
-    const type = fieldType(childPath);
-    const inChannel = childPath[0] === 'channels' && childPath.length >= 3;
-    if (type && inChannel && childPath.length === 3 && key === 'enabled' && c.traits.freeFormChannels) {
-      value[key] = pythonTruthy(child);
-    } else if (type) {
-      const result = coerce(child, type);
-      const origin = c.origins.get(toPointer(childPath)) ?? { kind: 'default' as const };
-      if (result.ok) value[key] = result.value;
-      // A channel whose section does not validate fails to load on its own; nanobot still starts.
-      else if (inChannel) c.unloadable.push({ path: childPath, origin, expected: type });
-      else c.invalid.push({ path: childPath, origin, expected: type });
+function coerceAll(value: Record<string, unknown>, path: readonly string[], c: Coercion): void {
+  // for-in, not Object.entries: no array of pairs per object (these objects have no inherited keys).
+  for (const key in value) {
+    const child = value[key];
+    const type = fieldTypeAt(path, key);
+    if (type) {
+      const childPath = [...path, key];
+      const inChannel = childPath[0] === 'channels' && childPath.length >= 3;
+      if (inChannel && childPath.length === 3 && key === 'enabled' && c.traits.freeFormChannels) {
+        value[key] = pythonTruthy(child);
+      } else {
+        const result = coerce(child, type);
+        const origin = c.origins.get(toPointer(childPath)) ?? { kind: 'default' as const };
+        if (result.ok) value[key] = result.value;
+        // A channel whose section does not validate fails to load on its own; nanobot still starts.
+        else if (inChannel) c.unloadable.push({ path: childPath, origin, expected: type });
+        else c.invalid.push({ path: childPath, origin, expected: type });
+      }
     }
-    if (isObject(child)) coerceAll(child, childPath, c);
+    if (isObject(child)) coerceAll(child, [...path, key], c);
     else if (Array.isArray(child)) {
-      child.forEach((item, i) => {
-        if (isObject(item)) coerceAll(item, [...childPath, String(i)], c);
-      });
+      for (let i = 0; i < child.length; i++) {
+        const item: unknown = child[i];
+        if (isObject(item)) coerceAll(item, [...path, key, String(i)], c);
+      }
     }
   }
 }

@@ -91,6 +91,12 @@ describe('harden audit: exit codes and reports', () => {
     expect(finding?.pointer).toBe('/gateway/host');
   });
 
+  it('a "__proto__" section cannot hide a setting nanobot does not have', async () => {
+    const { file } = await writeConfig('{"tools": {"__proto__": {"restrictToWorkspace": true}}, "gateway": {"host": "127.0.0.1"}}\n');
+    const { report } = auditJson(file, []);
+    expect(report.findings.map((f) => f.ruleId)).toContain('restrict-to-workspace');
+  });
+
   it("reads nanobot's default location under $HOME when no --config is given", async () => {
     const { dir } = await copyFixture('audit/guide-hardened.json');
     const r = harden(['audit', '--nanobot-version', '0.3.0'], { env: { HOME: dir } });

@@ -54,6 +54,19 @@ describe('duplicate keys and spellings', () => {
     expect(getIn(eff.value, ['tools', 'mcpServers', 'my_server', 'env', 'GITHUB_TOKEN'])).toBe('x');
   });
 
+  it('a "__proto__" key is a key like any other, never a prototype that makes settings appear', () => {
+    const eff = model('{"tools": {"__proto__": {"restrictToWorkspace": true}}, "gateway": {"__proto__": {"host": "127.0.0.1"}, "host": "0.0.0.0"}}');
+    const tools = eff.value['tools'] as Record<string, unknown>;
+    // json.load keeps "__proto__" as a key; pydantic ignores it, so the default stays false.
+    expect(tools['restrictToWorkspace']).toBe(false);
+    expect(Object.getPrototypeOf(tools)).toBe(Object.prototype);
+    expect(Object.keys(tools)).toContain('__proto__');
+    expect(getIn(eff.value, ['gateway', 'host'])).toBe('0.0.0.0');
+    // Nor through a section the environment supplies whole as JSON.
+    const env = model('{}', { NANOBOT_TOOLS: '{"__proto__": {"restrictToWorkspace": true}}' });
+    expect(getIn(env.value, ['tools', 'restrictToWorkspace'])).toBe(false);
+  });
+
   it('channel dicts follow the same spelling rule', () => {
     expect(at('{"channels": {"whatsapp": {"enabled": true, "allowFrom": ["1"], "allow_from": []}}}', 'channels.whatsapp.allowFrom').value).toEqual(['1']);
   });
