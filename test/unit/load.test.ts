@@ -1,8 +1,9 @@
 // bin/load.js: the bundle loader with V8's code cache. Real files in temp directories: a small
 // bundle (an entry and a chunk, like dist/), a cache home, and what a second run reads back.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { Script } from 'node:vm';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { harden } from '../helpers/cli.js';
@@ -44,6 +45,18 @@ async function bundle(): Promise<{ entry: string; home: string }> {
   return { entry: join(dist, 'cli.js'), home };
 }
 
+/** The same bundle with a pack (as scripts/build.mjs writes it) holding the entry and one chunk. */
+async function packedBundle(): Promise<{ entry: string; home: string }> {
+  const b = await bundle();
+  const dist = join(b.entry, '..');
+  const member = (name: string) => `${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname) {\n${readFileSync(join(dist, name), 'utf8')}\n}`;
+  writeFileSync(join(dist, 'pack.js'), `({\n${[member('chunks/shared.js'), member('cli.js')].join(',\n')}\n})\n`);
+  // Gone from disk: only the pack can provide them now.
+  rmSync(join(dist, 'chunks', 'shared.js'));
+  writeFileSync(b.entry, 'throw new Error("read from its own file, not the pack");\n');
+  return b;
+}
+
 const cacheFiles = (home: string): string[] => {
   const top = join(home, '.cache', 'nanobot-harden');
   if (!existsSync(top)) return [];
@@ -74,6 +87,28 @@ describe('bin/load.js', () => {
     expect(run(entry, { HOME: home })['same']).toBe(true);
     // Accepted caches are not written again: same inodes (a write renames a new file in).
     expect(files.map((f) => statSync(f).ino)).toEqual(before);
+  });
+
+  it('takes the files the pack holds from the pack, the others from their own files, with one cache for the pack', async () => {
+    const { entry, home } = await packedBundle();
+    expect(run(entry, { HOME: home })).toEqual({ same: true, base: 'cli.js' });
+    expect(cacheFiles(home).map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(['other.js.run.v8', 'pack.js.run.v8']);
+    const before = cacheFiles(home).map((f) => statSync(f).ino);
+    expect(run(entry, { HOME: home })).toEqual({ same: true, base: 'cli.js' });
+    expect(cacheFiles(home).map((f) => statSync(f).ino)).toEqual(before);
+  });
+
+  it("the build's pack holds exactly the code of the files it stands for, and not the large lazy ones", () => {
+    const dist = join(ROOT, 'dist');
+    const pack = new Script(readFileSync(join(dist, 'pack.js'), 'utf8')).runInThisContext() as Record<string, (...args: unknown[]) => unknown>;
+    const names = Object.keys(pack);
+    expect(names).toContain('cli.js');
+    for (const name of names) {
+      expect(pack[name]!.toString()).toBe(`function (exports, require, module, __filename, __dirname) {\n${readFileSync(join(dist, name), 'utf8')}\n}`);
+    }
+    const execa = readdirSync(join(dist, 'chunks')).filter((f) => /^(execa|inquirer|validators-)/.test(f));
+    expect(execa.length).toBeGreaterThanOrEqual(4);
+    for (const f of execa) expect(names).not.toContain(`chunks/${f}`);
   });
 
   it('keeps one cache per installed copy, and drops the cache of the build a copy replaced', async () => {
@@ -165,14 +200,15 @@ describe('bin/load.js', () => {
     const cold = harden(args, { env: { XDG_CACHE_HOME: cache } });
     const written = readdirSync(join(cache, 'nanobot-harden'));
     expect(written).toHaveLength(1);
-    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toContain('cli.js.audit.v8');
+    // An audit reads two files of harden's code: the pack and its profile's validators.
+    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!)).map((f) => f.replace(/-[A-Z0-9]{8}\./, '.'))).toEqual(['pack.js.audit.v8', 'validators-baseline.gen.js.audit.v8']);
     const warm = harden(args, { env: { XDG_CACHE_HOME: cache } });
     expect(cold.code).toBe(1);
     expect(warm).toEqual(cold);
     // A fix (other chunks: the plan, the edits, the diff) the same, cold and warm.
     const fixArgs = ['fix', '--dry-run', '--runtime', 'host', ...args.slice(1)];
     const fixCold = harden(fixArgs, { env: { XDG_CACHE_HOME: cache } });
-    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toContain('cli.js.fix.v8');
+    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toContain('pack.js.fix.v8');
     const fixWarm = harden(fixArgs, { env: { XDG_CACHE_HOME: cache } });
     expect(fixCold.stdout).toContain('would remain');
     expect(fixWarm).toEqual(fixCold);
