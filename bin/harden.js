@@ -15,6 +15,9 @@ harden.exports.main(argv).then(
   (code) => {
     process.exitCode = code;
     harden.save();
+    // Everything is written (synchronously): end now rather than wait for Node to tear the heap
+    // down. Output handed to Node's stream (a non-blocking pipe) is left to drain as usual.
+    if (harden.exports.outputWritten()) process.exit();
   },
   (error) => {
     // main() turns every known error into a sentence; reaching here is a bug in harden itself.

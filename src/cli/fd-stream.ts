@@ -32,6 +32,14 @@ export function linuxMajor(rdev: number): number {
   return ((rdev >>> 8) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
 }
 
+// Whether any output went to Node's own stream, which may still hold some of it when the run ends.
+let handedOver = false;
+
+/** Whether all output so far is written: nothing waits in a Node stream for the process to drain. */
+export function outputWritten(): boolean {
+  return !handedOver;
+}
+
 export interface FdStream {
   write(text: string): boolean;
   readonly isTTY: boolean;
@@ -67,6 +75,7 @@ export function fdStream(fd: number, stream: () => NodeJS.WritableStream, write:
           }
           if (code !== 'EAGAIN') throw error;
           fallback = stream();
+          handedOver = true;
           return fallback.write(bytes.subarray(done));
         }
       }

@@ -9,6 +9,7 @@ import { addFixOptions, runFix, type FixFlags } from './fix.js';
 import { addRestoreOptions, runRestore } from './restore.js';
 import { addDeployOptions, runDocker, runIncident, runSystemd } from './deploy.js';
 import { processIo, type Io } from './io.js';
+export { outputWritten } from './fd-stream.js';
 
 
 function program(io: Io, run: (task: () => Promise<number>) => void): Command {

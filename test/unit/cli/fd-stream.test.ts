@@ -79,6 +79,38 @@ describe('fdStream', () => {
   });
 });
 
+describe('the built CLI on a non-blocking pipe', () => {
+  it('delivers all of a long report when the pipe fills (EAGAIN), before it exits', async () => {
+    const dir = await tempDir();
+    const channels = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [i === 0 ? 'telegram' : `ch${i}`, { enabled: true, token: `FAKE-${i}`, allowFrom: [] }]));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ channels }, null, 2), { mode: 0o600 });
+    const args = [join(ROOT, 'bin', 'harden.js'), 'audit', '--config', config, '--no-host', '--nanobot-version', '0.3.0', '--format', 'json'];
+    const plain = spawnSync(process.execPath, args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: dir } });
+    expect(plain.stdout.length).toBeGreaterThan(200_000);
+    // Python sets the pipe's write end non-blocking and reads only once harden has filled it.
+    const py = [
+      'import os, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'os.set_blocking(w, False)',
+      `p = subprocess.Popen(sys.argv[1:], stdout=w, env={"PATH": os.environ["PATH"], "HOME": ${JSON.stringify(dir)}})`,
+      'os.close(w)',
+      'time.sleep(0.5)',
+      'out = b""',
+      'while True:',
+      '    chunk = os.read(r, 65536)',
+      '    if not chunk: break',
+      '    out += chunk',
+      'sys.stdout.buffer.write(out)',
+      'sys.exit(p.wait())',
+    ].join('\n');
+    const viaPipe = spawnSync('python3', ['-c', py, process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(viaPipe.stderr).toBe('');
+    expect(viaPipe.status).toBe(plain.status);
+    expect(viaPipe.stdout).toBe(plain.stdout);
+  });
+});
+
 describe('isatty', () => {
   const open = (path: string, flags: number): number | undefined => {
     try {
