@@ -52,13 +52,17 @@ function cacheDirectory(distDir, env, uid) {
     if (!info.isDirectory() || !ownedAndPrivate(info, uid)) return undefined;
     let created = false;
     for (const d of [top, dir]) {
-      try {
-        fs.mkdirSync(d, { mode: 0o700 });
-        created = d === dir;
-      } catch (error) {
-        if (error.code !== 'EEXIST') return undefined;
+      // Looked at first: on every run but the first they exist, and a failed mkdir costs an exception.
+      let info = fs.lstatSync(d, { throwIfNoEntry: false });
+      if (!info) {
+        try {
+          fs.mkdirSync(d, { mode: 0o700 });
+          created = d === dir;
+        } catch (error) {
+          if (error.code !== 'EEXIST') return undefined;
+        }
+        info = fs.lstatSync(d);
       }
-      const info = fs.lstatSync(d);
       if (!info.isDirectory() || !ownedAndPrivate(info, uid)) return undefined;
     }
     // A new build or Node for this copy: the caches of the one it replaced are of no more use.
