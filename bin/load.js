@@ -65,16 +65,26 @@ function cacheDirectory(distDir, env, uid) {
       }
       if (!info.isDirectory() || !ownedAndPrivate(info, uid)) return undefined;
     }
-    // A new build or Node for this copy: the caches of the one it replaced are of no more use.
+    // A new build or Node for this copy: the caches of the one it replaced are of no more use,
+    // nor are those of copies that are gone (a CI checkout, a temporary install). Each directory
+    // names its copy in a file `origin`; one without it predates that and is dropped too.
     if (created) {
+      writePrivate(path.join(dir, 'origin'), path.resolve(distDir));
       for (const old of fs.readdirSync(top)) {
-        if (old.startsWith(`${place}-`) && path.join(top, old) !== dir) fs.rmSync(path.join(top, old), { recursive: true, force: true });
+        const other = path.join(top, old);
+        if (other !== dir && (old.startsWith(`${place}-`) || !copyExists(other, uid))) fs.rmSync(other, { recursive: true, force: true });
       }
     }
   } catch {
     return undefined;
   }
   return dir;
+}
+
+/** Whether the installed copy a cache directory was made for is still there. */
+function copyExists(cacheDir, uid) {
+  const origin = readTrusted(path.join(cacheDir, 'origin'), uid)?.toString('utf8');
+  return origin !== undefined && path.isAbsolute(origin) && fs.existsSync(path.join(origin, 'build-id'));
 }
 
 /** The cache file's bytes, if it is a regular file of this user's that no one else may write. */

@@ -60,7 +60,7 @@ async function packedBundle(): Promise<{ entry: string; home: string }> {
 const cacheFiles = (home: string): string[] => {
   const top = join(home, '.cache', 'nanobot-harden');
   if (!existsSync(top)) return [];
-  return readdirSync(top).flatMap((d) => readdirSync(join(top, d)).map((f) => join(top, d, f)));
+  return readdirSync(top).flatMap((d) => readdirSync(join(top, d)).filter((f) => f.endsWith('.v8')).map((f) => join(top, d, f)));
 };
 
 describe('bin/load.js', () => {
@@ -125,6 +125,24 @@ describe('bin/load.js', () => {
     const now = readdirSync(top);
     expect(now.filter((d) => d.startsWith(placeA)).map((d) => d.split('-')[1])).toEqual(['fedcba9876543210']);
     expect(now.filter((d) => !d.startsWith(placeA)).map((d) => d.split('-')[1])).toEqual(['0123456789abcdef']);
+  });
+
+  it('drops the caches of copies that are gone (and of old caches that do not say whose they are) when it makes a new one', async () => {
+    const a = await bundle();
+    const b = await bundle();
+    const top = join(a.home, '.cache', 'nanobot-harden');
+    run(a.entry, { HOME: a.home });
+    run(b.entry, { HOME: a.home });
+    const [placeA, placeB] = [a, b].map((x) => readdirSync(top).find((d) => readFileSync(join(top, d, 'origin'), 'utf8') === join(x.entry, '..'))!.slice(0, 8));
+    mkdirSync(join(top, 'deadbeef-0123456789abcdef-v0.0.0-x64'), { mode: 0o700 });
+    rmSync(join(b.entry, '..', '..'), { recursive: true, force: true });
+    // Still there until a new cache directory is made: pruning is no part of an ordinary run.
+    run(a.entry, { HOME: a.home });
+    expect(readdirSync(top)).toHaveLength(3);
+    writeFileSync(join(a.entry, '..', 'build-id'), 'fedcba9876543210\n');
+    run(a.entry, { HOME: a.home });
+    expect(readdirSync(top)).toEqual([`${placeA}-fedcba9876543210-${process.version}-${process.arch}`]);
+    expect(placeB).not.toBe(placeA);
   });
 
   it('stack traces name the files of the copy that runs, not of another copy that cached the same code', async () => {
@@ -201,7 +219,7 @@ describe('bin/load.js', () => {
     const written = readdirSync(join(cache, 'nanobot-harden'));
     expect(written).toHaveLength(1);
     // An audit of the default profile reads one file of harden's code: the pack.
-    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toEqual(['pack.js.audit.v8']);
+    expect(readdirSync(join(cache, 'nanobot-harden', written[0]!))).toEqual(['origin', 'pack.js.audit.v8']);
     const warm = harden(args, { env: { XDG_CACHE_HOME: cache } });
     expect(cold.code).toBe(1);
     expect(warm).toEqual(cold);
