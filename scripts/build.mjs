@@ -5,7 +5,7 @@ import { build, transform } from 'esbuild';
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 
 await rm('dist', { recursive: true, force: true });
@@ -122,6 +122,8 @@ for (const file of result.outputFiles) {
 const packText = `({\n${pack.sort().join(',\n')}\n})\n`;
 await writeFile('dist/pack.js', packText);
 buildId.update(packText);
+// The loader wraps and compiles these files: a new loader starts a new cache too.
+buildId.update(await readFile('bin/load.js'));
 // Names this build's V8 code cache (bin/load.js): a cache from other code is never read.
 await writeFile('dist/build-id', buildId.digest('hex').slice(0, 16) + '\n');
 // The package is "type": "module"; this folder holds CommonJS.
