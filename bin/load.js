@@ -133,17 +133,25 @@ function load(entry, env = process.env, kind = 'run') {
   const modules = new Map();
   const fresh = [];
 
-  /** Compile source with its code cache (if any is trusted) and run it: the script's value. */
-  function run(file, source) {
+  /**
+   * Compile a file's text with its code cache (if one is trusted and was made from this very file)
+   * and run it: the script's value. V8 checks only that a cache's source has the same length, so
+   * each cache starts with a stamp of the file it was made from (size and modification time): a
+   * file edited in place, even to the same length, is compiled again rather than run as before.
+   */
+  function run(file, text, info) {
+    const stamp = Buffer.from(`${info.size}:${info.mtimeMs}\n`);
     const cacheFile = dir && path.join(dir, `${path.basename(file)}.${kind}.v8`);
-    const cachedData = cacheFile && readTrusted(cacheFile, uid);
-    const script = new vm.Script(source, { filename: file, cachedData });
-    if (cacheFile && (!cachedData || script.cachedDataRejected)) fresh.push({ script, cacheFile });
+    const stored = cacheFile && readTrusted(cacheFile, uid);
+    const cachedData = stored && stored.length > stamp.length && stored.subarray(0, stamp.length).equals(stamp) ? stored.subarray(stamp.length) : undefined;
+    const script = new vm.Script(text, { filename: file, cachedData });
+    if (cacheFile && (!cachedData || script.cachedDataRejected)) fresh.push({ script, cacheFile, stamp });
     return script.runInThisContext();
   }
 
   const packFile = path.join(distDir, 'pack.js');
-  const pack = fs.existsSync(packFile) ? run(packFile, fs.readFileSync(packFile, 'utf8')) : {};
+  const packInfo = fs.statSync(packFile, { throwIfNoEntry: false });
+  const pack = packInfo ? run(packFile, fs.readFileSync(packFile, 'utf8'), packInfo) : {};
 
   function loadFile(file) {
     const known = modules.get(file);
@@ -151,7 +159,7 @@ function load(entry, env = process.env, kind = 'run') {
     const module = { exports: {}, id: file, filename: file, loaded: false };
     modules.set(file, module);
     const key = path.relative(distDir, file).split(path.sep).join('/');
-    const body = Object.hasOwn(pack, key) ? pack[key] : run(file, `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n})`);
+    const body = Object.hasOwn(pack, key) ? pack[key] : run(file, `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n})`, fs.statSync(file));
     const here = path.dirname(file);
     const localRequire = (id) => (id.startsWith('./') || id.startsWith('../') ? loadFile(path.join(here, id)) : require(id));
     body.call(module.exports, module.exports, localRequire, module, file, here);
@@ -163,9 +171,9 @@ function load(entry, env = process.env, kind = 'run') {
   return {
     exports,
     save() {
-      for (const { script, cacheFile } of fresh.splice(0)) {
+      for (const { script, cacheFile, stamp } of fresh.splice(0)) {
         try {
-          writePrivate(cacheFile, script.createCachedData());
+          writePrivate(cacheFile, Buffer.concat([stamp, script.createCachedData()]));
         } catch {
           // A cache is an optimisation: the run's result never depends on it.
         }

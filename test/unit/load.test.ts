@@ -1,6 +1,6 @@
 // bin/load.js: the bundle loader with V8's code cache. Real files in temp directories: a small
 // bundle (an entry and a chunk, like dist/), a cache home, and what a second run reads back.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Script } from 'node:vm';
@@ -87,6 +87,17 @@ describe('bin/load.js', () => {
     expect(run(entry, { HOME: home })['same']).toBe(true);
     // Accepted caches are not written again: same inodes (a write renames a new file in).
     expect(files.map((f) => statSync(f).ino)).toEqual(before);
+  });
+
+  it('compiles a file edited in place again, even at the same length (V8 itself checks only the length)', async () => {
+    const { entry, home } = await bundle();
+    expect(run(entry, { HOME: home })['same']).toBe(true);
+    const text = readFileSync(entry, 'utf8');
+    const edited = text.replace('shared === viaOther', 'shared !== viaOther');
+    expect(edited.length).toBe(text.length);
+    writeFileSync(entry, edited);
+    utimesSync(entry, new Date(), new Date(Date.now() + 5000));
+    expect(run(entry, { HOME: home })['same']).toBe(false);
   });
 
   it('takes the files the pack holds from the pack, the others from their own files, with one cache for the pack', async () => {
