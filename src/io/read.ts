@@ -10,6 +10,8 @@ import { closeSync, existsSync, constants, fstatSync, lstatSync, openSync, readd
  * then refused on its type).
  */
 export function readText(path: string): string | undefined {
+  // Most files harden looks for beside a config are not there; a failed open costs an exception.
+  if (!existsSync(path)) return undefined;
   let fd: number | undefined;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -37,6 +39,7 @@ export function readProcFile(path: string): string | undefined {
 
 /** The directory's entry names, or undefined when it is missing or cannot be read. */
 export function listDir(path: string): string[] | undefined {
+  if (!existsSync(path)) return undefined;
   try {
     return readdirSync(path);
   } catch {
@@ -73,6 +76,7 @@ export function lstatOf(path: string): Stats | undefined {
 
 /** The path with every symbolic link resolved; undefined when it cannot be. */
 export function realpathOf(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
   try {
     return realpathSync(path);
   } catch {
