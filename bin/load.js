@@ -159,7 +159,8 @@ function load(entry, env = process.env, kind = 'run') {
     const module = { exports: {}, id: file, filename: file, loaded: false };
     modules.set(file, module);
     const key = path.relative(distDir, file).split(path.sep).join('/');
-    const body = Object.hasOwn(pack, key) ? pack[key] : run(file, `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n})`, fs.statSync(file));
+    // Stamped before it is read: a file that changes in between is compiled again next time.
+    const body = Object.hasOwn(pack, key) ? pack[key] : ((info) => run(file, `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n})`, info))(fs.statSync(file));
     const here = path.dirname(file);
     const localRequire = (id) => (id.startsWith('./') || id.startsWith('../') ? loadFile(path.join(here, id)) : require(id));
     body.call(module.exports, module.exports, localRequire, module, file, here);

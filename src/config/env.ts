@@ -93,8 +93,9 @@ interface Merge {
 /** Merge one env-supplied key into the effective object; true when it changed the effective value. */
 function mergeKey(target: Record<string, unknown>, seg: Segment, value: unknown, path: string[], m: Merge): boolean {
   const childPath = [...path, seg.key];
-  if (!(seg.key in target) || (seg.spelling === 'camel' && fileSpelling(childPath, m.origins) === 'snake')) {
-    target[seg.key] = canonicalize(value);
+  // Own keys only: "in" would find Object.prototype's, and a "__proto__" key would merge into it.
+  if (!Object.hasOwn(target, seg.key) || (seg.spelling === 'camel' && fileSpelling(childPath, m.origins) === 'snake')) {
+    setOwn(target, seg.key, canonicalize(value));
     record(childPath, target[seg.key], m.origin, m.origins);
     return true;
   }

@@ -27,7 +27,10 @@ function tokenEnd(re: RegExp, text: string, pos: number): number {
   return re.test(text) ? re.lastIndex : -1;
 }
 
-/** The tree of strict JSON text; undefined for any text that is not (jsonc-parser says why). */
+/**
+ * The tree of strict JSON text; undefined for any text that is not (jsonc-parser says why). A
+ * string of millions of characters makes it throw RangeError (use parseJsonTree).
+ */
 export function fastTree(text: string): Node | undefined {
   let pos = 0;
   const skip = (): void => {
@@ -141,5 +144,12 @@ export function fastTree(text: string): Node | undefined {
  * jsonc-parser otherwise (with its errors in `errors`).
  */
 export function parseJsonTree(text: string, errors: ParseError[]): Node | undefined {
-  return fastTree(text) ?? parseTree(text, errors, STRICT);
+  let fast: Node | undefined;
+  try {
+    fast = fastTree(text);
+  } catch {
+    // A string of millions of characters exhausts the regular expression's backtrack stack
+    // (RangeError): jsonc-parser, which scans without one, reads it as nanobot would.
+  }
+  return fast ?? parseTree(text, errors, STRICT);
 }

@@ -180,7 +180,7 @@ export function fill(root: Record<string, unknown>, path: readonly string[], val
     cur = cur[key] as Record<string, unknown>;
   }
   const last = path[path.length - 1]!;
-  if (last in cur) return false;
+  if (Object.hasOwn(cur, last)) return false;
   cur[last] = structuredClone(value);
   recordTree(path, value, origin, origins);
   return true;
@@ -275,8 +275,8 @@ interface Coercion {
 }
 
 function coerceAll(value: Record<string, unknown>, path: readonly string[], c: Coercion): void {
-  // for-in, not Object.entries: no array of pairs per object (these objects have no inherited keys).
-  for (const key in value) {
+  // Own keys only (Object.keys): a for-in would take in anything inherited.
+  for (const key of Object.keys(value)) {
     const child = value[key];
     const type = fieldTypeAt(path, key);
     if (type) {

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, type Node, type ParseError } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { fastTree, parseJsonTree } from '../../../src/config/json-tree.js';
 import { FIXTURES, ROOT } from '../../helpers/fixtures.js';
@@ -100,6 +100,15 @@ describe('fastTree', () => {
     for (const text of ['{"a":1,"a":2}', '{"\\u00e9\\n":"\\ud83d\\ude00\\/"}', '[-0,0.5e-3,1E400,-12.75E+2]', '{"x":"\u2028\u2029"}', '"top"', '[]', '{}', '  {"a" : [ true , false , null ] }  ']) {
       expect([text, agrees(text)]).toEqual([text, 'fast']);
     }
+  });
+
+  it('falls back to jsonc-parser for a string too long for the regular expression (millions of characters)', () => {
+    const text = `{"agents": {"defaults": {"note": "${'x'.repeat(9_000_000)}"}}}`;
+    expect(() => fastTree(text)).toThrow(RangeError);
+    const errors: ParseError[] = [];
+    const tree = parseJsonTree(text, errors);
+    expect(errors).toEqual([]);
+    expect(findNodeAtLocation(tree!, ['agents', 'defaults', 'note'])?.value).toHaveLength(9_000_000);
   });
 
   it('leaves nesting deeper than nanobot could load to jsonc-parser', () => {

@@ -65,6 +65,14 @@ describe('duplicate keys and spellings', () => {
     // Nor through a section the environment supplies whole as JSON.
     const env = model('{}', { NANOBOT_TOOLS: '{"__proto__": {"restrictToWorkspace": true}}' });
     expect(getIn(env.value, ['tools', 'restrictToWorkspace'])).toBe(false);
+    // Nor merged into a section the file has: that once wrote into Object.prototype itself.
+    for (const file of ['{}', '{"tools": {"web": {}}}', '{"gateway": {"port": 1}}']) {
+      const merged = model(file, { NANOBOT_TOOLS: '{"__proto__": {"restrictToWorkspace": true}}', NANOBOT_GATEWAY: '{"__proto__": {"host": "10.9.9.9"}}' });
+      expect(getIn(merged.value, ['tools', 'restrictToWorkspace'])).toBe(false);
+      expect(getIn(merged.value, ['gateway', 'host'])).toBe(getIn(model(file).value, ['gateway', 'host']));
+      expect(({} as Record<string, unknown>)['restrictToWorkspace']).toBeUndefined();
+      expect(({} as Record<string, unknown>)['host']).toBeUndefined();
+    }
   });
 
   it('channel dicts follow the same spelling rule', () => {
