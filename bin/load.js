@@ -149,6 +149,13 @@ function load(entry, env = process.env, kind = 'run') {
     return script.runInThisContext();
   }
 
+  /** A file of the bundle the pack does not hold, wrapped as Node wraps a CommonJS module. */
+  function runFile(file) {
+    // Stamped before it is read: a file that changes in between is compiled again next time.
+    const info = fs.statSync(file);
+    return run(file, `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n})`, info);
+  }
+
   const packFile = path.join(distDir, 'pack.js');
   const packInfo = fs.statSync(packFile, { throwIfNoEntry: false });
   const pack = packInfo ? run(packFile, fs.readFileSync(packFile, 'utf8'), packInfo) : {};
@@ -159,8 +166,7 @@ function load(entry, env = process.env, kind = 'run') {
     const module = { exports: {}, id: file, filename: file, loaded: false };
     modules.set(file, module);
     const key = path.relative(distDir, file).split(path.sep).join('/');
-    // Stamped before it is read: a file that changes in between is compiled again next time.
-    const body = Object.hasOwn(pack, key) ? pack[key] : ((info) => run(file, `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(file, 'utf8')}\n})`, info))(fs.statSync(file));
+    const body = Object.hasOwn(pack, key) ? pack[key] : runFile(file);
     const here = path.dirname(file);
     const localRequire = (id) => (id.startsWith('./') || id.startsWith('../') ? loadFile(path.join(here, id)) : require(id));
     body.call(module.exports, module.exports, localRequire, module, file, here);

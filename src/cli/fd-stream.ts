@@ -40,6 +40,11 @@ export function outputWritten(): boolean {
   return !handedOver;
 }
 
+/** Say that output goes through Node's own stream (the wizard's prompts write to process.stdout). */
+export function handOver(): void {
+  handedOver = true;
+}
+
 export interface FdStream {
   write(text: string): boolean;
   readonly isTTY: boolean;

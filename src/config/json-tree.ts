@@ -48,8 +48,8 @@ export function fastTree(text: string): Node | undefined {
 
   function value(parent: Node | undefined, depth: number): Node | undefined {
     const c = text.charCodeAt(pos);
-    if (c === 0x7b) return object(parent, depth + 1);
-    if (c === 0x5b) return array(parent, depth + 1);
+    if (c === 0x7b) return container('object', 0x7d, parent, depth + 1, property);
+    if (c === 0x5b) return container('array', 0x5d, parent, depth + 1, item);
     if (c === 0x22) {
       const end = tokenEnd(STRING, text, pos);
       return end < 0 ? undefined : literal(parent, end, stringValue(pos, end));
@@ -64,69 +64,56 @@ export function fastTree(text: string): Node | undefined {
     return undefined;
   }
 
-  function object(parent: Node | undefined, depth: number): Node | undefined {
+  /**
+   * An object or an array: `element` reads one member into the node (false when it cannot), the
+   * members are comma-separated, and `close` ends it.
+   */
+  function container(type: 'object' | 'array', close: number, parent: Node | undefined, depth: number, element: (node: Building, depth: number) => boolean): Node | undefined {
     if (depth > MAX_DEPTH) return undefined;
-    const node: Building = { type: 'object', offset: pos, length: -1, parent, children: [] };
+    const node: Building = { type, offset: pos, length: -1, parent, children: [] };
     pos++;
     skip();
-    if (text.charCodeAt(pos) === 0x7d) {
-      pos++;
-      node.length = pos - node.offset;
-      return node;
-    }
-    for (;;) {
-      if (text.charCodeAt(pos) !== 0x22) return undefined;
-      const keyEnd = tokenEnd(STRING, text, pos);
-      if (keyEnd < 0) return undefined;
-      const property: Building = { type: 'property', offset: pos, length: -1, parent: node, children: [] };
-      node.children!.push(property);
-      property.children!.push({ type: 'string', value: stringValue(pos, keyEnd), offset: pos, length: keyEnd - pos, parent: property });
-      pos = keyEnd;
-      skip();
-      if (text.charCodeAt(pos) !== 0x3a) return undefined;
-      property.colonOffset = pos;
-      pos++;
-      skip();
-      const child = value(property, depth);
-      if (!child) return undefined;
-      property.children!.push(child);
-      property.length = pos - property.offset;
-      skip();
-      const c = text.charCodeAt(pos);
-      pos++;
-      if (c === 0x7d) {
-        node.length = pos - node.offset;
-        return node;
+    if (text.charCodeAt(pos) !== close) {
+      for (;;) {
+        if (!element(node, depth)) return undefined;
+        skip();
+        const c = text.charCodeAt(pos);
+        if (c === close) break;
+        if (c !== 0x2c) return undefined;
+        pos++;
+        skip();
       }
-      if (c !== 0x2c) return undefined;
-      skip();
     }
+    pos++;
+    node.length = pos - node.offset;
+    return node;
   }
 
-  function array(parent: Node | undefined, depth: number): Node | undefined {
-    if (depth > MAX_DEPTH) return undefined;
-    const node: Building = { type: 'array', offset: pos, length: -1, parent, children: [] };
+  /** "key": value, as a property node of the object. */
+  function property(node: Building, depth: number): boolean {
+    if (text.charCodeAt(pos) !== 0x22) return false;
+    const keyEnd = tokenEnd(STRING, text, pos);
+    if (keyEnd < 0) return false;
+    const prop: Building = { type: 'property', offset: pos, length: -1, parent: node, children: [] };
+    node.children!.push(prop);
+    prop.children!.push({ type: 'string', value: stringValue(pos, keyEnd), offset: pos, length: keyEnd - pos, parent: prop });
+    pos = keyEnd;
+    skip();
+    if (text.charCodeAt(pos) !== 0x3a) return false;
+    prop.colonOffset = pos;
     pos++;
     skip();
-    if (text.charCodeAt(pos) === 0x5d) {
-      pos++;
-      node.length = pos - node.offset;
-      return node;
-    }
-    for (;;) {
-      const child = value(node, depth);
-      if (!child) return undefined;
-      node.children!.push(child);
-      skip();
-      const c = text.charCodeAt(pos);
-      pos++;
-      if (c === 0x5d) {
-        node.length = pos - node.offset;
-        return node;
-      }
-      if (c !== 0x2c) return undefined;
-      skip();
-    }
+    const child = value(prop, depth);
+    if (!child) return false;
+    prop.children!.push(child);
+    prop.length = pos - prop.offset;
+    return true;
+  }
+
+  function item(node: Building, depth: number): boolean {
+    const child = value(node, depth);
+    if (child) node.children!.push(child);
+    return child !== undefined;
   }
 
   skip();

@@ -13,6 +13,7 @@ import { addWaivers, WAIVER_FILE } from '../waivers.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PromptAdapter } from './prompts.js';
+import { handOver } from '../cli/fd-stream.js';
 
 export interface WizardContext {
   io: Io;
@@ -45,7 +46,12 @@ async function recordWaivers(config: string, waivers: Decisions['waivers'], say:
 
 export async function runWizard(options: FixOptions, ctx: WizardContext): Promise<number> {
   const { io } = ctx;
-  const prompts = ctx.prompts ?? new (await import('./inquirer.js')).InquirerAdapter(process.stdin, process.stdout, (t) => io.stdout.write(t));
+  let prompts = ctx.prompts;
+  if (!prompts) {
+    // The prompt library writes to process.stdout: the run must let that stream drain at the end.
+    handOver();
+    prompts = new (await import('./inquirer.js')).InquirerAdapter(process.stdin, process.stdout, (t) => io.stdout.write(t));
+  }
   const traits = await resolveTraits(options);
   let failed = false;
   for (const file of options.configs) {

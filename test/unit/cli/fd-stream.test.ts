@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import tty from 'node:tty';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fdStream, isatty, linuxMajor } from '../../../src/cli/fd-stream.js';
 import { ROOT, tempDir } from '../../helpers/fixtures.js';
 
@@ -147,5 +147,16 @@ describe('isatty', () => {
     expect(linuxMajor((136 << 8) | 5)).toBe(136); // /dev/pts/5
     expect(linuxMajor((1 << 8) + 0xff + 4096 * 2 ** 32)).toBe(4097); // glibc puts high major bits above bit 32
     if (process.platform === 'linux') expect(linuxMajor(statSync('/dev/null').rdev)).toBe(1);
+  });
+});
+
+describe('outputWritten', () => {
+  it('turns false once output is handed to a Node stream (the wizard prompts through process.stdout)', async () => {
+    // A fresh copy of the module: the tests above handed output over already.
+    vi.resetModules();
+    const fresh = await import('../../../src/cli/fd-stream.js');
+    expect(fresh.outputWritten()).toBe(true);
+    fresh.handOver();
+    expect(fresh.outputWritten()).toBe(false);
   });
 });
