@@ -179,12 +179,13 @@ export function baselineKey(f: Pick<Finding, 'ruleId' | 'file' | 'pointer'>): st
 }
 
 async function readBaseline(file: string): Promise<Set<string>> {
-  const { readFile } = await import('node:fs/promises');
+  const { readInputText } = await import('./io/read.js');
+  const text = readInputText(file, `--baseline ${file}`);
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`--baseline ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a JSON report of harden audit --format json'}`);
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
   }
   const list = (data as { findings?: unknown }).findings;
   if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);

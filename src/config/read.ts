@@ -1,9 +1,10 @@
 // Find and read config files. Reading is all this does; only src/io writes.
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigAccessError } from '../errors.js';
 import { decodeConfig, parseConfig, type ParsedConfig } from './parse.js';
+import { INPUT_LIMIT, readOpened } from '../io/read.js';
 
 /** nanobot's default: ~/.nanobot/config.json, with $HOME deciding as Path.home() does. */
 export function defaultConfigPath(env: Readonly<Record<string, string | undefined>>): string {
@@ -47,15 +48,21 @@ export interface ConfigFile {
  */
 export async function readConfig(file: string): Promise<ConfigFile> {
   let bytes: Uint8Array;
+  let fd: number | undefined;
   try {
-    const info = statSync(file);
+    // Opened non-blocking and checked as opened (not by path first): a FIFO or a device swapped
+    // in cannot block harden, and a file is read no further than its size (/proc/kmsg says 0).
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const info = fstatSync(fd);
     if (info.isDirectory()) throw new ConfigAccessError(file, `${file} is a directory, not a config file`);
-    // A FIFO or a device is refused before it is opened: reading one could block forever.
     if (!info.isFile()) throw new ConfigAccessError(file, `${file} is not a regular file`);
-    bytes = readFileSync(file);
+    if (info.size > INPUT_LIMIT) throw new ConfigAccessError(file, `${file} is ${Math.round(info.size / 1024 / 1024)} MiB, larger than the ${INPUT_LIMIT / 1024 / 1024} MiB harden reads; it is not a nanobot config`);
+    bytes = readOpened(fd, info.size);
   } catch (error) {
     if (error instanceof ConfigAccessError) throw error;
     throw new ConfigAccessError(file, accessSentence(file, error as NodeJS.ErrnoException));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   const text = decodeConfig(file, bytes);
   return { file, bytes, parsed: parseConfig(file, text) };

@@ -1,6 +1,6 @@
 // Compose services that run nanobot, checked for the guide's Docker flags. Findings point at the
 // service's line in the compose file. yaml keeps comments and layout, so fixes can edit in place.
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../io/read.js';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, isSeq, type Document, type YAMLMap } from 'yaml';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding } from '../findings.js';
@@ -38,8 +38,7 @@ export function parseCompose(file: string, text: string): ComposeDoc {
 }
 
 export async function loadCompose(file: string): Promise<ComposeDoc | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : parseCompose(file, text);
+  return parseCompose(file, readInputText(file, `the compose file ${file}`));
 }
 
 const list = (node: unknown): unknown[] => (isSeq(node) ? node.items.map((i) => (isScalar(i) ? i.value : isMap(i) ? i.toJSON() : i)) : isScalar(node) ? [node.value] : []);

@@ -2,21 +2,87 @@
 // and /proc entries. Synchronous on purpose: each is a local file read in microseconds, while an
 // await per file (one thread-pool round trip each) made a host audit spend tens of milliseconds
 // reading its 60-odd /proc entries one after another. Writes never come here (io/files.ts).
-import { closeSync, existsSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, existsSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { ConfigAccessError } from '../errors.js';
+
+/** The most harden reads of any one input file: far above any real config, report or waiver file. */
+export const INPUT_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Read at most the size fstat gave: a regular file that reports 0 bytes and then produces data
+ * without end (/proc/kmsg, which also blocks) is read as empty instead of hanging harden.
+ */
+export function readOpened(fd: number, size: number): Buffer {
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  while (at < size) {
+    const n = readSync(fd, out, at, size - at, at);
+    if (n === 0) break;
+    at += n;
+  }
+  return at === size ? out : out.subarray(0, at);
+}
+
+function whyNot(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * A file the user names (--answers, --baseline, --waivers, --compose, an env file): opened
+ * non-blocking so that a FIFO cannot hang harden, accepted only when what was opened is a regular
+ * file, and read no further than its size (at most INPUT_LIMIT). Every failure is one sentence
+ * that starts with `what`, for instance "--answers answers.json".
+ */
+export function readInput(path: string, what: string): Buffer {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const info = fstatSync(fd);
+    if (info.isDirectory()) throw new ConfigAccessError(path, `${what}: it is a directory, not a file`);
+    if (!info.isFile()) throw new ConfigAccessError(path, `${what}: not a regular file (a FIFO, device or socket is never read)`);
+    if (info.size > INPUT_LIMIT) throw new ConfigAccessError(path, `${what}: the file is ${Math.round(info.size / 1024 / 1024)} MiB, larger than the ${INPUT_LIMIT / 1024 / 1024} MiB harden reads`);
+    return readOpened(fd, info.size);
+  } catch (error) {
+    if (error instanceof ConfigAccessError) throw error;
+    throw new ConfigAccessError(path, `${what}: ${whyNot(error as NodeJS.ErrnoException)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** readInput as UTF-8 text. */
+export function readInputText(path: string, what: string): string {
+  return readInput(path, what).toString('utf8');
+}
 
 /**
  * The file's text, or undefined when it is missing, cannot be read, or is not a regular file: a
  * unit's EnvironmentFile= naming a FIFO or /dev/zero must not hang the audit (opened non-blocking,
- * then refused on its type).
+ * then refused on its type), nor /proc/kmsg (read no further than its size, which is 0).
  */
 export function readText(path: string): string | undefined {
   // Most files harden looks for beside a config are not there; a failed open costs an exception.
   if (!existsSync(path)) return undefined;
   let fd: number | undefined;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) return undefined;
-    return readFileSync(fd, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.size > INPUT_LIMIT) return undefined;
+    return readOpened(fd, info.size).toString('utf8');
   } catch {
     return undefined;
   } finally {
