@@ -5,7 +5,9 @@
 import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import type { ParsedConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
-import { ConfigAccessError, WriteError, isHardenError } from './errors.js';
+import { ConfigAccessError, StaleFileError, WriteError, isHardenError } from './errors.js';
+import { parseConfig } from './config/parse.js';
+import type { Target } from './io/place.js';
 import { secretsInTree } from './config/secrets.js';
 import { compareFindings, findingKey, type Finding } from './findings.js';
 import { patchParsed, type Patch } from './fix/edit.js';
@@ -84,12 +86,9 @@ export async function prepare(
   let env: PreparedEnv | undefined;
   if (options.secretsToEnv !== undefined) {
     const path = options.secretsToEnv || defaultEnvFile(fa.file);
-    // fs/promises loads readline and more: only the paths that write or move secrets need it.
-    const { readFile } = await import('node:fs/promises');
-    const existingText = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw new ConfigAccessError(path, `cannot read the env file ${path}: ${e.code === 'EACCES' ? 'permission denied' : e.message}`);
-    });
+    // Never /dev/null, /dev/stdout or a FIFO: only a regular file (or none yet) is read and replaced.
+    const { readOptionalInput } = await import('./io/read.js');
+    const existingText = readOptionalInput(path, `the env file ${path}`)?.toString('utf8');
     const existing = new Map(parseEnvFile(existingText ?? '').map((e) => [e.name, e.value]));
     const sp = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing, env: options.env });
     skipped.push(...sp.skipped);
@@ -173,55 +172,115 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
 
   // The writer (locks, backups, atomic writes) is loaded only when something is written.
   const io = await import('./io/files.js');
-  const t = await io.target(file);
-  return io.withLock(t, async () => {
-    await io.assertUnchanged(t, fa.bytes);
-    const backup = await io.createBackup(t, fa.bytes);
-    const fileMode = p.modes.find((m) => m.path === t.real)?.to ?? t.mode;
-    let verified: FileAudit;
-    let replaced = false;
-    const envTarget = env && envChanged ? await io.targetOrNew(env.path, t) : undefined;
-    try {
-      // The env file first: the config must never name a variable that is nowhere to be found.
-      if (env && envTarget) await io.atomicWrite(envTarget, env.after, 0o600);
-      if (after !== before) {
-        await io.atomicWrite(t, after, fileMode);
-        replaced = true;
+  const { backupCheck } = await import('./restore.js');
+  const usable = await backupCheck(file);
+  const t = io.target(file);
+  const envTarget = env && envChanged ? openEnvTarget(io, env, t) : undefined;
+  try {
+    return await io.withLock(t, async (l) => {
+      io.assertUnchanged(t, fa.bytes);
+      if (env && envTarget) assertEnvUnchanged(io, envTarget, env);
+      const backup = io.createBackup(l, fa.bytes);
+      const fileMode = p.modes.find((m) => m.path === t.real)?.to ?? t.mode;
+      const originalMode = t.mode;
+      const warnings = [...base.warnings, ...l.notes];
+      if (t.nlink > 1) {
+        warnings.push(`${file} has ${t.nlink - 1} other name${t.nlink === 2 ? '' : 's'} (hard links): harden replaced this one, and the others keep the old contents and mode${env ? ', secrets included' : ''}; find them with: find / -xdev -samefile ${t.real}`);
       }
-      for (const m of p.modes) await io.setMode(m.path, m.to);
-      verified = await auditFile(file, options, traits);
-      const left = stillThere(p.addressed, verified.findings);
-      if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
-      // The config itself, not everything harden knows: the env file now holds these values.
-      if (env) {
-        const left = secretsInTree(verified.parsed.root);
-        if (env.moved.some((secret) => left.includes(secret))) throw new WriteError('a secret was still in the file after moving it');
+      let replaced = false;
+      let verified: FileAudit;
+      try {
+        // The env file first: the config must never name a variable that is nowhere to be found.
+        if (env && envTarget) io.atomicWrite(envTarget, env.after, 0o600, env.before === undefined ? undefined : Buffer.from(env.before, 'utf8'));
+        if (after !== before) {
+          const written = io.atomicWrite(t, after, fileMode, fa.bytes);
+          replaced = true;
+          if (written.lateWrite) {
+            // Another program wrote the old file while harden replaced it: its version wins.
+            io.atomicWrite(t, written.lateWrite, originalMode);
+            replaced = false;
+            throw new StaleFileError(`another program wrote ${file} while harden was replacing it; its version is kept and harden's changes were not applied. Run harden again`);
+          }
+        }
+        for (const m of p.modes) io.setMode(t, m.path, m.to);
+        const now = io.readTarget(t);
+        if (!now || (after !== before && now.info.ino !== t.ino) || new TextDecoder().decode(now.bytes) !== after) {
+          // Someone else wrote it after harden did: that write is theirs to keep, not to undo.
+          replaced = false;
+          throw new StaleFileError(`${file} was changed by another program right after harden wrote it; that version is left in place and harden's changes are not verified. Run harden again`);
+        }
+        verified = await auditContent(file, parseConfig(file, after), now.bytes, options, traits);
+        const left = stillThere(p.addressed, verified.findings);
+        if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
+        // The config itself, not everything harden knows: the env file now holds these values.
+        if (env) {
+          const left = secretsInTree(verified.parsed.root);
+          if (env.moved.some((secret) => left.includes(secret))) throw new WriteError('a secret was still in the file after moving it');
+        }
+      } catch (error) {
+        const why = isHardenError(error) ? error.message : error instanceof Error ? error.message : String(error);
+        // The original goes back; if even that fails, say so rather than claim it is back.
+        let restored = true;
+        if (replaced) {
+          try {
+            io.atomicWrite(t, fa.bytes, originalMode);
+          } catch {
+            restored = false;
+          }
+        }
+        if (!restored) throw new WriteError(`${why}; putting ${file} back failed too: run harden restore --config ${file} (backup: ${backup})`);
+        if (env && envTarget) {
+          try {
+            if (env.before === undefined) io.removeTarget(envTarget);
+            else io.atomicWrite(envTarget, env.before, envTarget.mode);
+          } catch {
+            // the env file only gained names; the config no longer uses them
+          }
+        }
+        for (const m of p.modes) {
+          try {
+            io.setMode(t, m.path, m.from);
+          } catch {
+            // as good as it gets
+          }
+        }
+        if (error instanceof StaleFileError) throw new StaleFileError(`${why} (backup of what harden read: ${backup})`);
+        throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
       }
-    } catch (error) {
-      const why = isHardenError(error) ? error.message : error instanceof Error ? error.message : String(error);
-      // The original goes back; if even that fails, say so rather than claim it is back.
-      const restored = !replaced || (await io.atomicWrite(t, fa.bytes, t.mode).then(() => true, () => false));
-      if (!restored) throw new WriteError(`${why}; putting ${file} back failed too: run harden restore --config ${file} (backup: ${backup})`);
-      if (env && envTarget) {
-        if (env.before === undefined) await io.removeFile(env.path).catch(() => undefined);
-        else await io.atomicWrite(envTarget, env.before, envTarget.mode).catch(() => undefined);
+      try {
+        io.appendJournal(l, {
+          time: new Date().toISOString(),
+          action: 'fix',
+          file: t.real,
+          rules: [...new Set([...applied.map((a) => a.ruleId), ...p.modes.map((m) => m.ruleId)])].sort(),
+          backup,
+          sha256Before: io.sha256(fa.bytes),
+          sha256After: io.sha256(after),
+          modes: p.modes.map((m) => ({ path: m.path, from: m.from.toString(8), to: m.to.toString(8) })),
+        });
+      } catch (error) {
+        warnings.push(isHardenError(error) ? error.message : `the journal was not written: ${String(error)}`);
       }
-      for (const m of p.modes) await io.setMode(m.path, m.from).catch(() => undefined);
-      throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
-    }
-    await io.appendJournal(t.real, {
-      time: new Date().toISOString(),
-      action: 'fix',
-      file: t.real,
-      rules: [...new Set([...applied.map((a) => a.ruleId), ...p.modes.map((m) => m.ruleId)])].sort(),
-      backup,
-      sha256Before: io.sha256(fa.bytes),
-      sha256After: io.sha256(after),
-      modes: p.modes.map((m) => ({ path: m.path, from: m.from.toString(8), to: m.to.toString(8) })),
-    }).catch(() => undefined);
-    await io.pruneBackups(t.real, options.keepBackups).catch(() => undefined);
-    return { ...base, changed: true, backup, remaining: waive(verified.findings) };
-  });
+      io.pruneBackups(t, options.keepBackups, usable, l.backups());
+      return { ...base, warnings, changed: true, backup, remaining: waive(verified.findings) };
+    });
+  } finally {
+    io.closeTarget(t);
+    io.closeTarget(envTarget);
+  }
+}
+
+type Io = typeof import('./io/files.js');
+
+/** The env file --secrets-to-env writes: a regular file or nothing yet, private like the config. */
+function openEnvTarget(io: Io, env: PreparedEnv, config: Target): Target {
+  return io.target(env.path, { owner: { uid: config.uid, gid: config.gid }, mayBeMissing: true, what: `the env file ${env.path}` });
+}
+
+function assertEnvUnchanged(io: Io, t: Target, env: PreparedEnv): void {
+  const now = io.readTarget(t);
+  const text = now ? new TextDecoder().decode(now.bytes) : undefined;
+  if (text !== env.before) throw new StaleFileError(`the env file ${env.path} changed on disk since harden read it; nothing was written. Run harden again`);
 }
 
 export async function fix(options: FixOptions): Promise<FixResult[]> {
@@ -269,24 +328,48 @@ export async function fixCompose(file: string, options: Pick<FixOptions, 'dryRun
   if (!sameServices(c, edit.text)) throw new WriteError(`harden could not edit ${file} safely; nothing was written`);
   if (options.dryRun || !changed) return { ...base, changed, remaining: await check(edit.text) };
   const io = await import('./io/files.js');
-  const t = await io.target(file);
-  return io.withLock(t, async () => {
-    await io.assertUnchanged(t, new TextEncoder().encode(c.text));
-    const backup = await io.createBackup(t, new TextEncoder().encode(c.text));
-    try {
-      await io.atomicWrite(t, edit.text, t.mode);
-      const now = await (await import('node:fs/promises')).readFile(t.real, 'utf8');
-      const remaining = await check(now);
-      const left = remaining.find((f) => edit.applied.includes(f.ruleId));
-      if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported`);
-      await io.pruneBackups(t.real, options.keepBackups).catch(() => undefined);
-      return { ...base, changed: true, backup, remaining };
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      if (!(await io.atomicWrite(t, c.text, t.mode).then(() => true, () => false))) {
-        throw new WriteError(`${why}; putting ${file} back failed too: run harden restore --config ${file} (backup: ${backup})`);
+  const { backupCheck } = await import('./restore.js');
+  const usable = await backupCheck(file);
+  const bytes = new TextEncoder().encode(c.text);
+  const t = io.target(file);
+  try {
+    return await io.withLock(t, async (l) => {
+      io.assertUnchanged(t, bytes);
+      const backup = io.createBackup(l, bytes);
+      const mode = t.mode;
+      let replaced = false;
+      try {
+        const written = io.atomicWrite(t, edit.text, mode, bytes);
+        replaced = true;
+        if (written.lateWrite) {
+          io.atomicWrite(t, written.lateWrite, mode);
+          replaced = false;
+          throw new StaleFileError(`another program wrote ${file} while harden was replacing it; its version is kept and harden's changes were not applied. Run harden again`);
+        }
+        const now = io.readTarget(t);
+        if (!now || new TextDecoder().decode(now.bytes) !== edit.text) {
+          replaced = false;
+          throw new StaleFileError(`${file} was changed by another program right after harden wrote it; that version is left in place. Run harden again`);
+        }
+        const remaining = await check(edit.text);
+        const left = remaining.find((f) => edit.applied.includes(f.ruleId));
+        if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported`);
+        io.pruneBackups(t, options.keepBackups, usable, l.backups());
+        return { ...base, changed: true, backup, remaining };
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        if (replaced) {
+          try {
+            io.atomicWrite(t, bytes, mode);
+          } catch {
+            throw new WriteError(`${why}; putting ${file} back failed too: run harden restore --config ${file} (backup: ${backup})`);
+          }
+        }
+        if (error instanceof StaleFileError) throw new StaleFileError(`${why} (backup of what harden read: ${backup})`);
+        throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
       }
-      throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
-    }
-  });
+    });
+  } finally {
+    io.closeTarget(t);
+  }
 }

@@ -21,8 +21,7 @@ export interface FixFlags extends Omit<AuditFlags, 'format'> {
   quiet?: boolean;
   runtime: Runtime;
   keepBackups: string;
-  secretsToEnv?: boolean;
-  envFile?: string;
+  secretsToEnv?: boolean | string;
 }
 
 export function addFixOptions(command: Command): Command {
@@ -37,8 +36,8 @@ export function addFixOptions(command: Command): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--runtime <where>', 'where nanobot runs: in a container its binds must stay on 0.0.0.0').choices(['auto', 'host', 'container']).default('auto'))
     .option('--keep-backups <n>', 'backups to keep per config', '5')
-    .option('--secrets-to-env', 'move plaintext secrets to an env file and write ${NAME} references in their place')
-    .option('--env-file <path>', 'the env file for --secrets-to-env (default: nanobot.env beside the config)');
+    // Not --env-file: Node 20 takes that flag from anywhere on the command line for itself.
+    .option('--secrets-to-env [file]', 'move plaintext secrets to an env file (default: nanobot.env beside the config) and write ${NAME} references in their place');
 }
 
 async function answersFrom(flags: FixFlags, notes: string[]): Promise<Answers> {
@@ -66,9 +65,8 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     acceptRisk: flags.acceptRisk,
     runtime: flags.runtime,
     keepBackups: keep,
-    ...(flags.secretsToEnv ? { secretsToEnv: flags.envFile ? resolve(io.cwd, flags.envFile) : '' } : {}),
+    ...(flags.secretsToEnv !== undefined && flags.secretsToEnv !== false ? { secretsToEnv: typeof flags.secretsToEnv === 'string' ? resolve(io.cwd, flags.secretsToEnv) : '' } : {}),
   };
-  if (flags.envFile && !flags.secretsToEnv) throw new UsageError('--env-file goes with --secrets-to-env');
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout);
   if (interactive) {
     const { runWizard } = await import('../wizard/run.js');

@@ -34,7 +34,7 @@ export async function runRestore(backup: string | undefined, flags: RestoreFlags
     }
     io.stdout.write(`backups of ${file}, newest first:\n`);
     backups.forEach((b, i) => {
-      const what = b.action === 'restore' ? 'before a restore' : b.rules ? `before fixing ${b.rules.join(', ')}` : '';
+      const what = b.problem ? `cannot be restored: ${b.problem}` : b.action === 'restore' ? 'before a restore' : b.rules ? `before fixing ${b.rules.join(', ')}` : '';
       io.stdout.write(`  ${String(i + 1).padStart(2)}  ${b.time.toISOString()}  ${b.path}${what ? `  (${what})` : ''}\n`);
     });
     return 0;
@@ -48,5 +48,6 @@ export async function runRestore(backup: string | undefined, flags: RestoreFlags
   if (!Number.isInteger(keep) || keep < 1) throw new UsageError('--keep-backups needs a whole number of at least 1');
   const result = await core.restore(file, backup, keep);
   io.stdout.write(`restored ${file} from ${result.restored}\n  the file as it was is in ${result.backup}\n  restart nanobot so that it reads it\n`);
+  for (const note of result.notes) io.stderr.write(`harden: note: ${note}\n`);
   return 0;
 }

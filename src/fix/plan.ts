@@ -20,8 +20,18 @@ export interface HostFacts {
   /** Whether nanobot reads this config inside a container (binds must stay 0.0.0.0 there). */
   inContainer: boolean;
   /** Mode, owner and group of the file and of its directory; absent under --no-host. */
-  file?: { path: string; mode: number; uid: number; gid: number; ownerGid?: number };
-  dir?: { path: string; mode: number; uid: number; gid: number; ownerGid?: number };
+  file?: PathFacts;
+  dir?: PathFacts;
+}
+
+export interface PathFacts {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  ownerGid?: number;
+  /** ACL entries beyond owner, group and other (getfacl's "user:1001:r--"). */
+  acl?: string[];
 }
 
 export interface ModeChange {
@@ -188,8 +198,13 @@ class Planner {
     if (shadow) this.removeCopy(f.ruleId, shadow);
   }
 
-  mode(f: Finding, target: HostFacts['file'], to: number): void {
+  mode(f: Finding, target: PathFacts | undefined, to: number): void {
     if (!target) return;
+    // chmod empties an ACL's mask: the users and groups it names lose their access.
+    if (target.acl && target.acl.length > 0 && (to & 0o070) === 0 && this.held(f)) {
+      this.skip(f, 'lockout', `${target.path} is shared through an ACL (${target.acl.join(', ')}); chmod ${to.toString(8)} would lock them out. Pass --accept-risk ${f.ruleId} to do it anyway`);
+      return;
+    }
     // A group other than the owner's own can read it: someone else (a container user, a service
     // group) may depend on that access.
     const shared = (target.mode & 0o070) !== 0 && target.ownerGid !== undefined && target.gid !== target.ownerGid;

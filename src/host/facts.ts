@@ -36,7 +36,9 @@ export async function hostFacts(file: string, runtime: Runtime, withModes: boole
   for (const [key, path] of [['file', real], ['dir', dirname(real)]] as const) {
     const info = await stat(path);
     const ownerGid = await primaryGid(info.uid);
-    facts[key] = { path, mode: info.mode & 0o777, uid: info.uid, gid: info.gid, ...(ownerGid !== undefined ? { ownerGid } : {}) };
+    // An ACL can grant only while the group bits (its mask) are set.
+    const acl = (info.mode & 0o070) !== 0 ? (await import('../io/acl.js')).aclOf(path) : undefined;
+    facts[key] = { path, mode: info.mode & 0o777, uid: info.uid, gid: info.gid, ...(ownerGid !== undefined ? { ownerGid } : {}), ...(acl ? { acl: acl.named } : {}) };
   }
   return facts;
 }

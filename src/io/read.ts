@@ -64,6 +64,12 @@ export function readInput(path: string, what: string): Buffer {
   }
 }
 
+/** readInput, or undefined when there is no such file (one harden may create). */
+export function readOptionalInput(path: string, what: string): Buffer | undefined {
+  if (!existsSync(path) && lstatOf(path) === undefined) return undefined;
+  return readInput(path, what);
+}
+
 /** readInput as UTF-8 text. */
 export function readInputText(path: string, what: string): string {
   return readInput(path, what).toString('utf8');

@@ -10,7 +10,6 @@ import { displayPath } from '../report/text.js';
 import type { Io } from '../cli/io.js';
 import { decide, manualSteps, type Decisions } from './flow.js';
 import { addWaivers, WAIVER_FILE } from '../waivers.js';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PromptAdapter } from './prompts.js';
 import { handOver } from '../cli/fd-stream.js';
@@ -38,9 +37,16 @@ function describePreview(r: FixResult, cwd: string, color: boolean): string {
 async function recordWaivers(config: string, waivers: Decisions['waivers'], say: (t: string) => void): Promise<void> {
   const io = await import('../io/files.js');
   const path = join(dirname(config), WAIVER_FILE);
-  const existing = await readFile(path, 'utf8').catch(() => undefined);
-  const t = await io.targetOrNew(path, await io.target(config));
-  await io.atomicWrite(t, addWaivers(existing, waivers), existing === undefined ? 0o600 : t.mode);
+  const c = io.target(config);
+  io.closeTarget(c);
+  const t = io.target(path, { owner: { uid: c.uid, gid: c.gid }, mayBeMissing: true, what: `the waiver file ${path}` });
+  try {
+    const read = io.readTarget(t);
+    const existing = read ? new TextDecoder().decode(read.bytes) : undefined;
+    io.atomicWrite(t, addWaivers(existing, waivers), existing === undefined ? 0o600 : t.mode, read?.bytes ?? undefined);
+  } finally {
+    io.closeTarget(t);
+  }
   say(`Recorded ${waivers.length} waiver${waivers.length === 1 ? '' : 's'} in ${path}.`);
 }
 

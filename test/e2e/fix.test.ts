@@ -1,6 +1,7 @@
 // harden fix --yes / --dry-run and harden restore, as a provisioning script runs them.
 import { chmod, chown, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
@@ -228,26 +229,61 @@ describe('harden restore', () => {
     expect(harden(['restore', '-c', file]).stderr).toMatch(/there are no backups of/);
   });
 
-  it('keeps the last five backups per config', async () => {
+  it('keeps the last five backups per config, and the first (the config before harden ever changed it)', async () => {
     const { file } = await copyFixture('fix/crlf-tabs.json');
+    const original = await readFile(file, 'utf8');
     for (let i = 0; i < 7; i++) {
-      await writeFile(file, `{"tools": {"restrictToWorkspace": false, "exec": {"timeout": 30}}, "gateway": {"port": ${i}}}`);
-      expect(harden(['fix', '--yes', '-c', file, ...BASE]).code).toBe(0);
+      if (i > 0) await writeFile(file, `{"tools": {"restrictToWorkspace": false, "exec": {"timeout": 30}}, "gateway": {"port": ${i}}}`);
+      expect(harden(['fix', '--yes', '-c', file, '--allow-from', 'telegram=1', ...BASE]).code).toBe(0);
     }
-    expect(await readdir(join(file, '..', '.harden', 'backups'))).toHaveLength(5);
+    const dir = join(file, '..', '.harden', 'backups');
+    const names = (await readdir(dir)).sort();
+    expect(names).toHaveLength(6);
+    expect(await readFile(join(dir, names[0]!), 'utf8')).toBe(original);
+    expect(await readFile(join(dir, names[5]!), 'utf8')).toContain('"port": 6');
   });
 });
 
-it('a second harden on the same file while one holds the lock fails at once', async () => {
-  const { dir, file } = await copyFixture('fix/crlf-tabs.json');
-  const lockfile = await import('proper-lockfile');
-  await mkdir(join(dir, '.nanobot', '.harden'), { recursive: true });
-  const release = await lockfile.lock(file, { lockfilePath: join(dir, '.nanobot', '.harden', 'config.json.lock'), realpath: false });
-  try {
+describe('the lock', () => {
+  const lockOf = (dir: string) => join(dir, '.nanobot', '.harden', 'config.json.lock');
+  const startOf = (pid: number) => {
+    const stat = execFileSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' });
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  };
+
+  it('a second harden on the same file while one holds the lock fails at once, naming its pid', async () => {
+    const { dir, file } = await copyFixture('fix/crlf-tabs.json');
+    const before = await readFile(file);
+    await mkdir(join(dir, '.nanobot', '.harden'), { recursive: true, mode: 0o700 });
+    // This test's own process is alive: its lock is held.
+    await writeFile(lockOf(dir), JSON.stringify({ pid: process.pid, start: startOf(process.pid), host: hostname(), time: new Date().toISOString() }));
     const r = harden(['fix', '--yes', '-c', file, ...BASE]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/another harden is changing .* right now/);
-  } finally {
-    await release();
-  }
+    expect(r.stderr).toBe(`harden: another harden (pid ${process.pid}) is changing ${file} right now; try again when it has finished\n`);
+    expect(await readFile(file)).toEqual(before);
+  });
+
+  it('a lock whose holder is gone (a crash) is taken over at once, and the temp files it left are removed', async () => {
+    const { dir, file } = await copyFixture('fix/crlf-tabs.json');
+    await mkdir(join(dir, '.nanobot', '.harden'), { recursive: true, mode: 0o700 });
+    // A pid that ran and ended: its process is gone, as a crashed harden's is.
+    const gone = spawnSync('true').pid!;
+    await writeFile(lockOf(dir), JSON.stringify({ pid: gone, host: hostname(), time: new Date().toISOString() }));
+    const leftover = join(dir, '.nanobot', `.config.json.harden-${gone}-0a1b2c3d.tmp`);
+    await writeFile(leftover, 'a copy of the config, secrets and all', { mode: 0o600 });
+    const r = harden(['fix', '--yes', '-c', file, '--allow-from', 'telegram=1', ...BASE]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/took over the lock an interrupted harden left/);
+    expect(r.stdout).toMatch(/removed 1 temp file an interrupted harden left/);
+    expect(await readdir(join(dir, '.nanobot'))).not.toContain(`.config.json.harden-${gone}-0a1b2c3d.tmp`);
+    expect(await readdir(join(dir, '.nanobot', '.harden'))).not.toContain('config.json.lock');
+  });
+
+  it('a pid that now belongs to another program (another start time) does not hold the lock', async () => {
+    const { dir, file } = await copyFixture('fix/crlf-tabs.json');
+    await mkdir(join(dir, '.nanobot', '.harden'), { recursive: true, mode: 0o700 });
+    await writeFile(lockOf(dir), JSON.stringify({ pid: process.pid, start: '1', host: hostname(), time: new Date().toISOString() }));
+    expect(harden(['fix', '--yes', '-c', file, '--allow-from', 'telegram=1', ...BASE]).code).toBe(0);
+  });
 });

@@ -68,7 +68,7 @@ describe('harden fix --secrets-to-env', () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json');
     const envPath = join(dir, 'bot.env');
     await writeFile(envPath, '# mine\nTELEGRAM_TOKEN=something-else\nOTHER=1\n', { mode: 0o644 });
-    const r = harden(['fix', '--yes', '--secrets-to-env', '--env-file', envPath, '-c', file, '--nanobot-version', '0.3.0', '--runtime', 'host', '--quiet'], { env: { TELEGRAM_TOKEN_2: 'taken-too' } });
+    const r = harden(['fix', '--yes', '--secrets-to-env', envPath, '-c', file, '--nanobot-version', '0.3.0', '--runtime', 'host', '--quiet'], { env: { TELEGRAM_TOKEN_2: 'taken-too' } });
     expect(r.stderr).toBe('');
     const text = await readFile(envPath, 'utf8');
     expect(text.startsWith('# mine\nTELEGRAM_TOKEN=something-else\nOTHER=1\n')).toBe(true);
