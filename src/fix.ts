@@ -167,7 +167,10 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     nanobot: { version: traits.version.text, source: traits.source },
   };
   if (options.dryRun || !changed) {
-    return { ...base, changed, remaining: waive(await remainingAfter(fa, afterParsed, options, traits, p.modes)) };
+    const remaining = waive(await remainingAfter(fa, afterParsed, options, traits, p.modes));
+    // Nothing to write, but a crashed run's temp file (a whole copy of the config) goes anyway.
+    const notes = options.dryRun ? [] : await removeLeftovers(file);
+    return { ...base, warnings: [...base.warnings, ...notes], changed, remaining };
   }
 
   // The writer (locks, backups, atomic writes) is loaded only when something is written.
@@ -271,6 +274,18 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
 }
 
 type Io = typeof import('./io/files.js');
+
+/** Remove what an interrupted harden left beside the config (under the lock, as a write does). */
+async function removeLeftovers(file: string): Promise<string[]> {
+  const io = await import('./io/files.js');
+  if (!io.leftoversBeside(file)) return [];
+  const t = io.target(file);
+  try {
+    return await io.withLock(t, async (l) => l.notes);
+  } finally {
+    io.closeTarget(t);
+  }
+}
 
 /** The env file --secrets-to-env writes: a regular file or nothing yet, private like the config. */
 function openEnvTarget(io: Io, env: PreparedEnv, config: Target): Target {

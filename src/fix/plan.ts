@@ -198,11 +198,14 @@ class Planner {
     if (shadow) this.removeCopy(f.ruleId, shadow);
   }
 
-  mode(f: Finding, target: PathFacts | undefined, to: number): void {
+  mode(f: Finding, target: PathFacts | undefined, to: number, inside?: PathFacts): void {
     if (!target) return;
-    // chmod empties an ACL's mask: the users and groups it names lose their access.
-    if (target.acl && target.acl.length > 0 && (to & 0o070) === 0 && this.held(f)) {
-      this.skip(f, 'lockout', `${target.path} is shared through an ACL (${target.acl.join(', ')}); chmod ${to.toString(8)} would lock them out. Pass --accept-risk ${f.ruleId} to do it anyway`);
+    // chmod empties an ACL's mask: the users and groups it names lose their access, to the file
+    // itself or (the directory's search bit) to the config inside it.
+    const acl = [...(target.acl ?? []), ...(inside?.acl ?? [])];
+    if (acl.length > 0 && (to & 0o070) === 0 && this.held(f)) {
+      const shared = inside?.acl?.length ? `${inside.path}, which is inside it, is shared through an ACL` : `${target.path} is shared through an ACL`;
+      this.skip(f, 'lockout', `${shared} (${acl.join(', ')}); chmod ${to.toString(8)} ${target.path} would lock them out. Pass --accept-risk ${f.ruleId} to do it anyway`);
       return;
     }
     // A group other than the owner's own can read it: someone else (a container user, a service
@@ -256,7 +259,7 @@ class Planner {
       case 'config-file-mode':
         return this.mode(f, this.input.host.file, 0o600);
       case 'config-dir-mode':
-        return this.mode(f, this.input.host.dir, 0o700);
+        return this.mode(f, this.input.host.dir, 0o700, this.input.host.file);
     }
     if (rule.fix.kind === 'set' && rule.fix.value !== undefined && f.path) {
       this.set(f.ruleId, f.path, rule.fix.value);

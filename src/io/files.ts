@@ -6,11 +6,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, readSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { LockedError, StaleFileError, WriteError } from '../errors.js';
 import { aclOf, fdPath, setAcl, type Acl } from './acl.js';
 import { Dir, EUID, giveTo, privateDir, resolveTarget, why, type Owner, type Target } from './place.js';
-import { INPUT_LIMIT, readProcFile } from './read.js';
+import { INPUT_LIMIT, listDir, readProcFile, realpathOf } from './read.js';
 
 export type { Target } from './place.js';
 
@@ -90,6 +90,14 @@ function removeLeftovers(dir: Dir, name: string): string[] {
     }
   }
   return removed;
+}
+
+/** Whether an interrupted run left temp files beside `file` (a cheap look before taking the lock). */
+export function leftoversBeside(file: string): boolean {
+  const real = realpathOf(file);
+  if (!real) return false;
+  const pattern = tempPattern(basename(real));
+  return (listDir(dirname(real)) ?? []).some((n) => pattern.test(n));
 }
 
 /** Open a target: its directory held open, links checked (see resolveTarget). */
@@ -429,6 +437,12 @@ function targetAcl(t: Target): Acl | undefined {
   }
 }
 
+/** Where a test puts another writer: just before the last check, and between it and the rename. */
+export interface RaceHooks {
+  beforeCheck?(): void;
+  beforeRename?(): void;
+}
+
 export interface WriteResult {
   /** Bytes another program wrote into the old file while harden replaced it (its write would be lost). */
   lateWrite?: Buffer;
@@ -443,7 +457,7 @@ export interface WriteResult {
  * write-file-atomic was the first choice; on a nearly full tmpfs its single fs.write() returned a
  * short count without an error and it renamed a truncated file over the config.
  */
-export function atomicWrite(t: Target, content: string | Uint8Array, mode: number, expected?: Uint8Array): WriteResult {
+export function atomicWrite(t: Target, content: string | Uint8Array, mode: number, expected?: Uint8Array, race?: RaceHooks): WriteResult {
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
   removeLeftovers(t.dir, t.name);
   const acl = targetAcl(t);
@@ -463,6 +477,7 @@ export function atomicWrite(t: Target, content: string | Uint8Array, mode: numbe
     const written = fstatSync(fd);
     closeSync(fd);
     fd = undefined;
+    race?.beforeCheck?.();
     if (expected) {
       old = t.dir.openFile(t.name);
       const info = fstatSync(old);
@@ -470,6 +485,7 @@ export function atomicWrite(t: Target, content: string | Uint8Array, mode: numbe
         throw new StaleFileError(`${t.file} changed on disk while harden was writing it; nothing was written. Run harden again`);
       }
     }
+    race?.beforeRename?.();
     renameSync(t.dir.at(tmp), t.dir.at(t.name));
     created = false;
     syncDir(t.dir);

@@ -207,6 +207,11 @@ export function resolveLinks(path: string): { real: string; foreign: ForeignLink
     if (++hops > 40) throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' });
     if (info.uid !== 0 && info.uid !== EUID) foreign.push({ path: next, uid: info.uid });
     const target = readlinkSync(next);
+    // /dev/stdout, /dev/fd/N and /proc/*/fd/N lead to whatever a process has open (a redirected
+    // output, a terminal): never a file to replace.
+    if (next.startsWith('/proc/') || target.startsWith('/proc/')) {
+      throw Object.assign(new Error(`it leads through ${next} to a file a process has open (as /dev/stdout does), not to a file of its own`), { code: 'EPROCFD' });
+    }
     pending = [...target.split(sep).filter((p) => p !== ''), ...pending];
     if (isAbsolute(target)) done = sep;
   }
@@ -242,7 +247,7 @@ export function resolveTarget(file: string, owner?: Owner, options: { mayBeMissi
   try {
     resolved = resolveLinks(file);
   } catch (error) {
-    throw new WriteError(`cannot resolve ${what}: ${why(error)}`);
+    throw new WriteError(`cannot write ${what}: ${why(error)}`);
   }
   const real = resolved.real;
   const dirPath = dirname(real);

@@ -186,7 +186,11 @@ describe('harden fix refuses, with nothing written', () => {
     }
   });
 
-  it.skipIf(!isRoot)('a full disk', async () => {
+  // The backup fits but the new file does not; then not even the backup fits.
+  it.skipIf(!isRoot).each([
+    ['the new file', (size: number) => 64 * 1024 - 2 * size - 8 * 1024],
+    ['the backup', (size: number) => 64 * 1024 - size - 12 * 1024],
+  ])('a disk too full for %s', async (_what, filler) => {
     const mnt = await tempDir();
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]);
     try {
@@ -194,13 +198,16 @@ describe('harden fix refuses, with nothing written', () => {
       await writeFile(join(mnt, 'config.json'), text);
       await chmod(join(mnt, 'config.json'), 0o600);
       await chmod(mnt, 0o700);
-      // Fill the disk so that the backup fits but the new file does not, or neither does.
-      await writeFile(join(mnt, 'filler'), Buffer.alloc(64 * 1024 - 2 * text.length - 8 * 1024)).catch(() => undefined);
+      await writeFile(join(mnt, 'filler'), Buffer.alloc(filler(text.length))).catch(() => undefined);
       const r = harden(['fix', '--yes', '-c', join(mnt, 'config.json'), ...BASE]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/no space left on the device/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(await readFile(join(mnt, 'config.json'), 'utf8')).toBe(text);
-      expect((await readdir(mnt)).filter((n) => n.startsWith('config.json.'))).toEqual([]); // no temp file left
+      expect((await readdir(mnt)).filter((n) => n.endsWith('.tmp'))).toEqual([]); // no temp file left
+      // A backup is there whole or not at all: never a partial one that would sort newest.
+      const backups = join(mnt, '.harden', 'backups');
+      for (const name of await readdir(backups).catch(() => [] as string[])) expect(await readFile(join(backups, name), 'utf8')).toBe(text);
     } finally {
       execFileSync('umount', [mnt]);
     }
