@@ -12,6 +12,11 @@ export class Terminal {
     private readonly codeFile: string,
   ) {}
 
+  /** This terminal's own tmux server (-L): a shared one that exits as its last session ends races the next start ("server exited unexpectedly"). */
+  private tmux(args: readonly string[]): string[] {
+    return ['-L', this.name, ...args];
+  }
+
   /** Start `harden args` in a detached 160x50 tmux session; its exit code goes to codeFile. */
   static start(args: string[], dir: string, env: Record<string, string> = {}): Terminal {
     const name = `harden-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -20,12 +25,13 @@ export class Terminal {
     const vars = Object.entries({ HOME: dir, TERM: 'xterm-256color', NO_COLOR: '1', ...env })
       .map(([k, v]) => `${k}='${v}'`)
       .join(' ');
-    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '50', `env -i PATH=/usr/bin:/bin ${vars} ${quoted}; echo $? > '${codeFile}'; sleep 60`]);
-    return new Terminal(name, codeFile);
+    const t = new Terminal(name, codeFile);
+    execFileSync('tmux', t.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', '160', '-y', '50', `env -i PATH=/usr/bin:/bin ${vars} ${quoted}; echo $? > '${codeFile}'; sleep 60`]));
+    return t;
   }
 
   screen(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-J', '-S', '-500', '-t', this.name], { encoding: 'utf8' });
+    return execFileSync('tmux', this.tmux(['capture-pane', '-p', '-J', '-S', '-500', '-t', this.name]), { encoding: 'utf8' });
   }
 
   async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
@@ -40,7 +46,7 @@ export class Terminal {
 
   /** tmux key names (Enter, C-c, Escape, Down) or literal text with literal=true. */
   send(keys: string, literal = false): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...(literal ? ['-l'] : []), keys]);
+    execFileSync('tmux', this.tmux(['send-keys', '-t', this.name, ...(literal ? ['-l'] : []), keys]));
   }
 
   async exitCode(timeoutMs = 15_000): Promise<number> {
@@ -54,6 +60,6 @@ export class Terminal {
   }
 
   kill(): void {
-    spawnSync('tmux', ['kill-session', '-t', this.name]);
+    spawnSync('tmux', this.tmux(['kill-server']));
   }
 }
