@@ -236,15 +236,20 @@ def run(name, content, env=None, hook=None) -> dict:
         r = O.evaluate(case_file(name, content).resolve(), env or {}, hook)
     except Exception as e:
         r = {"status": "oracle-error", "error": f"{type(e).__name__}: {e}"}
-    if "error" in r:
-        r["error"] = clean_error(r["error"])
-    return r
+    return scrub(r)
 
 
-def clean_error(text: str) -> str:
-    text = text.replace(str(_TMP.resolve()), "<probe>")
-    text = re.sub(r"\n?\s*For further information visit \S+", "", text)
-    return text[:300]
+def scrub(v):
+    """Drop what changes between runs: the probe directory, the temp HOME, pydantic's doc links."""
+    if isinstance(v, str):
+        v = v.replace(str(_TMP.resolve()), "<probe>")
+        v = re.sub(r"/tmp/nbhome-[A-Za-z0-9_]+", "<home>", v)
+        return re.sub(r"\n?\s*For further information visit \S+", "", v)[:300]
+    if isinstance(v, list):
+        return [scrub(x) for x in v]
+    if isinstance(v, dict):
+        return {k: scrub(x) for k, x in v.items()}
+    return v
 
 
 def summary(r: dict, *fields) -> dict:

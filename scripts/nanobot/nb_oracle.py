@@ -199,11 +199,17 @@ def mcp_view(tools):
     return out
 
 
+# The environment every case starts from. The shared oracle only removed NANOBOT_* variables
+# between cases, so a ${VAR} target set by one case stayed set for the next ones (a case with
+# an unset variable could then load as if it were set). Here each case gets exactly this base
+# plus its own env.json, whatever the order and whatever the caller's shell holds.
+_BASE_ENV = {"HOME": _HOME, "LANG": "C.UTF-8", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+
+
 def evaluate(path: Path, env: dict, hook=None) -> dict:
     # environment: exactly the case's variables on top of a minimal base
-    for k in list(os.environ):
-        if k.upper().startswith("NANOBOT_") or k.startswith("OR_KEY"):
-            del os.environ[k]
+    os.environ.clear()
+    os.environ.update(_BASE_ENV)
     os.environ.update(env)
     fakelog.RECORDS.clear()
     _EXIT.clear()
