@@ -808,6 +808,16 @@ def interpolation_facts():
 
 # (id, question, regex, files): every hit is a file:line in this release; no hit means "not here".
 CODE_FACTS = [
+    ("healthServerBind", "where the gateway opens its health endpoint on gateway.host (no hit: gateway.host opens nothing)",
+     r"_health_server\(", "nanobot/**/*.py"),
+    ("serveRequiresKeyOffLoopback", "`serve` refuses a non-loopback host without api.apiKey",
+     r"not is_loopback_host\(host\) and not api_key", "nanobot/cli/*.py"),
+    ("serveHost", "where `serve` takes its host from api.host", r"host if host is not None else api_cfg\.host",
+     "nanobot/cli/*.py"),
+    ("channelEnabledCheck", "how the channel manager decides a channel is enabled (truthiness of the raw value)",
+     r'section\.get\("enabled"|bool\(raw_enabled\)|if not enabled:', "nanobot/channels/*.py"),
+    ("feishuInstances", "where Feishu instances[] are expanded (each inherits the top-level keys)",
+     r'^\s*instances = \w+\.get\("instances"\)', "nanobot/channels/feishu/*.py"),
     ("gatewayHostBound", "where gateway.host is used to open a socket (the health endpoint)",
      r"_health_server\(|start_server\(.*gateway|gateway\.host", "nanobot/**/*.py"),
     ("apiServe", "the `serve` command's host/key handling",
