@@ -219,6 +219,7 @@ def channel_bad_values():
         ("enabled-null", "enabled: null", {"enabled": None}),
         ("enabled-string-false", "enabled: \"false\"", {"enabled": "false"}),
         ("enabled-string-yes", "enabled: \"yes\"", {"enabled": "yes"}),
+        ("enabled-string-zero", "enabled: \"0\"", {"enabled": "0"}),
         ("enabled-one", "enabled: 1", {"enabled": 1}),
         ("enabled-zero", "enabled: 0", {"enabled": 0}),
         ("enabled-two", "enabled: 2", {"enabled": 2}),
