@@ -3,7 +3,8 @@
 #
 #   scripts/nanobot/generate.sh [schemas|corpus|verdicts|all]   (default: all)
 #
-#   schemas   schemas/nanobot/<name>.json for every release + schemas/nanobot/index.json
+#   schemas   schemas/nanobot/<name>.json for every release + schemas/nanobot/index.json, and the
+#             behaviour table in scripts/nanobot/README.md
 #   corpus    test/fixtures/nanobot-corpus/cases/ (deterministic, from corpus.py)
 #   verdicts  test/fixtures/nanobot-corpus/verdicts/<name>.jsonl: nanobot's own verdict per case
 #
@@ -63,6 +64,7 @@ do_schemas() {
       --name "$name" --out "$OUT_SCHEMAS/$name.json"
   done < <(releases)
   python3 "$HERE/index.py" "$OUT_SCHEMAS"
+  python3 "$HERE/table.py" "$OUT_SCHEMAS" --write "$HERE/README.md"
 }
 
 do_corpus() {
