@@ -4,7 +4,8 @@
     python3 corpus.py test/fixtures/nanobot-corpus
 
 Deterministic: no randomness, no clock; the same script writes the same bytes. The cases are
-built from the realistic samples in /work/shared/samples (copied into the corpus as `sample--*`)
+built from the realistic samples of /work/shared/samples (the repository's copies in
+test/fixtures/audit; they appear in the corpus as `sample--*`)
 and from small hand-made shapes, one class of the issue "Every nanobot version read as it runs"
 per id prefix:
 
@@ -40,7 +41,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-SAMPLES = Path("/work/shared/samples")
+# the realistic samples (/work/shared/samples), as the repository keeps them
+SAMPLES = ROOT / "test" / "fixtures" / "audit"
 SCHEMAS = ROOT / "schemas" / "nanobot"
 
 CASES = []  # (id, description, content, env)

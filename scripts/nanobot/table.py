@@ -187,12 +187,83 @@ def r_nan(d):
 
 
 def r_timeout(d):
-    t = d["schema"]["$defs"].get("ExecToolConfig", {}).get("properties", {}).get("timeout", {})
+    t = d["schema"]["$defs"].get("ExecToolConfig", {}).get("properties", {}).get("timeout", {})  # same name in every release
     return ("timeout ≥ 0 enforced (negative refused/dropped)" if "minimum" in t else "any integer timeout accepted (negative too)"), \
         d["models"]["ExecToolConfig"]["source"]
 
 
+def r_top(d):
+    return ", ".join(f"`{k}`" for k in d["root"]["topLevelKeys"]), d["root"]["source"]
+
+
+def r_known(d):
+    return ", ".join(d["channels"]["list"]) + " (any other name: ignored)", d["channels"]["registry"]["source"] or d["channels"]["sectionsModelSource"]
+
+
+def r_unknown_channel(d):
+    ch = d["channels"]
+    how = {"ignore": "dropped by the model", "allow": "kept as a raw section, never started"}.get(ch["unknownSection"], ch["unknownSection"])
+    return f"misspelt or re-cased channel name (`telegramm`, `Telegram`): {how}; channel names are case-sensitive", ch["sectionsModelSource"]
+
+
+def camel(name):
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+
+
+def props(d, model):
+    """Property names as camelCase (0.1.3.x schemas use the snake_case field names)."""
+    return [camel(k) for k in d["schema"]["$defs"].get(model, {}).get("properties", {})]
+
+
+EXEC_KEYS = ("enable", "timeout", "sandbox", "sandboxRoBinds", "sandboxRwBinds", "allowPatterns", "denyPatterns",
+             "allowedEnvKeys", "pathAppend", "pathPrepend", "restrictToWorkspace")
+
+
+def r_exec(d):
+    have = [k for k in EXEC_KEYS if k in props(d, "ExecToolConfig")]
+    return ", ".join(f"`{k}`" for k in have), d["models"]["ExecToolConfig"]["source"]
+
+
+TOOL_KEYS = ("restrictToWorkspace", "ssrfWhitelist", "mcpServers", "webuiAllowLocalServiceAccess",
+             "webuiAllowRemotePackageInstall", "maxSessionMessagesPerMinute", "my", "file", "web")
+
+
+def r_tools(d):
+    have = [k for k in TOOL_KEYS if k in props(d, "ToolsConfig")]
+    return ", ".join(f"`{k}`" for k in have), d["models"]["ToolsConfig"]["source"]
+
+
+def r_mcp(d):
+    if "MCPServerConfig" not in d["schema"]["$defs"]:
+        return "no MCP servers", None
+    p = props(d, "MCPServerConfig")
+    keys = [k for k in ("type", "auth", "command", "args", "env", "cwd", "url", "headers", "enabledTools", "toolTimeout") if k in p]
+    return ", ".join(f"`{k}`" for k in keys) + " (stdio servers run outside any sandbox)", d["models"]["MCPServerConfig"]["source"]
+
+
+def r_ws_tokens(d):
+    c = d["channels"]["list"].get("websocket")
+    if not c or not c.get("schema"):
+        return "no websocket channel", None
+    p = [camel(k) for k in c["schema"].get("properties", {})]
+    keys = [k for k in ("token", "tokenIssueSecret", "websocketRequiresToken", "trustedProxyAuth", "unixSocketPath", "sslCertfile") if k in p]
+    req = (c.get("defaults") or {}).get("websocketRequiresToken")
+    return ", ".join(f"`{k}`" for k in keys) + f"; websocketRequiresToken default {req}", c.get("source")
+
+
+def r_msteams(d):
+    c = d["channels"]["list"].get("msteams")
+    if not c:
+        return "no msteams channel", None
+    return f"default host `{(c.get('defaults') or {}).get('host')}`, validateInboundAuth default " \
+           f"{(c.get('defaults') or {}).get('validateInboundAuth')}", c.get("source")
+
+
 ROWS = [
+    ("top-level keys", r_top),
+    ("channels known", r_known),
+    ("unknown channel section", r_unknown_channel),
     ("invalid file (bad value, JSON error)", r_invalid),
     ("unknown top-level key (`$schema`, a newer section)", r_unknown_top),
     ("section or root of the wrong JSON type", r_section_type),
@@ -215,6 +286,11 @@ ROWS = [
     ("old `tools.exec.restrictToWorkspace`", r_migrate),
     ("NaN / Infinity (Python json)", r_nan),
     ("`tools.exec.timeout`", r_timeout),
+    ("`tools` settings", r_tools),
+    ("`tools.exec` settings", r_exec),
+    ("`tools.mcpServers.*` settings", r_mcp),
+    ("websocket auth settings", r_ws_tokens),
+    ("msteams bind", r_msteams),
 ]
 
 
