@@ -1,8 +1,10 @@
-import { isSecretPath, REDACTED } from '../config/secrets.js';
+import { isSecretPath, redactValue, REDACTED } from '../config/secrets.js';
 
 /** A value for a message: JSON, shortened, and never a secret. */
-export function showValue(path: readonly string[], value: unknown): string {
+export function showValue(path: readonly string[], shown: unknown): string {
   if (isSecretPath(path)) return REDACTED;
+  // Credentials inside a value go before it is shortened: half a password is past any redactor.
+  const value = redactValue(path, shown);
   if (value === undefined) return '(absent)';
   // A section may hold tokens: name its size, never its content.
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return `{…${Object.keys(value).length} keys}`;
