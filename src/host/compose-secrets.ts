@@ -103,7 +103,7 @@ export function composeSecrets(text: string): string[] {
     found.add(s);
     if (s.includes('$$')) found.add(s.replace(/\$\$/g, '$'));
     // A multi-line secret (a private key) may be shown a line at a time.
-    if (s.includes('\n')) for (const line of s.split('\n')) if (line.trim().length >= 8) found.add(line.trim());
+    if (s.includes('\n')) for (const line of s.split('\n')) if (line.trim().length >= 8 && !/^-----(BEGIN|END) /.test(line.trim())) found.add(line.trim());
   };
   for (const spot of spotsOf(doc, text)) {
     const inner = rawInner(text, spot.node);
