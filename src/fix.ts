@@ -3,7 +3,7 @@
 // not parse or a patched finding is still there. Nothing is written on any error before the
 // backup exists, and the original is restored on any error after it.
 import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
-import type { ParsedConfig } from './config/parse.js';
+import type { JsonNode, ParsedConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
 import { ConfigAccessError, WriteError, isHardenError } from './errors.js';
 import { secretsInTree } from './config/secrets.js';
@@ -48,6 +48,8 @@ export interface FixResult {
   warnings: string[];
   before: string;
   after: string;
+  /** The parse trees of `before` and `after`, so that the diff is redacted without parsing again. */
+  roots: { before: JsonNode; after: JsonNode };
   /** Every secret seen, for the redactor; never printed. */
   secrets: string[];
   nanobot: { version: string; source: VersionTraits['source'] };
@@ -162,6 +164,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     skipped,
     before,
     after,
+    roots: { before: fa.parsed.root, after: afterParsed.root },
     secrets,
     warnings: env?.warnings ?? [],
     ...(envFile ? { envFile } : {}),

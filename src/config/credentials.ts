@@ -23,7 +23,11 @@ const JOINED_END = /(?:token|secret|password|passwd|apikey|accesskey|privatekey|
 /** Names that say token or key without holding one (nanobot's own fields among them). */
 const NOT_SECRET_NAME = new Set(['websocketrequirestoken', 'tokenttls', 'maxtokens', 'contextwindowtokens', 'tokenissuepath', 'maxtoolresultchars', 'sortkey', 'primarykey', 'foreignkey', 'keyid', 'publickey']);
 
+/** Every secret name holds one of these (lower-cased); most names are out after this one test. */
+const NAME_HINT = /key|token|secret|pass|pwd|pat|credential|cookie|authorization|bearer|dsn|sig|jwt|url|string|users/i;
+
 export function isSecretName(name: string): boolean {
+  if (!NAME_HINT.test(name)) return false;
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
@@ -61,10 +65,12 @@ export function isCredentialValue(value: string, dialect: Dialect = 'json'): boo
 }
 
 // One cheap test first: a string with none of these characters or words has no credential shape
-// (100,000 numeric allow-list entries pass through this and nothing else).
-const HINT = /[=:@]|(?:^|\s)-|bearer|basic|sk-|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|xapp-|gsk_|hf_|AKIA|ASIA|AIza/i;
+// (100,000 numeric allow-list entries pass through this and nothing else). Each shape below is
+// then tried only where a plain `includes` says it could match: a regular expression costs its
+// compilation the first time it runs, and in a typical audit that was most of this file's time.
+const HINT = /[=:@_-]|earer|asic|EARER|ASIC|AKIA|ASIA|AIza/;
+const KNOWN_PREFIXES = ['sk-', 'gh', 'glpat-', 'xox', 'xapp-', 'gsk_', 'hf_', 'AKIA', 'ASIA', 'AIza'];
 
-const USERINFO = /[a-z][a-z0-9+.-]*:\/\/([^\s/?#"'<>]+)@/dgi;
 const QUERY_PARAM = /[?&#;]([A-Za-z0-9_.\-[\]%]+)=([^&#;\s"'<>]*)/dg;
 const AUTHORIZATION = /\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|bot|digest|negotiate)\s+)?([^\s,;"']+)/dgi;
 const SCHEME_TOKEN = /\b(?:bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})/dgi;
@@ -94,25 +100,80 @@ export function credentialSpans(value: string, dialect: Dialect = 'json'): Span[
   const add = (span: Span | undefined): void => {
     if (span && span.end > span.start && isCredentialValue(value.slice(span.start, span.end), dialect)) found.push(span);
   };
-  for (const m of value.matchAll(USERINFO)) add(group(m, 1));
-  const q = value.search(/[?#]/);
-  if (q >= 0) {
+  const eq = value.includes('=');
+  const colon = value.indexOf(':');
+  if (colon > 0 && value.includes('@')) for (const span of userinfoSpans(value)) add(span);
+  const q = firstOf(value, '?', '#');
+  if (eq && q >= 0) {
     QUERY_PARAM.lastIndex = q;
     for (let m = QUERY_PARAM.exec(value); m; m = QUERY_PARAM.exec(value)) if (isSecretName(safeDecode(m[1]!))) add(group(m, 2));
   }
-  for (const m of value.matchAll(AUTHORIZATION)) add(group(m, 1));
-  for (const m of value.matchAll(SCHEME_TOKEN)) if (tokenLike(m[1]!)) add(group(m, 1));
-  // The whole string is a header line: `X-Api-Key: value`.
-  const header = HEADER.exec(value);
-  if (header && isSecretName(header[1]!)) add(group(header, 2));
-  for (const m of value.matchAll(FLAG_VALUE)) {
-    // `--token VALUE` inside one string; a flag followed by another flag has no value.
-    if (isCredentialFlag(m[1]!) && (m[2] === '=' || !(m[5] ?? '').startsWith('-'))) add(group(m, 3, 4, 5));
+  if ((colon > 0 || eq) && (value.includes('uthorization') || value.includes('UTHORIZATION'))) for (const m of value.matchAll(AUTHORIZATION)) add(group(m, 1));
+  if (value.includes('earer') || value.includes('asic') || value.includes('EARER') || value.includes('ASIC')) {
+    for (const m of value.matchAll(SCHEME_TOKEN)) if (tokenLike(m[1]!)) add(group(m, 1));
+  }
+  // The whole string is a header line: `X-Api-Key: value` (not `https://...`, not `123:abc`).
+  if (colon > 0 && value.charCodeAt(colon + 1) !== 47 && isLetter(value.trimStart().charCodeAt(0))) {
+    const header = HEADER.exec(value);
+    if (header && isSecretName(header[1]!)) add(group(header, 2));
+  }
+  if ((value.startsWith('-') || value.includes(' -') || value.includes('\t-')) && (eq || /\s/.test(value))) {
+    for (const m of value.matchAll(FLAG_VALUE)) {
+      // `--token VALUE` inside one string; a flag followed by another flag has no value.
+      if (isCredentialFlag(m[1]!) && (m[2] === '=' || !(m[5] ?? '').startsWith('-'))) add(group(m, 3, 4, 5));
+    }
   }
   // (`Authorization=Bearer x` is the header's shape above: its scheme is no secret.)
-  for (const m of value.matchAll(ASSIGNMENT)) if (isSecretName(m[1]!) && !/authorization$/i.test(m[1]!)) add(group(m, 2, 3, 4));
-  for (const m of value.matchAll(KNOWN_TOKEN)) add(group(m, 0));
+  if (eq) for (const m of value.matchAll(ASSIGNMENT)) if (isSecretName(m[1]!) && !/authorization$/i.test(m[1]!)) add(group(m, 2, 3, 4));
+  if (KNOWN_PREFIXES.some((p) => value.includes(p))) for (const m of value.matchAll(KNOWN_TOKEN)) add(group(m, 0));
   return merge(found);
+}
+
+const isLetter = (code: number): boolean => ((code | 32) >= 97 && (code | 32) <= 122);
+
+/** The characters that end a URL's authority (and so its userinfo), or the URL itself. */
+const AUTHORITY_END = new Set([...'/?#"\'<> \t\n\r']);
+
+/**
+ * The userinfo of each `scheme://user:password@host` in a string: up to the last `@` before the
+ * authority ends (a password may hold an unencoded `@`). Scanned by hand, not by a regular
+ * expression, because a typical config's proxy URL would compile one on every audit.
+ */
+function userinfoSpans(value: string): Span[] {
+  const out: Span[] = [];
+  for (let at = value.indexOf('://'); at > 0; at = value.indexOf('://', at + 3)) {
+    // A scheme ends in a letter, a digit, `+`, `.` or `-` (socks5://, git+ssh://).
+    const c = value.charCodeAt(at - 1);
+    if (!isLetter(c) && !(c >= 48 && c <= 57) && c !== 43 && c !== 46 && c !== 45) continue;
+    const start = at + 3;
+    let end = start;
+    let lastAt = -1;
+    for (; end < value.length && !AUTHORITY_END.has(value[end]!); end++) if (value[end] === '@') lastAt = end;
+    if (lastAt > start) out.push({ start, end: lastAt });
+  }
+  return out;
+}
+
+/** The first index of either character, or -1. */
+function firstOf(value: string, a: string, b: string): number {
+  const i = value.indexOf(a);
+  const j = value.indexOf(b);
+  return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+}
+
+/** Credentials a URL carries (userinfo, query): what a secret field's whole value may show in part. */
+export function urlCredentialSpans(value: string): Span[] {
+  if (!value.includes('://')) return [];
+  const found: Span[] = value.includes('@') ? userinfoSpans(value) : [];
+  const q = firstOf(value, '?', '#');
+  if (q >= 0 && value.includes('=')) {
+    QUERY_PARAM.lastIndex = q;
+    for (let m = QUERY_PARAM.exec(value); m; m = QUERY_PARAM.exec(value)) {
+      const g = group(m, 2);
+      if (g && g.end > g.start && isSecretName(safeDecode(m[1]!))) found.push(g);
+    }
+  }
+  return merge(found.filter((g) => isCredentialValue(value.slice(g.start, g.end))));
 }
 
 function safeDecode(s: string): string {

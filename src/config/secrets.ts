@@ -3,7 +3,7 @@
 import { matches, canonicalKey } from './layout.js';
 import type { JsonNode } from './parse.js';
 import { parseJsonTree } from './json-tree.js';
-import { argumentSpans, credentialSpans, isCredentialFlag, isCredentialValue, isSecretName, redactShapes, redactSpans, REDACTED, type Span } from './credentials.js';
+import { argumentSpans, credentialSpans, urlCredentialSpans, isCredentialFlag, isCredentialValue, isSecretName, redactShapes, redactSpans, REDACTED, type Span } from './credentials.js';
 
 export { REDACTED } from './credentials.js';
 
@@ -75,8 +75,21 @@ export interface SecretSpot {
   spans?: readonly Span[];
 }
 
+/** What credentialSpans' first test looks for, plus a backslash (an escape may spell any of it) and `{` (an object). */
+const ARRAY_HINT = /[=:@_\\{-]|earer|asic|EARER|ASIC|AKIA|ASIA|AIza/;
+
+/**
+ * A file's spots, by its tree: the audit finds them for its secret set, and the diff of the same
+ * text (before, and after as re-audited) uses them again instead of parsing and walking anew.
+ * Walking twice more made V8 optimise the parser and the walker in the middle of a fix --dry-run,
+ * which cost more than the walks.
+ */
+const SPOTS = new WeakMap<JsonNode, SecretSpot[]>();
+
 /** Every secret-bearing string in a parsed file, the losing copies of duplicated keys included. */
-export function secretSpots(root: JsonNode, prefix: readonly string[] = []): SecretSpot[] {
+export function secretSpots(root: JsonNode, prefix: readonly string[] = [], text?: string): SecretSpot[] {
+  const known = prefix.length === 0 ? SPOTS.get(root) : undefined;
+  if (known) return known;
   const out: SecretSpot[] = [];
   const path: string[] = [...prefix];
   const string = (node: JsonNode, secretField: boolean): void => {
@@ -100,24 +113,29 @@ export function secretSpots(root: JsonNode, prefix: readonly string[] = []): Sec
     } else if (node.type === 'array') {
       const children = node.children ?? [];
       const secretList = isSecretPath(path);
-      children.forEach((child, i) => {
+      // A list of plain values with no character any credential shape needs (a long allow list
+      // of numeric IDs): one native test of its text instead of one per entry.
+      if (!secretList && text !== undefined && children.length > 8 && !ARRAY_HINT.test(text.slice(node.offset, node.offset + node.length))) return;
+      for (let i = 0; i < children.length; i++) {
+        const child = children[i]!;
         if (child.type === 'string') {
           // A command line as a list (an MCP server's args): what follows a credential flag.
           const prev = children[i - 1];
           const value = child.value as string;
-          if (!secretList && prev?.type === 'string' && isCredentialFlag(prev.value as string) && !value.startsWith('-') && isCredentialValue(value)) out.push({ node: child, value });
+          if (!secretList && prev?.type === 'string' && (prev.value as string).startsWith('-') && isCredentialFlag(prev.value as string) && !value.startsWith('-') && isCredentialValue(value)) out.push({ node: child, value });
           else string(child, secretList);
         } else if (child.type === 'object' || child.type === 'array') {
           path.push(String(i));
           visit(child);
           path.pop();
         }
-      });
+      }
     } else if (node.type === 'string') {
       string(node, isSecretPath(path));
     }
   };
   visit(root);
+  if (prefix.length === 0) SPOTS.set(root, out);
   return out;
 }
 
@@ -152,11 +170,11 @@ function rawSpellings(text: string, spot: SecretSpot): string[] {
  */
 export function secretsInTree(root: JsonNode, text?: string, prefix: readonly string[] = []): string[] {
   const found = new Set<string>();
-  for (const spot of secretSpots(root, prefix)) {
+  for (const spot of secretSpots(root, prefix, text)) {
     for (const t of spotTexts(spot)) found.add(t);
     if (!spot.spans) {
       // A credential inside a URL (user:password@host) is the part worth hiding too.
-      for (const s of credentialSpans(spot.value)) found.add(spot.value.slice(s.start, s.end));
+      for (const s of urlCredentialSpans(spot.value)) found.add(spot.value.slice(s.start, s.end));
     }
     if (text !== undefined) for (const r of rawSpellings(text, spot)) found.add(r);
   }
@@ -169,11 +187,11 @@ export function secretsInTree(root: JsonNode, text?: string, prefix: readonly st
  * other value. Line structure, keys and every other byte stay, so a diff of two redacted texts is
  * the diff of the originals with the secrets gone, however they were spelled.
  */
-export function redactConfigText(text: string): string {
-  const root = parseJsonTree(text, []);
+export function redactConfigText(text: string, tree?: JsonNode): string {
+  const root = tree ?? parseJsonTree(text, []);
   // Not JSON at all (never a config harden read): hide every string.
   if (!root) return text.replace(/"(?:[^"\\\n]|\\.)*"/g, JSON.stringify(REDACTED));
-  const spots = secretSpots(root).sort((a, b) => a.node.offset - b.node.offset);
+  const spots = [...secretSpots(root, [], text)].sort((a, b) => a.node.offset - b.node.offset);
   let out = '';
   let at = 0;
   for (const spot of spots) {
@@ -238,6 +256,8 @@ export function secretValuesOf(vars: readonly { name: string; value: string }[],
 }
 
 const jsonInner = (s: string): string => JSON.stringify(s).slice(1, -1);
+/** Characters that JSON or XML output writes otherwise: all but printable ASCII without "&'<>\\. */
+const ESCAPED_SOMEWHERE = /[^\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\x5b\x5d-\x7e]/;
 /** As the JUnit reporter writes text: characters XML cannot hold dropped, markup escaped. */
 const xmlText = (s: string): string =>
   s
@@ -256,7 +276,10 @@ export function redactor(secrets: Iterable<string>): (text: string) => string {
   const needles = new Set<string>();
   for (const s of secrets) {
     if (s.length < 4) continue; // too short to search for without mangling ordinary text
-    for (const form of [s, jsonInner(s), jsonInner(jsonInner(s)), xmlText(s), xmlText(jsonInner(s))]) if (form.length >= 4) needles.add(form);
+    needles.add(s);
+    // Most secrets are printable ASCII without quotes or markup: every output writes them as they are.
+    if (!ESCAPED_SOMEWHERE.test(s)) continue;
+    for (const form of [jsonInner(s), jsonInner(jsonInner(s)), xmlText(s), xmlText(jsonInner(s))]) if (form.length >= 4) needles.add(form);
   }
   const sorted = [...needles].sort((a, b) => b.length - a.length);
   if (sorted.length === 0) return (text) => text;

@@ -3,13 +3,14 @@
 // a secret is hidden however the file spells it; the output then goes through the redactor like
 // every other output.
 import { createTwoFilesPatch } from 'diff';
+import type { JsonNode } from '../config/parse.js';
 import { redactConfigText } from '../config/secrets.js';
 import type { Style } from '../report/style.js';
 
-/** The diff of two config texts as a user may see it. */
-export function configDiff(label: string, before: string, after: string, style: Style): string {
+/** The diff of two config texts as a user may see it; `roots`: their parse trees, when at hand. */
+export function configDiff(label: string, before: string, after: string, style: Style, roots?: { before: JsonNode; after: JsonNode }): string {
   if (before === after) return '';
-  return unifiedDiff(label, redactConfigText(before), redactConfigText(after), style);
+  return unifiedDiff(label, redactConfigText(before, roots?.before), redactConfigText(after, roots?.after), style);
 }
 
 export function unifiedDiff(label: string, before: string, after: string, style: Style): string {

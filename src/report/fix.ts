@@ -104,7 +104,7 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     out.push(s('bold', `harden fix${r.dryRun ? ' --dry-run' : ''}: ${shown}`) + (r.dryRun ? ' (nothing written)' : ''));
     if (!r.changed) out.push('  nothing to change' + (r.dryRun ? '' : '; no backup made'));
     if (r.changed && (!options.quiet || r.dryRun)) {
-      const diff = configDiff(shown, r.before, r.after, s);
+      const diff = configDiff(shown, r.before, r.after, s, r.roots);
       if (diff) out.push(diff.trimEnd());
     }
     for (const m of r.modes) out.push(`  ${verb} mode of ${displayPath(m.path, options.cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);

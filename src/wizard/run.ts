@@ -28,7 +28,7 @@ const octal = (m: number) => m.toString(8).padStart(3, '0');
 function describePreview(r: FixResult, cwd: string, color: boolean): string {
   const s = styler(color);
   const lines: string[] = [];
-  const diff = configDiff(displayPath(r.file, cwd), r.before, r.after, s);
+  const diff = configDiff(displayPath(r.file, cwd), r.before, r.after, s, r.roots);
   if (diff) lines.push(diff.trimEnd());
   for (const m of r.modes) lines.push(`mode of ${displayPath(m.path, cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
   return lines.join('\n');
