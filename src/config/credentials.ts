@@ -69,7 +69,7 @@ export function isCredentialValue(value: string, dialect: Dialect = 'json'): boo
 // then tried only where a plain `includes` says it could match: a regular expression costs its
 // compilation the first time it runs, and in a typical audit that was most of this file's time.
 const HINT = /[=:@_-]|earer|asic|EARER|ASIC|AKIA|ASIA|AIza/;
-const KNOWN_PREFIXES = ['sk-', 'gh', 'glpat-', 'xox', 'xapp-', 'gsk_', 'hf_', 'AKIA', 'ASIA', 'AIza'];
+const KNOWN_PREFIXES = ['sk-', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'xapp-', 'gsk_', 'hf_', 'AKIA', 'ASIA', 'AIza'];
 
 const QUERY_PARAM = /[?&#;]([A-Za-z0-9_.\-[\]%]+)=([^&#;\s"'<>]*)/dg;
 const AUTHORIZATION = /\b(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|bot|digest|negotiate)\s+)?([^\s,;"']+)/dgi;
