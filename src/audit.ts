@@ -151,7 +151,7 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     findings.push(...referenceFindings(parsed, traits, undefined));
   }
   findings.push(...shadowedProcessEnv(parsed, effective, traits));
-  const secrets = [...new Set([...secretsInTree(parsed.root), ...secretsInEnv(options.env), ...sourceSecrets])];
+  const secrets = [...new Set([...secretsInTree(parsed.root, parsed.text), ...secretsInEnv(options.env), ...sourceSecrets])];
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
 
@@ -240,11 +240,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {
     const { loadCompose, composeFindings } = await import('./host/compose.js');
+    const { composeSecrets } = await import('./host/compose-secrets.js');
     const bwrap = files.some((f) => getIn(f.effective.value, ['tools', 'exec', 'sandbox']) === 'bwrap');
     for (const file of options.compose ?? []) {
       const c = await loadCompose(file);
       if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
       if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
+      for (const s of composeSecrets(c.text)) secrets.add(s);
       composeFindingsList.push(...composeFindings(c, { traits, bwrap }).filter((f) => inProfile(f.ruleId, options.profile)));
     }
   }

@@ -3,7 +3,7 @@
 // not parse or a patched finding is still there. Nothing is written on any error before the
 // backup exists, and the original is restored on any error after it.
 import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
-import type { ParsedConfig } from './config/parse.js';
+import type { JsonNode, ParsedConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
 import { ConfigAccessError, StaleFileError, WriteError, isHardenError } from './errors.js';
 import { parseConfig } from './config/parse.js';
@@ -50,6 +50,8 @@ export interface FixResult {
   warnings: string[];
   before: string;
   after: string;
+  /** The parse trees of `before` and `after`, so that the diff is redacted without parsing again. */
+  roots: { before: JsonNode; after: JsonNode };
   /** Every secret seen, for the redactor; never printed. */
   secrets: string[];
   nanobot: { version: string; source: VersionTraits['source'] };
@@ -161,6 +163,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     skipped,
     before,
     after,
+    roots: { before: fa.parsed.root, after: afterParsed.root },
     secrets,
     warnings: env?.warnings ?? [],
     ...(envFile ? { envFile } : {}),
@@ -323,6 +326,10 @@ export interface ComposeFixResult {
   remaining: Finding[];
   before: string;
   after: string;
+  /** The two texts with their secrets replaced, for the diff. */
+  shown: { before: string; after: string };
+  /** Every secret in the compose file, for the redactor; never printed. */
+  secrets: string[];
 }
 
 /** Fix the nanobot service of a compose file: same backup, lock, atomic write and verify as a config. */
@@ -332,10 +339,13 @@ export async function fixCompose(file: string, options: Pick<FixOptions, 'dryRun
   const c = await loadCompose(file);
   if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
   if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
+  const { composeSecrets, redactComposeText } = await import('./host/compose-secrets.js');
   const findings = composeFindings(c, { traits, bwrap });
   const edit = fixComposeDoc(c, findings, bwrap);
   const changed = edit.text !== c.text;
-  const base = { file, dryRun: options.dryRun, applied: edit.applied, skipped: edit.skipped, before: c.text, after: edit.text };
+  const shown = changed ? { before: redactComposeText(c.text), after: redactComposeText(edit.text) } : { before: '', after: '' };
+  const secrets = [...new Set([...composeSecrets(c.text), ...composeSecrets(edit.text)])];
+  const base = { file, dryRun: options.dryRun, applied: edit.applied, skipped: edit.skipped, before: c.text, after: edit.text, shown, secrets };
   const check = async (text: string) => {
     const { parseCompose } = await import('./host/compose.js');
     return composeFindings(parseCompose(file, text), { traits, bwrap });

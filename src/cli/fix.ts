@@ -78,7 +78,7 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   for (const note of notes) io.stderr.write(`harden: note: ${note}\n`);
   const reportOptions = { color, cwd: io.cwd, quiet: flags.quiet === true, failOn: flags.failOn };
   const output = flags.format === 'json' ? renderFixJson(results, reportOptions, compose, errors) : renderFixText(results, reportOptions, compose, errors);
-  const redact = redactor(results.flatMap((r) => r.secrets));
+  const redact = redactor([...results.flatMap((r) => r.secrets), ...compose.flatMap((c) => c.secrets)]);
   io.stdout.write(redact(output));
   for (const e of errors) io.stderr.write(redact(`harden: ${e.message}\n`));
   const failing = [...results.flatMap((r) => r.remaining), ...compose.flatMap((c) => c.remaining)];

@@ -3,6 +3,7 @@
 // own files or tools; when it cannot, it says "not checked" at info level instead of guessing.
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { redactArgs } from '../config/credentials.js';
 import { getIn } from '../config/model.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding, type Severity } from '../findings.js';
@@ -112,6 +113,14 @@ async function exposure(ctx: DeploymentContext): Promise<Finding[]> {
 
 // ---- processes --------------------------------------------------------------------------------
 
+/** A process's command for a message: credentials on its command line go before it is shortened. */
+function shownCommand(args: readonly string[]): string {
+  return redactArgs(args)
+    .map((a) => a.slice(a.lastIndexOf('/') + 1))
+    .join(' ')
+    .slice(0, 60);
+}
+
 /** Running nanobot processes: a python running nanobot, or the nanobot console script. */
 export async function nanobotProcesses(procRoot: string): Promise<{ pid: number; uid: number; command: string }[] | undefined> {
   const entries = listDir(procRoot);
@@ -129,7 +138,7 @@ export async function nanobotProcesses(procRoot: string): Promise<{ pid: number;
     if (Number.isNaN(uid)) continue;
     // From the nanobot script on (a shebang's interpreter says nothing), else the whole python line.
     const from = args.findIndex((a) => /(^|\/)nanobot$/.test(a));
-    out.push({ pid: Number(e), uid, command: args.slice(Math.max(from, 0)).map((a) => a.slice(a.lastIndexOf('/') + 1)).join(' ').slice(0, 60) });
+    out.push({ pid: Number(e), uid, command: shownCommand(args.slice(Math.max(from, 0))) });
   }
   return out;
 }
@@ -144,7 +153,7 @@ export function parsePs(text: string): { pid: number; uid: number; command: stri
     const from = args.findIndex((a) => /(^|\/)nanobot$/.test(a));
     const python = args.some((a) => /python/.test(a)) && args.some((a) => /^nanobot(\.|$)/.test(a));
     if ((from < 0 && !python) || args.some((a) => /(^|\/)harden(\.js)?$/.test(a))) continue;
-    out.push({ pid: Number(m[1]), uid: Number(m[2]), command: args.slice(Math.max(from, 0)).map((a) => a.slice(a.lastIndexOf('/') + 1)).join(' ').slice(0, 60) });
+    out.push({ pid: Number(m[1]), uid: Number(m[2]), command: shownCommand(args.slice(Math.max(from, 0))) });
   }
   return out;
 }

@@ -2,11 +2,11 @@
 // and JSON (schemas/fix-report.schema.json). Pure: data in, string out; the CLI redacts.
 import { canonicalKey } from '../config/layout.js';
 import { fromPointer, dotted } from '../config/pointer.js';
-import { isSecretPath, REDACTED } from '../config/secrets.js';
+import { isSecretPath, redactValue, REDACTED } from '../config/secrets.js';
 import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
 import type { ComposeFixResult, FixResult } from '../fix.js';
 import type { Patch } from '../fix/edit.js';
-import { unifiedDiff } from '../fix/diff.js';
+import { configDiff, unifiedDiff } from '../fix/diff.js';
 import { styler } from './style.js';
 import { displayPath } from './text.js';
 import { REPORT_SCHEMA_VERSION, TOOL, publicFinding } from './json.js';
@@ -22,7 +22,8 @@ const octal = (mode: number): string => mode.toString(8).padStart(3, '0');
 
 function safeValue(pointer: string, value: unknown): unknown {
   const path = fromPointer(pointer).map((seg) => canonicalKey(seg).key);
-  return isSecretPath(path) ? REDACTED : value;
+  // A removed duplicate can be a whole section: its secrets by field and by shape.
+  return isSecretPath(path) ? REDACTED : redactValue(path, value);
 }
 
 function publicPatch(p: Patch): Record<string, unknown> {
@@ -92,7 +93,7 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
   for (const c of compose) {
     out.push(s('bold', `harden fix${c.dryRun ? ' --dry-run' : ''}: ${displayPath(c.file, options.cwd)}`) + (c.dryRun ? ' (nothing written)' : ''));
     if (!c.changed) out.push('  nothing to change' + (c.dryRun ? '' : '; no backup made'));
-    else if (!options.quiet || c.dryRun) out.push(unifiedDiff(displayPath(c.file, options.cwd), c.before, c.after, s).trimEnd());
+    else if (!options.quiet || c.dryRun) out.push(unifiedDiff(displayPath(c.file, options.cwd), c.shown.before, c.shown.after, s).trimEnd());
     if (c.backup) out.push(`  backup: ${c.backup}`, `  undo with: harden restore --config ${c.file}`);
     for (const f of c.remaining) out.push(`  ${c.dryRun ? 'would remain' : 'remaining'}: ${f.ruleId}: ${f.message}`);
     out.push('');
@@ -103,7 +104,7 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     out.push(s('bold', `harden fix${r.dryRun ? ' --dry-run' : ''}: ${shown}`) + (r.dryRun ? ' (nothing written)' : ''));
     if (!r.changed) out.push('  nothing to change' + (r.dryRun ? '' : '; no backup made'));
     if (r.changed && (!options.quiet || r.dryRun)) {
-      const diff = unifiedDiff(shown, r.before, r.after, s);
+      const diff = configDiff(shown, r.before, r.after, s, r.roots);
       if (diff) out.push(diff.trimEnd());
     }
     for (const m of r.modes) out.push(`  ${verb} mode of ${displayPath(m.path, options.cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);

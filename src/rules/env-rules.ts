@@ -4,6 +4,7 @@ import { effectiveConfig } from '../config/model.js';
 import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { isSecretPath, REDACTED } from '../config/secrets.js';
+import { redactShapes } from '../config/credentials.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding, type Profile } from '../findings.js';
 import type { EnvSource } from '../host/env-sources.js';
@@ -20,7 +21,9 @@ function shownValue(path: readonly string[], raw: string): string {
   if (isSecretPath(path)) return REDACTED;
   const t = raw.trim();
   if (t.startsWith('{') || t.startsWith('[')) return '(a JSON section)';
-  return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
+  // Credentials inside (a proxy URL's password) go before it is shortened.
+  const safe = redactShapes(raw);
+  return JSON.stringify(safe.length > 60 ? `${safe.slice(0, 57)}...` : safe);
 }
 
 function where(v: { file: string; line: number }): string {

@@ -4,7 +4,7 @@ import { auditFile, resolveTraits } from '../audit.js';
 import { redactor } from '../config/secrets.js';
 import { atOrAbove, type Severity } from '../findings.js';
 import { fixFile, type FixOptions, type FixResult } from '../fix.js';
-import { unifiedDiff } from '../fix/diff.js';
+import { configDiff } from '../fix/diff.js';
 import { styler } from '../report/style.js';
 import { displayPath } from '../report/text.js';
 import type { Io } from '../cli/io.js';
@@ -27,7 +27,7 @@ const octal = (m: number) => m.toString(8).padStart(3, '0');
 function describePreview(r: FixResult, cwd: string, color: boolean): string {
   const s = styler(color);
   const lines: string[] = [];
-  const diff = unifiedDiff(displayPath(r.file, cwd), r.before, r.after, s);
+  const diff = configDiff(displayPath(r.file, cwd), r.before, r.after, s, r.roots);
   if (diff) lines.push(diff.trimEnd());
   for (const m of r.modes) lines.push(`mode of ${displayPath(m.path, cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
   return lines.join('\n');

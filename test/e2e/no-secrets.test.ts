@@ -112,4 +112,60 @@ describe('no secret in any output', () => {
     expect(all).toMatch(/Move the secrets/);
     expectClean(all, list);
   });
+
+  // Every secret here holds CANARY decoded; the one written with \u0043 holds LEAK as written.
+  const SHAPED = 'secrets/escaped-and-shaped.json';
+  const LEAKED = /CANARY|LEAK/;
+
+  it('a key written with JSON escapes, and credentials inside other values, in fix diffs and reports', async () => {
+    const raw = await readFile(join(__dirname, '..', 'fixtures', SHAPED), 'utf8');
+    expect(raw).toContain('"sk-or-v1-LEAK\\u0043ANARY-or"');
+    const args = ['-c', '', '--allow-from', 'telegram=123456789', ...BASE];
+    const withFile = (file: string, ...first: string[]) => [...first, ...args.map((a) => (a === '' ? file : a))];
+
+    const dry = await copyFixture(SHAPED, { mode: 0o644 });
+    const dryText = harden(withFile(dry.file, 'fix', '--dry-run'));
+    const dryJson = harden(withFile(dry.file, 'fix', '--dry-run', '--format', 'json'));
+    const yes = await copyFixture(SHAPED, { mode: 0o644 });
+    const yesText = harden(withFile(yes.file, 'fix', '--yes'));
+    const yesJson = await copyFixture(SHAPED, { mode: 0o644 });
+    const yesJsonRun = harden(withFile(yesJson.file, 'fix', '--yes', '--format', 'json'));
+    for (const r of [dryText, dryJson, yesText, yesJsonRun]) {
+      expect(r.stderr).toBe('');
+      expect(r.stdout).not.toMatch(LEAKED);
+    }
+    // The diffs did show those lines, with each secret in its place.
+    for (const r of [dryText, yesText]) {
+      expect(r.stdout).toContain('"openrouter": { "apiKey": "[redacted]", "apiBase": "https://[redacted]@llm.example/v1" }');
+      expect(r.stdout).toContain('"args": ["-y", "@gh/server", "--api-key", "[redacted]", "--token=[redacted]", "-e", "GITHUB_PAT=[redacted]"]');
+      expect(r.stdout).toContain('"url": "https://crm.example/mcp?region=eu&api_key=[redacted]"');
+      expect(r.stdout).toMatch(/^\+ +"telegram": \{ "enabled": true, "token": "\[redacted\]", "allowFrom": \["123456789"\] \}$/m);
+    }
+    // The fix did its work: the secrets are still in the file, unchanged.
+    expect(await readFile(yes.file, 'utf8')).toContain('"sk-or-v1-LEAK\\u0043ANARY-or"');
+    expect(JSON.parse(dryJson.stdout).changed).toBe(true);
+    expect(JSON.parse(yesJsonRun.stdout).changed).toBe(true);
+  });
+
+  it('secrets in a compose file: its diff, its findings, its report', async () => {
+    const { dir, file } = await copyFixture(SHAPED, { mode: 0o600 });
+    const compose = join(dir, 'compose.yml');
+    await writeFile(compose, await readFile(join(__dirname, '..', 'fixtures', 'compose', 'secrets-in-environment.yml')));
+    const outputs: string[] = [];
+    const run = (args: string[]) => {
+      const r = harden([...args, '-c', file, '--compose', compose, '--nanobot-version', '0.3.0']);
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    for (const format of ['text', 'json', 'sarif', 'junit']) run(['audit', '--profile', 'strict', '--format', format]);
+    const dry = run(['fix', '--dry-run', '--runtime', 'host']);
+    run(['fix', '--dry-run', '--runtime', 'host', '--format', 'json']);
+    run(['fix', '--yes', '--runtime', 'host', '--allow-from', 'telegram=123456789']);
+    expect(outputs.join('\n')).not.toMatch(LEAKED);
+    expect(dry.stdout).toContain('- OPENROUTER_API_KEY=[redacted]');
+    expect(dry.stdout).toContain('- "GITHUB_PAT=[redacted]"');
+    expect(dry.stdout).toContain('basicauth.users: "[redacted]"');
+    expect(dry.stdout).toMatch(/^\+ +- "127\.0\.0\.1:18790:18790"$/m);
+    expect(await readFile(compose, 'utf8')).toContain('CANARY-cmd-key');
+  });
 });

@@ -163,4 +163,26 @@ describe('the wizard', () => {
     const prompts = new ScriptedPrompts([{ select: 'none' }, { select: true }, { input: '*' }]);
     await expect(runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts })).rejects.toThrow(/"\*" lets everyone in/);
   });
+
+  it('the preview hides a key written with JSON escapes and credentials inside other values', async () => {
+    const { file } = await copyFixture('secrets/escaped-and-shaped.json', { mode: 0o644 });
+    const prompts = new ScriptedPrompts([
+      { select: 'all', match: /can be fixed without asking you anything/ },
+      { select: true, match: /Remove "\*" from channels\.telegram\.allowFrom/ },
+      { input: '123456789', match: /^Telegram accounts/ },
+      { confirm: false, match: /Move the secrets to the env file\?/ },
+      { confirm: false, match: /Write these changes\?/ },
+    ]);
+    const out: string[] = [];
+    await runWizard(options(file), { io: io(out), color: false, failOn: 'low', prompts });
+    prompts.done();
+    const screens = [...prompts.asked, ...prompts.said, ...out].join('\n');
+    expect(screens).not.toMatch(/CANARY|LEAK/);
+    // The preview did show the lines that hold them.
+    const preview = prompts.said.find((t) => t.includes('The changes to'));
+    expect(preview).toContain('"openrouter": { "apiKey": "[redacted]", "apiBase": "https://[redacted]@llm.example/v1" }');
+    expect(preview).toContain('"--api-key", "[redacted]", "--token=[redacted]"');
+    expect(preview).toContain('api_key=[redacted]');
+    expect(preview).toMatch(/^\+ +"telegram": \{ "enabled": true, "token": "\[redacted\]", "allowFrom": \["123456789"\] \}$/m);
+  });
 });
