@@ -93,10 +93,10 @@ const result = await build({
 // 3. One pack of the code most runs use. Each file read costs a start some 0.2 ms (open, stat,
 //    read, then the same for its code cache), and an audit used to read 30 of them. The pack
 //    holds every file of the bundle as a function, keyed by its path under dist/, except the
-//    large ones a few paths need: execa, yaml, the prompt library, the writer, and the
+//    large ones a few paths need: execa, yaml, the prompt library, the writer, the activity review, and the
 //    precompiled profiles other than the default one (a run checks one profile). bin/load.js takes a file from the pack when it is
 //    there, else from its own file; the separate files stay for require('nanobot-harden').
-const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/];
+const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/, /^src\/activity\//, /^src\/report\/activity\.ts$/];
 const isLazy = (output) => Object.keys(result.metafile.outputs[output]?.inputs ?? {}).some((input) => LAZY.some((re) => re.test(input)));
 const pack = [];
 const buildId = createHash('sha256');

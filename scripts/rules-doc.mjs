@@ -1,33 +1,76 @@
-// Writes docs/rules.md from schemas/rules.json, so every rule id has a documented section.
+// Writes docs/rules.md from schemas/rules.json and schemas/activity-rules.json (with the patterns
+// and examples of schemas/activity-patterns.json), so every rule id has a documented section.
 // A test fails when the file is out of date: run `npm run docs` after changing a rule.
 import { readFile, writeFile } from 'node:fs/promises';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 
+const json = async (name) => JSON.parse(await readFile(new URL(`../schemas/${name}`, import.meta.url), 'utf8'));
+
+/** One example call as a line of the doc. */
+function example(e) {
+  const args = e.args ?? {};
+  const main = args.command ?? args.path ?? args.url ?? (args.action !== undefined ? `${args.action}${args.key !== undefined ? ` ${args.key}` : ''}` : JSON.stringify(args));
+  const result = e.result !== undefined ? ` after a tool result saying \`${e.result.replace(/`/g, "'").replace(/\n/g, ' ')}\`` : '';
+  const restrict = e.restrict === false ? ' (restrictToWorkspace off)' : '';
+  return `- \`${e.tool}\` \`${String(main).replace(/`/g, "'").replace(/\n/g, '\\n')}\`${result}${restrict}`;
+}
+
 export async function renderRulesDoc() {
-  const rules = JSON.parse(await readFile(new URL('../schemas/rules.json', import.meta.url), 'utf8'));
+  const rules = { ...(await json('rules.json')), ...(await json('activity-rules.json')) };
+  const patterns = (await json('activity-patterns.json')).rules;
   const lines = [
     '# Rules',
     '',
-    'Generated from `schemas/rules.json` by `npm run docs`; do not edit by hand.',
+    'Generated from `schemas/rules.json`, `schemas/activity-rules.json` and `schemas/activity-patterns.json` by `npm run docs`; do not edit by hand.',
     '',
-    'Each rule reads the *effective* config: what nanobot ends up with after duplicate keys, snake_case',
+    'Each audit rule reads the *effective* config: what nanobot ends up with after duplicate keys, snake_case',
     'spellings, the old-layout migration, `NANOBOT_*` variables and defaults. Severities are those for the',
     'newest nanobot; a few rules change severity for older versions, as listed.',
     '',
   ];
-  for (const profile of ['baseline', 'strict']) {
-    lines.push(`## Profile \`${profile}\`${profile === 'strict' ? ' (adds to baseline)' : ''}`, '');
-    const ids = Object.keys(rules)
+  const sorted = (profile) =>
+    Object.keys(rules)
       .filter((id) => rules[id].profile === profile)
       .sort((a, b) => SEVERITIES.indexOf(rules[a].severity) - SEVERITIES.indexOf(rules[b].severity) || a.localeCompare(b));
-    for (const id of ids) {
+  for (const profile of ['baseline', 'strict']) {
+    lines.push(`## Profile \`${profile}\`${profile === 'strict' ? ' (adds to baseline)' : ''}`, '');
+    for (const id of sorted(profile)) {
       const r = rules[id];
       lines.push(`### ${id}`, '', `**${r.severity}**: ${r.title}.`, '', r.rationale, '');
       lines.push(`Fix (${r.fix.kind}): ${r.fix.text}.`, '');
       for (const v of r.versions ?? []) lines.push(`- Before nanobot ${v.before}: **${v.severity}**.`);
       if (r.versions?.length) lines.push('');
     }
+  }
+  lines.push(
+    '## Activity review (`harden activity`)',
+    '',
+    "These rules read nanobot's session histories, logs and workspace, not the config. The patterns are",
+    'regular expressions in `schemas/activity-patterns.json`: a shell command is matched as written (line breaks',
+    'and runs of blanks made one space), a path once `~` and relative parts are resolved. Every example below is',
+    'a test: the flagged ones must raise the rule and the others must not. The examples run in an instance at',
+    '`/home/bot/.nanobot` with `restrictToWorkspace` on.',
+    '',
+  );
+  for (const id of sorted('activity')) {
+    const r = rules[id];
+    const p = patterns[id] ?? {};
+    lines.push(`### ${id}`, '', `**${r.severity}**: ${r.title}.`, '', r.rationale, '');
+    const looks = [
+      ...(p.command ?? []).map((x) => `a command that ${x.what}`),
+      ...(p.read ?? []).map((x) => `reading or naming ${x.what}`),
+      ...(p.write ?? []).map((x) => `writing ${x.what}`),
+      ...(p.tool ?? []).map((x) => `a call that ${x.what}`),
+      ...(p.markers ?? []).map((x) => x.what),
+      ...(p.secrets ? ["a secret of the config's in a call that reaches the network"] : []),
+    ];
+    if (looks.length > 0) lines.push(`Looks for: ${[...new Set(looks)].join('; ')}.`, '');
+    if (p.examples?.flag?.length) lines.push('Flagged:', '', ...p.examples.flag.map(example), '');
+    if (p.examples?.pass?.length) lines.push('Not flagged:', '', ...p.examples.pass.map(example), '');
+    if (p.described?.flag?.length) lines.push('Flagged, for example:', '', ...p.described.flag.map((x) => `- ${x}`), '');
+    if (p.described?.pass?.length) lines.push('Not flagged:', '', ...p.described.pass.map((x) => `- ${x}`), '');
+    lines.push(`To do: ${r.fix.text}.`, '');
   }
   return lines.join('\n');
 }

@@ -254,8 +254,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const said = new Set<string>();
   const once = (f: Finding) => f.ruleId !== 'not-checked' || (!said.has(f.message) && said.add(f.message) !== undefined);
   let findings = [...files.flatMap((f) => f.findings).filter(once), ...composeFindingsList.sort(compareFindings)];
-  const { applyWaivers, loadWaivers, today } = await import('./waivers.js');
-  const waivers = await loadWaivers(files.map((f) => f.file), options.waivers);
+  const { applyWaivers, forPipeline, loadWaivers, today } = await import('./waivers.js');
+  const waivers = forPipeline(await loadWaivers(files.map((f) => f.file), options.waivers), 'audit');
   if (waivers.length > 0) findings = applyWaivers(findings, waivers, options.today ?? today(), traits).filter((f) => inProfile(f.ruleId, options.profile));
   if (options.baseline) findings = markKnown(findings, await readBaseline(options.baseline));
   return {

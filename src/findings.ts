@@ -1,6 +1,7 @@
 // A finding is data: what rule, how bad, where, and the words for it. Shared by the schema rules,
 // the content rules and the host checks; reporters turn it into text, JSON or SARIF.
 import rulesJson from '../schemas/rules.json' with { type: 'json' };
+import activityRulesJson from '../schemas/activity-rules.json' with { type: 'json' };
 import { atLeast, type VersionTraits } from './config/version.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -18,7 +19,8 @@ export function atOrAbove(s: Severity, threshold: Severity): boolean {
 export type FixKind = 'set' | 'ask' | 'manual' | 'chmod';
 
 export interface RuleInfo {
-  profile: 'baseline' | 'strict';
+  /** 'activity': a rule of the activity review (harden activity), in neither audit profile. */
+  profile: 'baseline' | 'strict' | 'activity';
   severity: Severity;
   title: string;
   message: string;
@@ -29,18 +31,20 @@ export interface RuleInfo {
   supersedes?: string[];
 }
 
-export const RULES = rulesJson as unknown as Readonly<Record<string, RuleInfo>>;
+/** Every rule: the audit's and the activity review's, one table (waivers and reports read both). */
+export const RULES = { ...rulesJson, ...activityRulesJson } as unknown as Readonly<Record<string, RuleInfo>>;
 
 export type Profile = 'baseline' | 'strict';
 export const PROFILES: readonly Profile[] = ['baseline', 'strict'];
 
 export function inProfile(ruleId: string, profile: Profile): boolean {
   const rule = RULES[ruleId];
-  return rule !== undefined && (profile === 'strict' || rule.profile === 'baseline');
+  return rule !== undefined && rule.profile !== 'activity' && (profile === 'strict' || rule.profile === 'baseline');
 }
 
 export interface Source {
-  kind: 'file' | 'env' | 'default' | 'migrated' | 'inherited' | 'host';
+  /** 'history': a line of nanobot's session histories or logs (harden activity). */
+  kind: 'file' | 'env' | 'default' | 'migrated' | 'inherited' | 'host' | 'history';
   /** The variable, for env. */
   name?: string;
   /** Where the variable is set (a unit, compose or env file), when harden read it from a file. */
@@ -70,6 +74,21 @@ export interface Finding {
   waived?: { reason: string; expires: string };
   /** In the --baseline report: known, does not count toward the exit code. */
   known?: boolean;
+  /** For the activity review: the conversation and the tool call a finding is about. */
+  event?: ActivityEvent;
+}
+
+/** Where in nanobot's history an activity finding comes from; every text already redacted. */
+export interface ActivityEvent {
+  /** The session key (channel:chat_id), or where a log line came from. */
+  session: string;
+  /** The time nanobot wrote for it, as written (local time). */
+  time?: string;
+  /** The tool, and the call as shown (redacted, shortened). */
+  tool?: string;
+  call?: string;
+  /** The tool call's id in the history, when it has one. */
+  callId?: string;
 }
 
 export interface FindingInput {

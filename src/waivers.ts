@@ -73,6 +73,11 @@ export async function loadWaivers(configs: readonly string[], explicit: string |
   return out;
 }
 
+/** The waivers one pipeline applies: the audit's rules, or the activity review's (each reports only its own as unused). */
+export function forPipeline(waivers: readonly Waiver[], pipeline: 'audit' | 'activity'): Waiver[] {
+  return waivers.filter((w) => (RULES[w.ruleId]?.profile === 'activity') === (pipeline === 'activity'));
+}
+
 const matches = (w: Waiver, f: Finding) => w.ruleId === f.ruleId && (w.file === undefined || w.file === f.file) && (w.pointer === undefined || w.pointer === f.pointer);
 
 /** Mark the findings a live waiver covers (nothing added: for what is left after a fix). */

@@ -8,11 +8,12 @@ import { addCommonOptions, runAudit, type AuditFlags } from './audit.js';
 import { addFixOptions, runFix, type FixFlags } from './fix.js';
 import { addRestoreOptions, runRestore } from './restore.js';
 import { addDeployOptions, runDocker, runIncident, runSystemd } from './deploy.js';
+import { addActivityOptions, runActivity, type ActivityFlags } from './activity.js';
 import { processIo, type Io } from './io.js';
 export { outputWritten } from './fd-stream.js';
 
 /** Commands that need no other command to run: a run of one builds only that one. */
-const ALONE = new Set(['audit', 'fix', 'restore', 'docker', 'systemd', 'incident']);
+const ALONE = new Set(['audit', 'fix', 'restore', 'docker', 'systemd', 'incident', 'activity']);
 
 /** The command line `argv` needs: one command when it names one (and asks for no help), else all. */
 export function commandFor(argv: readonly string[]): string | undefined {
@@ -101,6 +102,24 @@ Examples:
     addDeployOptions(cli.command('incident').description("The hardening guide's incident-response steps for this deployment: stop, rotate, review."))
       .addHelpText('after', '\nExample:\n  $ harden incident --config /srv/bot/config.json')
       .action((flags: Parameters<typeof runIncident>[0]) => run(() => runIncident(flags, io)));
+  }
+
+  if (wanted('activity')) {
+    addActivityOptions(cli.command('activity').description("What the agent did, from nanobot's session histories and logs, and what of it was dangerous; and what changed in the workspace."))
+      .addHelpText(
+        'after',
+        `
+Reads the config's instance: its sessions, memory/history.jsonl, cron/action.jsonl, WebUI transcripts
+and logs/, where the installed nanobot release keeps them. Nothing is written.
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 unusable input.
+
+Examples:
+  $ harden activity                                   # all of ~/.nanobot's history
+  $ harden activity --since 7d --fail-on high
+  $ harden activity --session telegram:123456789      # everything one conversation did
+  $ harden activity --format sarif > activity.sarif`,
+      )
+      .action((flags: ActivityFlags) => run(() => runActivity(flags, io)));
   }
 
   if (wanted('completion')) {

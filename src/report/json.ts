@@ -22,6 +22,7 @@ export function publicFinding(f: Finding): Record<string, unknown> {
   out['source'] = f.source;
   if (f.waived) out['waived'] = f.waived;
   if (f.known) out['known'] = true;
+  if (f.event) out['event'] = f.event;
   return out;
 }
 

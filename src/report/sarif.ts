@@ -13,12 +13,21 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '7.
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
-/** Stable across edits of the file: the rule, the setting and the file, not the line. */
+/**
+ * Stable across edits of the file: the rule, the setting and the file, not the line. An activity
+ * finding adds its session and tool call, which stay the same as the history grows.
+ */
 export function fingerprint(f: Finding): string {
-  return createHash('sha256').update(`${f.ruleId}\0${f.pointer ?? ''}\0${f.file}`).digest('hex').slice(0, 32);
+  const event = f.event ? `\0${f.event.session}\0${f.event.callId ?? f.event.time ?? f.line ?? ''}` : '';
+  return createHash('sha256').update(`${f.ruleId}\0${f.pointer ?? ''}\0${f.file}${event}`).digest('hex').slice(0, 32);
 }
 
 export function renderSarif(report: AuditReport): string {
+  return sarifLog(report.findings, report.errors ?? [], { profile: report.profile, nanobot: report.nanobot, score: report.summary.score });
+}
+
+/** The SARIF log of any run's findings (the audit's, the activity review's), with the run's own properties. */
+export function sarifLog(findings: readonly Finding[], errors: readonly { file: string; message: string }[], properties: Record<string, unknown>): string {
   const ids = Object.keys(RULES).sort();
   const index = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
@@ -34,7 +43,7 @@ export function renderSarif(report: AuditReport): string {
       properties: { 'security-severity': SECURITY_SEVERITY[r.severity], tags: ['security', r.profile] },
     };
   });
-  const results = report.findings.map((f) => ({
+  const results = findings.map((f) => ({
     ruleId: f.ruleId,
     ruleIndex: index.get(f.ruleId) ?? 0,
     level: LEVEL[f.severity],
@@ -43,7 +52,7 @@ export function renderSarif(report: AuditReport): string {
     partialFingerprints: { 'harden/v1': fingerprint(f) },
     ...(f.waived ? { suppressions: [{ kind: 'external', justification: `${f.waived.reason} (until ${f.waived.expires})` }] } : {}),
     ...(f.known ? { baselineState: 'unchanged' } : {}),
-    properties: { severity: f.severity, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), source: f.source },
+    properties: { severity: f.severity, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), source: f.source, ...(f.event ? { event: f.event } : {}) },
   }));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -54,12 +63,12 @@ export function renderSarif(report: AuditReport): string {
         invocations: [
           {
             // A config harden could not read or parse is a failed part of the run, said as such.
-            executionSuccessful: (report.errors ?? []).length === 0,
-            toolExecutionNotifications: (report.errors ?? []).map((e) => ({ level: 'error', message: { text: e.message }, locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(e.file).href } } }] })),
+            executionSuccessful: errors.length === 0,
+            toolExecutionNotifications: errors.map((e) => ({ level: 'error', message: { text: e.message }, locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(e.file).href } } }] })),
           },
         ],
         results,
-        properties: { profile: report.profile, nanobot: report.nanobot, score: report.summary.score },
+        properties,
       },
     ],
   };

@@ -1,0 +1,57 @@
+// Every activity rule's examples (schemas/activity-patterns.json, also in docs/rules.md): each
+// flagged example raises its rule and no other example does.
+import { describe, expect, it } from 'vitest';
+import { described, detector, examples, EXAMPLE_CONTEXT, type Instance } from '../../../src/activity/rules.js';
+import { RULES } from '../../../src/findings.js';
+
+interface Example {
+  tool: string;
+  args: Record<string, unknown>;
+  result?: string;
+  restrict?: boolean;
+}
+
+function instance(restrict = true): Instance {
+  const c = EXAMPLE_CONTEXT;
+  return { config: c.config, dataDir: c.config.slice(0, c.config.lastIndexOf('/')), workspace: c.workspace, home: c.home, mcp: new Map(), relativeToWorkspace: true, restrict, restrictExecOnly: false, secrets: c.secrets };
+}
+
+/** The rules a call raises; for an injection example, whether its result holds a marker before a dangerous call. */
+function raised(e: Example): string[] {
+  const det = detector(instance(e.restrict ?? true));
+  const hits = det.check({ name: e.tool, args: e.args }).map((h) => h.ruleId);
+  if (e.result !== undefined) {
+    const dangerous = hits.some((id) => id !== 'activity-package-install');
+    if (dangerous && det.marker(e.result) !== undefined) hits.push('activity-prompt-injection');
+  }
+  return hits;
+}
+
+const all = examples();
+
+describe('activity rules', () => {
+  it('every rule in activity-rules.json has examples, flagged and not', () => {
+    const ids = Object.keys(RULES).filter((id) => RULES[id]!.profile === 'activity');
+    expect(ids.length).toBeGreaterThan(10);
+    const words = described();
+    for (const id of ids) {
+      const e = all[id] ?? words[id];
+      expect(e?.flag.length ?? 0, `${id} has no flagged example`).toBeGreaterThan(0);
+      expect(e?.pass.length ?? 0, `${id} has no harmless example`).toBeGreaterThan(0);
+    }
+  });
+
+  for (const [id, ex] of Object.entries(all)) {
+    if (!ex) continue;
+    (ex.flag as Example[]).forEach((e, i) =>
+      it(`${id}: flags example ${i + 1} (${e.tool} ${JSON.stringify(e.args).slice(0, 60)})`, () => {
+        expect(raised(e)).toContain(id);
+      }),
+    );
+    (ex.pass as Example[]).forEach((e, i) =>
+      it(`${id}: leaves example ${i + 1} alone (${e.tool} ${JSON.stringify(e.args).slice(0, 60)})`, () => {
+        expect(raised(e)).not.toContain(id);
+      }),
+    );
+  }
+});
