@@ -2,7 +2,8 @@
 import { statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError, isHardenError } from '../errors.js';
+import type { IncidentFacts } from '../deploy/print.js';
 import { redactor } from '../config/secrets.js';
 import { exists, readText } from '../io/read.js';
 import { configPaths } from './audit.js';
@@ -88,6 +89,28 @@ export async function runIncident(flags: DeployFlags, io: Io): Promise<number> {
   const containers = (ps?.code === 0 ? ps.stdout.split('\n') : []).filter((l) => /nanobot/i.test(l)).map((l) => l.split('\t')[0]!).filter(Boolean);
   const review = await deploymentFindings({ file: f.config, traits, config: f.value, env: io.env, units: [], procRoot: '/nonexistent', platform: 'linux' });
   const recent = review.filter((x) => x.ruleId === 'workspace-review').map((x) => x.message);
-  io.stdout.write(redactor(fa.secrets)(incidentText({ ...f, units, processes, containers, recent })));
+  const { history, secrets } = await recentActivity(f.config, io, flags.nanobotVersion);
+  io.stdout.write(redactor([...fa.secrets, ...secrets])(incidentText({ ...f, units, processes, containers, recent, history })));
   return 0;
+}
+
+/** The guide's "check command history" step: the calls harden activity flags in the last 7 days. */
+async function recentActivity(config: string, io: Io, nanobotVersion: string | undefined): Promise<{ history: NonNullable<IncidentFacts['history']>; secrets: string[] }> {
+  const { review } = await import('./activity.js');
+  const since = '7d';
+  try {
+    const { result, secrets } = await review(config, io, { since, ...(nanobotVersion ? { nanobotVersion } : {}) });
+    const { SEVERITIES } = await import('../findings.js');
+    const flagged = result.findings
+      .filter((x) => x.severity !== 'info' && x.severity !== 'low')
+      .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))
+      .slice(0, 30)
+      .map((x) => `${x.severity}: ${x.event ? `${[x.event.session, x.event.time].filter(Boolean).join(' · ')}: ` : ''}${x.message} (${x.file}${x.line !== undefined ? `:${x.line}` : ''})`);
+    const more = result.findings.filter((x) => x.severity !== 'info' && x.severity !== 'low').length - flagged.length;
+    if (more > 0) flagged.push(`and ${more} more`);
+    return { history: { since: result.since ?? since, flagged, calls: result.calls }, secrets };
+  } catch (error) {
+    if (!isHardenError(error)) throw error;
+    return { history: { since: '7 days ago', flagged: [], calls: 0, note: `not reviewed: ${error.message}` }, secrets: [] };
+  }
 }

@@ -143,6 +143,8 @@ export interface IncidentFacts extends DeploymentFacts {
   processes: { pid: number; command: string }[];
   containers: string[];
   recent: string[];
+  /** What `harden activity` flagged in the history of the last days (already redacted), or why it could not look. */
+  history?: { since: string; flagged: string[]; calls: number; note?: string };
 }
 
 export function incidentText(f: IncidentFacts): string {
@@ -163,7 +165,13 @@ export function incidentText(f: IncidentFacts): string {
   out.push('', `3. Check the workspace, ${f.workspace}, for unexpected files:`);
   out.push(...(f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']));
   out.push(`   find ${q(f.workspace)} -newermt '-7 days' -type f`);
-  out.push('', '4. Read the logs for the commands the agent ran:');
+  if (f.history) {
+    const h = f.history;
+    out.push('', `4. What the agent did since ${h.since} that the activity rules flag (harden activity --config ${q(f.config)} --since 7d shows it all):`);
+    if (h.note) out.push(`   ${h.note}`);
+    else out.push(...(h.flagged.length > 0 ? h.flagged.map((l) => `   - ${l}`) : [`   (nothing flagged in ${h.calls} tool call${h.calls === 1 ? '' : 's'})`]));
+    out.push('   The raw logs:');
+  } else out.push('', '4. Read the logs for the commands the agent ran:');
   for (const u of f.units) out.push(`   journalctl ${/\/systemd\/user\//.test(u) ? '--user ' : ''}-u ${u.slice(u.lastIndexOf('/') + 1)} --since '-7 days'`);
   for (const c of f.containers) out.push(`   docker logs --since 168h ${c}`);
   out.push(`   ls ${q(f.dataDir)}/logs/    (gateway --background logs), and the sessions in ${q(f.dataDir)}/sessions/`);
