@@ -3,8 +3,8 @@
 // nanobot.agent.loop:_process_message:295 - <message>"; from 0.2.0 nanobot's own (cli/commands.py):
 // "2026-02-18 10:00:00 | INFO  | <channel or -> | <message>". The lines read (agent/loop.py,
 // agent/progress_hook.py, channels/base.py at each tag):
-//   "Tool call: <name>(<arguments as JSON, cut at 200 characters>)"            0.1.4 and later
-//   "Processing message from <channel>:<sender_id>: <preview>"                  every release
+//   "Tool call: <name>(<arguments as JSON, cut at 200 characters>)"            0.1.3.post5 and later
+//   "Processing message from <channel>:<sender_id>: <preview>"                  every release (0.1.3.post4: no preview)
 //   "Access denied for sender <id> on channel <name>. ..." (0.2.0+: "Access denied for sender <id>.", the channel in the column)
 // The sender id is the channel's (telegram "id|username", an e-mail address, a WhatsApp JID).
 import { closeSync, fstatSync } from 'node:fs';

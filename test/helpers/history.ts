@@ -123,9 +123,10 @@ export function logLines(release: Release, c: Conversation): string[] {
   };
   for (const turn of c.turns) {
     const preview = turn.user.length > 80 ? `${turn.user.slice(0, 80)}...` : turn.user;
-    out.push(line('nanobot.agent.loop:_process_message:295', `Processing message from ${channel}:${sender}: ${preview}`));
+    // 0.1.3.post4 logs no preview and no tool calls; 0.1.3.post5 on log both.
+    out.push(line('nanobot.agent.loop:_process_message:295', `Processing message from ${channel}:${sender}${release === '0.1.3.post4' ? '' : `: ${preview}`}`));
     for (const call of turn.calls ?? []) {
-      if (!atLeast(release, '0.1.4')) continue;
+      if (release === '0.1.3.post4') continue;
       out.push(line('nanobot.agent.loop:_run_agent_loop:222', `Tool call: ${call.name}(${pyDumps(call.args, false).slice(0, 200)})`));
       t++;
     }
@@ -275,4 +276,37 @@ export function harmlessConversations(start = '2026-11-21T09:00:00'): Conversati
       ],
     },
   ];
+}
+
+// ---- running the review in-process ------------------------------------------------------------------
+
+/** `harden activity ARGS` in this process: stdout, stderr and the exit code. */
+export async function activityRun(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['activity', ...args], {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    stdinIsTTY: false,
+    env: { PATH: '/nonexistent', NO_COLOR: '1', ...env },
+    cwd: '/',
+  });
+  return { code, stdout, stderr };
+}
+
+export interface JsonFinding {
+  ruleId: string;
+  severity: string;
+  message: string;
+  file: string;
+  line?: number;
+  event?: { session: string; time?: string; tool?: string; call?: string; callId?: string };
+}
+
+/** The JSON report's findings of `harden activity --format json ARGS`. */
+export async function activityJson(args: string[], env: Record<string, string>): Promise<{ code: number; report: { findings: JsonFinding[]; sessions: { key: string; tools: Record<string, number>; exec: { command: string }[] }[]; skipped: { file: string; line?: number; why: string }[]; [k: string]: unknown } }> {
+  const r = await activityRun([...args, '--format', 'json'], env);
+  if (r.stderr !== '') throw new Error(r.stderr);
+  return { code: r.code, report: JSON.parse(r.stdout) };
 }
