@@ -116,7 +116,8 @@ export function activity(o: ActivityOptions): ActivityResult {
   const found = locate({ dataDir: o.dataDir, workspace: o.workspace, home: o.home });
   try {
     const logs = found.files.filter((f) => f.kind === 'log');
-    if (found.sessionDirs === 0 && logs.length === 0) noHistory(o, found);
+    // Nothing there at all is unusable input; a directory there but not read is reported below.
+    if (found.sessionDirs === 0 && logs.length === 0 && found.skipped.length === 0) noHistory(o, found);
     const skipped: SkippedLine[] = found.skipped.map((s) => ({ file: s.path, why: s.why }));
     const ctx: ScanContext = {
       inst,
