@@ -144,12 +144,13 @@ export function activity(o: ActivityOptions): ActivityResult {
 
     const sessions = [...col.sessions.values()];
     const unrecorded = sessions.filter((s) => s.unrecorded > 0);
-    if (unrecorded.length > 0) {
+    // Only when no log made up for it: then the arguments cannot be reviewed at all.
+    if (unrecorded.length > 0 && logCalls === 0) {
       const uses = unrecorded.reduce((n, s) => n + s.unrecorded, 0);
       col.add(
         'activity-args-not-recorded',
         {
-          detail: `${uses} tool use${uses === 1 ? '' : 's'} in ${unrecorded.length} session${unrecorded.length === 1 ? '' : 's'} are recorded by name only (nanobot up to 0.1.4.post1 keeps no arguments); ${logCalls > 0 ? `${logCalls} call${logCalls === 1 ? ' was' : 's were'} read from the log instead` : 'no log with the calls was found in ' + join(o.dataDir, 'logs')}`,
+          detail: `${uses} tool use${uses === 1 ? '' : 's'} in ${unrecorded.length} session${unrecorded.length === 1 ? '' : 's'} ${uses === 1 ? 'is' : 'are'} recorded by name only (nanobot up to 0.1.4.post1 keeps no arguments), and no log in ${join(o.dataDir, 'logs')} holds the calls`,
         },
         { file: unrecorded[0]!.files[0]! },
         undefined,

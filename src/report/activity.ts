@@ -118,6 +118,10 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
   out.push(`  config ${displayPath(r.config, o.cwd)} · workspace ${displayPath(r.workspace, o.cwd)}`);
   const read = r.dirs.filter((d) => d.files > 0).map((d) => `${d.label} ${displayPath(d.path, o.cwd)} (${plural(d.files, 'file')})`);
   out.push(`  read: ${read.length > 0 ? read.join(' · ') : 'no history files'}`);
+  if (r.logCallsRead && r.logCalls > 0) {
+    const why = r.sessions.some((x) => x.unrecorded > 0) ? 'the sessions keep tool names only' : 'no session read holds tool calls';
+    out.push(`  tool calls: ${plural(r.logCalls, 'call')} read from the log, which cuts their arguments at 200 characters (${why})`);
+  }
   if (r.older > 0) out.push(`  ${plural(r.older, 'session file')} with nothing newer than --since left out`);
 
   const active = r.sessions.filter((x) => x.messages > 0 || x.tools.total > 0 || x.named.total > 0);
