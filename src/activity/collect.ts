@@ -4,7 +4,8 @@
 import { redactShapes } from '../config/credentials.js';
 import { makeFinding, type Finding } from '../findings.js';
 import type { VersionTraits } from '../config/version.js';
-import { argument, type CallFacts, type ToolCall } from './calls.js';
+import { argument, callFacts, type CallFacts, type Place, type ToolCall } from './calls.js';
+import type { Detector, Hit } from './rules.js';
 
 export class Tally {
   readonly counts = new Map<string, number>();
@@ -87,6 +88,54 @@ export function showCall(call: ToolCall, facts: CallFacts): string {
   return call.name;
 }
 
+/** A call as the listing and the rules see it, worked out once per distinct call. */
+export interface Analysis {
+  facts: CallFacts;
+  hits: Hit[];
+  /** The call in one line, redacted. */
+  shown: string;
+  /** The command as listed, redacted. */
+  exec?: string;
+  /** "op\0path" as listed. */
+  paths: string[];
+  hosts: string[];
+  /** Absolute paths it writes, for the workspace review. */
+  writes: string[];
+}
+
+/**
+ * Analyses calls, remembering the last many: sessions repeat the same commands (ls, git status, a
+ * file read twice), and parsing a command, trying the rules and redacting it are most of a call's cost.
+ */
+export class Analyzer {
+  private memo = new Map<string, Analysis>();
+  constructor(
+    private readonly place: Place,
+    private readonly det: Detector,
+  ) {}
+  analyze(call: ToolCall, rawArgs?: string): Analysis {
+    const key = rawArgs !== undefined ? `${call.name}\0${rawArgs}` : undefined;
+    const hit = key !== undefined ? this.memo.get(key) : undefined;
+    if (hit) return hit;
+    const facts = callFacts(call, this.place);
+    const a: Analysis = {
+      facts,
+      hits: this.det.check(call, facts),
+      shown: showCall(call, facts),
+      paths: [...new Set(facts.touches.map((t) => `${t.op}\0${shown(t.abs ?? t.written, 300)}`))],
+      hosts: [...new Set(facts.hosts.map((h) => shown(h, 200)))],
+      writes: facts.touches.filter((t) => t.op === 'write' && t.abs !== undefined).map((t) => t.abs!),
+    };
+    if (facts.command !== undefined) a.exec = shown(facts.command);
+    if (key !== undefined) {
+      // Small on purpose: repeated calls are found in it, and a history of unique ones would only fill it.
+      if (this.memo.size >= 4096) this.memo.clear();
+      this.memo.set(key, a);
+    }
+    return a;
+  }
+}
+
 const FINDINGS_PER_RULE_AND_SESSION = 20;
 const FINDINGS_IN_ALL = 5000;
 
@@ -128,27 +177,24 @@ export class Collector {
   }
 
   /** Count a call and what it touched. */
-  call(s: SessionSummary, call: ToolCall, facts: CallFacts, at: { file: string; line: number; time?: string }): void {
+  call(s: SessionSummary, name: string, a: Analysis, at: { file: string; line: number; time?: string }): void {
     this.calls++;
-    s.tools.add(call.name);
-    this.overall.tools.add(call.name);
-    if (facts.command !== undefined) {
-      const c = shown(facts.command);
-      s.exec.add(c);
-      this.overall.exec.add(c);
+    s.tools.add(name);
+    if (a.exec !== undefined) s.exec.add(a.exec);
+    for (const p of a.paths) s.paths.add(p);
+    for (const w of a.writes) {
+      if (this.writers.size < 100_000 || this.writers.has(w)) this.writers.set(w, { session: s.key, file: at.file, line: at.line, tool: name, ...(at.time !== undefined ? { time: at.time } : {}) });
     }
-    for (const t of facts.touches) {
-      const key = `${t.op}\0${shown(t.abs ?? t.written, 300)}`;
-      s.paths.add(key);
-      this.overall.paths.add(key);
-      if (t.op === 'write' && t.abs !== undefined && (this.writers.size < 100_000 || this.writers.has(t.abs))) {
-        this.writers.set(t.abs, { session: s.key, file: at.file, line: at.line, tool: call.name, ...(at.time !== undefined ? { time: at.time } : {}) });
+    for (const h of a.hosts) s.hosts.add(h);
+  }
+
+  /** The lists over all sessions, from theirs (once, at the end: cheaper than counting every call twice). */
+  finish(): void {
+    for (const s of this.sessions.values()) {
+      for (const k of ['tools', 'named', 'exec', 'paths', 'hosts'] as const) {
+        for (const [text, n] of s[k].counts) this.overall[k].add(text, n);
+        this.overall[k].more += s[k].more;
       }
-    }
-    for (const h of new Set(facts.hosts)) {
-      const host = shown(h, 200);
-      s.hosts.add(host);
-      this.overall.hosts.add(host);
     }
   }
 
@@ -167,20 +213,29 @@ export class Collector {
     this.findings.push(f);
   }
 
-  sender(channel: string, sender: string, kind: 'session' | 'log' | 'refused', at: { file: string; line: number; time?: string }): void {
-    // Telegram's sender is "id|username" in the log and the id alone in a private chat's key.
+  /** The summary of one sender (Telegram's "id|username" and its id alone are one sender). */
+  senderOf(channel: string, sender: string, at: { file: string; line: number }): SenderSummary | undefined {
     const key = `${channel}\0${channel === 'telegram' ? sender.split('|')[0] : sender}`;
     let s = this.senders.get(key);
     if (!s) {
-      if (this.senders.size >= 100_000) return;
+      if (this.senders.size >= 100_000) return undefined;
       s = { channel, sender, session: 0, log: 0, refused: 0, at: { file: at.file, line: at.line } };
       this.senders.set(key, s);
     }
     if (sender.length > s.sender.length) s.sender = sender;
+    return s;
+  }
+
+  count(s: SenderSummary, kind: 'session' | 'log' | 'refused', time: string | undefined): void {
     s[kind]++;
-    if (at.time !== undefined) {
-      if (s.first === undefined || at.time < s.first) s.first = at.time;
-      if (s.last === undefined || at.time > s.last) s.last = at.time;
+    if (time !== undefined) {
+      if (s.first === undefined || time < s.first) s.first = time;
+      if (s.last === undefined || time > s.last) s.last = time;
     }
+  }
+
+  sender(channel: string, sender: string, kind: 'session' | 'log' | 'refused', at: { file: string; line: number; time?: string }): void {
+    const s = this.senderOf(channel, sender, at);
+    if (s) this.count(s, kind, at.time);
   }
 }

@@ -6,7 +6,7 @@ import { atLeast, type VersionTraits } from '../config/version.js';
 import { ConfigAccessError } from '../errors.js';
 import { compareFindings, type Finding } from '../findings.js';
 import { Dir } from '../io/place.js';
-import { Collector, type SenderSummary, type SessionSummary } from './collect.js';
+import { Analyzer, Collector, type SenderSummary, type SessionSummary } from './collect.js';
 import { locate, readSmall, type Located, type SourceDir } from './locate.js';
 import { scanLog } from './logs.js';
 import { scanCron, scanMemory, scanTranscript, type CronChange, type MemorySummary } from './others.js';
@@ -123,6 +123,7 @@ export function activity(o: ActivityOptions): ActivityResult {
       inst,
       det,
       col,
+      analyzer: new Analyzer(inst, det),
       ...(o.since !== undefined ? { since: o.since.ms } : {}),
       ...(o.session !== undefined ? { only: o.session } : {}),
       skip: (file, line, why) => {
@@ -142,6 +143,7 @@ export function activity(o: ActivityOptions): ActivityResult {
     let logCalls = 0;
     for (const f of logs) logCalls += scanLog(f, ctx, { calls: logCallsRead }).calls;
 
+    col.finish();
     const sessions = [...col.sessions.values()];
     const unrecorded = sessions.filter((s) => s.unrecorded > 0);
     // Only when no log made up for it: then the arguments cannot be reviewed at all.

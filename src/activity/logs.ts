@@ -8,8 +8,6 @@
 //   "Access denied for sender <id> on channel <name>. ..." (0.2.0+: "Access denied for sender <id>.", the channel in the column)
 // The sender id is the channel's (telegram "id|username", an e-mail address, a WhatsApp JID).
 import { closeSync, fstatSync } from 'node:fs';
-import { callFacts } from './calls.js';
-import { showCall } from './collect.js';
 import type { HistoryFile } from './locate.js';
 import { emitCall, type ScanContext } from './scan.js';
 import { streamLines } from './lines.js';
@@ -104,11 +102,10 @@ export function scanLog(file: HistoryFile, ctx: ScanContext, options: LogOptions
           // cut at 200 characters: read what is there
         }
         const call = { name: t[1]!, args, ...(args === undefined ? { raw: t[2]! } : {}) };
-        const facts = callFacts(call, ctx.inst);
+        const a = ctx.analyzer.analyze(call, t[2]!);
         const s = ctx.col.session(session, file.path);
-        ctx.col.call(s, call, facts, at);
-        const hits = ctx.det.check(call, facts);
-        if (hits.length > 0) emitCall(ctx, s, file.path, { call, hits, line: n, time, shown: showCall(call, facts) }, 'log');
+        ctx.col.call(s, call.name, a, at);
+        if (a.hits.length > 0) emitCall(ctx, s, file.path, { call, hits: a.hits, line: n, time, shown: a.shown }, 'log');
       },
       tooLong() {
         // a log record is never this long; nothing to read in it

@@ -14,8 +14,8 @@
 //   that session file is gone.
 import { closeSync, fstatSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { callFacts, type ToolCall } from './calls.js';
-import { showCall, shown } from './collect.js';
+import type { ToolCall } from './calls.js';
+import { shown } from './collect.js';
 import type { HistoryFile } from './locate.js';
 import { emitCall, isErrorResult, type Pending, type ScanContext } from './scan.js';
 import { streamLines, trimmed } from './lines.js';
@@ -147,11 +147,10 @@ export function scanTranscript(file: HistoryFile, ctx: ScanContext): boolean {
       const id = typeof ev['call_id'] === 'string' ? ev['call_id'] : undefined;
       if (ev['phase'] === 'start') {
         const call: ToolCall = { name: ev['name'], args: isObject(ev['arguments']) ? ev['arguments'] : undefined, ...(id !== undefined ? { id } : {}) };
-        const facts = callFacts(call, ctx.inst);
-        ctx.col.call(s, call, facts, { file: file.path, line });
-        const hits = ctx.det.check(call, facts);
-        if (hits.length === 0) continue;
-        const p: Pending = { call, hits, line, shown: showCall(call, facts) };
+        const a = ctx.analyzer.analyze(call);
+        ctx.col.call(s, call.name, a, { file: file.path, line });
+        if (a.hits.length === 0) continue;
+        const p: Pending = { call, hits: a.hits, line, shown: a.shown };
         if (id !== undefined) pending.set(id, p);
         else emitCall(ctx, s, file.path, p, 'none');
       } else if (id !== undefined && pending.has(id)) {

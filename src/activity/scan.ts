@@ -14,18 +14,19 @@
 // with tool calls and the results of the current turn (when a dangerous call needs them) are
 // parsed. Every other line is checked to be one JSON object ({ ... }) but not parsed.
 import { closeSync, fstatSync, readSync } from 'node:fs';
-import { callFacts, type ToolCall } from './calls.js';
-import { showCall, type Collector, type SessionSummary } from './collect.js';
+import type { ToolCall } from './calls.js';
+import type { Analyzer, Collector, SenderSummary, SessionSummary } from './collect.js';
 import { keyFromName, type HistoryFile } from './locate.js';
 import { DANGEROUS, type Detector, type Hit, type Instance } from './rules.js';
 import { senderOfChat } from './senders.js';
-import { streamLines, trimmed } from './lines.js';
+import { streamLines } from './lines.js';
 import { showTime, timeMs } from './since.js';
 
 export interface ScanContext {
   inst: Instance;
   det: Detector;
   col: Collector;
+  analyzer: Analyzer;
   since?: number;
   /** --session KEY. */
   only?: string;
@@ -39,14 +40,14 @@ export interface ScanContext {
   older: number;
 }
 
-const ROLE = Buffer.from('"role"');
-const TYPE = Buffer.from('"_type"');
-const TOOL_CALLS = Buffer.from('"tool_calls"');
-const TOOLS_USED = Buffer.from('"tools_used"');
+const TOOL_KEY = Buffer.from('"tool');
 const TIMESTAMP = Buffer.from('"timestamp"');
 const TOOL_CALL_ID = Buffer.from('"tool_call_id"');
 const CONTENT = Buffer.from('"content"');
 const QUOTE = Buffer.from('"');
+/** How json.dumps starts every message nanobot keeps: the role first. */
+const ROLE_PREFIX = Buffer.from('{"role": "');
+const TYPE_PREFIX = Buffer.from('{"_type": "');
 
 /** The string value after a key found at `at` ("key": "value"), or undefined. */
 function valueAfter(buf: Buffer, at: number, keyLength: number, end: number): string | undefined {
@@ -64,8 +65,23 @@ function find(buf: Buffer, needle: Buffer, start: number, end: number, fromEnd =
   return at < 0 ? -1 : start + at;
 }
 
-/** The role of a message line from its first bytes: u(ser), a(ssistant), t(ool), s(ystem), m(etadata). */
+function startsWith(buf: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
+}
+
+const ROLE = Buffer.from('"role"');
+const TYPE = Buffer.from('"_type"');
+
+/**
+ * The role of a message line from its first bytes: u(ser), a(ssistant), t(ool), s(ystem),
+ * m(etadata or another "_type" record), 0 when the first bytes do not say (then it is parsed).
+ */
 function sniff(buf: Buffer, start: number, end: number): number {
+  if (startsWith(buf, start, end, ROLE_PREFIX)) return buf[start + ROLE_PREFIX.length] ?? 0;
+  if (startsWith(buf, start, end, TYPE_PREFIX)) return 0x6d;
+  // Other spacing (a compact writer): look in the first bytes.
   const head = Math.min(end, start + 48);
   const r = find(buf, ROLE, start, head);
   if (r >= 0) {
@@ -76,6 +92,21 @@ function sniff(buf: Buffer, start: number, end: number): number {
   return find(buf, TYPE, start, head) >= 0 ? 0x6d : 0;
 }
 
+/**
+ * The timestamp of a message: nanobot adds it last ("timestamp": "2026-11-21T03:12:45.123456"}),
+ * so the end of the line is looked at first.
+ */
+const STAMP_LENGTHS = [26, 19];
+
+function timestampOf(buf: Buffer, start: number, end: number): string | undefined {
+  for (const len of STAMP_LENGTHS) {
+    const at = end - 2 - len - 15;
+    if (at > start && buf[end - 2] === 34 && buf[at] === 34 && buf[at + 1] === 116 /* t */ && startsWith(buf, at, end, TIMESTAMP)) return buf.toString('latin1', end - 2 - len, end - 2);
+  }
+  const t = find(buf, TIMESTAMP, start, end, true);
+  return t >= 0 ? valueAfter(buf, t, TIMESTAMP.length, end) : undefined;
+}
+
 export interface Pending {
   call: ToolCall;
   hits: Hit[];
@@ -84,16 +115,17 @@ export interface Pending {
   shown: string;
 }
 
-interface Result {
-  offset: number;
-  length: number;
-  line: number;
-  name?: string;
-}
-
 const TURN_RESULTS = 16;
 
-function parseArguments(raw: unknown): { args: Record<string, unknown> | undefined; raw?: string } {
+/** A tool call as stored, its arguments not yet parsed (most calls repeat one already analysed). */
+export interface StoredCall {
+  name: string;
+  id?: string;
+  /** The arguments as nanobot stored them: a JSON text, or an object. */
+  args: unknown;
+}
+
+export function parseArguments(raw: unknown): { args: Record<string, unknown> | undefined; raw?: string } {
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return { args: raw as Record<string, unknown> };
   if (typeof raw !== 'string') return { args: undefined };
   try {
@@ -105,10 +137,10 @@ function parseArguments(raw: unknown): { args: Record<string, unknown> | undefin
 }
 
 /** Tool calls of an assistant message, as nanobot stored them. */
-export function toolCalls(message: Record<string, unknown>): ToolCall[] {
+export function storedCalls(message: Record<string, unknown>): StoredCall[] {
   const list = message['tool_calls'];
   if (!Array.isArray(list)) return [];
-  const out: ToolCall[] = [];
+  const out: StoredCall[] = [];
   for (const tc of list) {
     if (tc === null || typeof tc !== 'object') continue;
     const fn = (tc as Record<string, unknown>)['function'];
@@ -116,9 +148,14 @@ export function toolCalls(message: Record<string, unknown>): ToolCall[] {
     const name = f['name'];
     if (typeof name !== 'string' || name === '') continue;
     const id = (tc as Record<string, unknown>)['id'];
-    out.push({ name, ...parseArguments(f['arguments']), ...(typeof id === 'string' ? { id } : {}) });
+    out.push({ name, args: f['arguments'], ...(typeof id === 'string' ? { id } : {}) });
   }
   return out;
+}
+
+/** A stored call with its arguments parsed. */
+export function toolCall(c: StoredCall): ToolCall {
+  return { name: c.name, ...parseArguments(c.args), ...(c.id !== undefined ? { id: c.id } : {}) };
 }
 
 /** The text of a message's content: a string, or the text blocks of a list. */
@@ -170,18 +207,25 @@ export function scanSession(file: HistoryFile, ctx: ScanContext): void {
 }
 
 function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
-  const { col, det, inst } = ctx;
+  const { col, det, analyzer } = ctx;
   let key = keyFromName(file.name);
   let s: SessionSummary | undefined;
+  let sender: SenderSummary | undefined | null = null;
   let seenFirst = false;
   const pending = new Map<string, Pending>();
   const anonymous: Pending[] = [];
-  let turn: Result[] = [];
+  // The tool results of the current turn, newest last: file offset, length and line of each.
+  const ringOffset = new Float64Array(TURN_RESULTS);
+  const ringLength = new Float64Array(TURN_RESULTS);
+  const ringLine = new Float64Array(TURN_RESULTS);
+  let ringStart = 0;
+  let ringSize = 0;
   const reported = new Set<number>();
   let scratch = Buffer.allocUnsafe(0);
+  const since = ctx.since;
 
   const summary = (): SessionSummary => (s ??= col.session(key, file.path));
-  const inWindow = (time: string | undefined): boolean => ctx.since === undefined || time === undefined || !(timeMs(time) < ctx.since);
+  const inWindow = (time: string | undefined): boolean => since === undefined || time === undefined || !(timeMs(time) < since);
   const flush = (): void => {
     if (pending.size === 0 && anonymous.length === 0) return;
     for (const p of [...pending.values(), ...anonymous]) emitCall(ctx, summary(), file.path, p, 'none');
@@ -189,12 +233,14 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
     anonymous.length = 0;
   };
 
-  const resultText = (r: Result): { text: string; name?: string } | undefined => {
-    if (scratch.length < r.length) scratch = Buffer.allocUnsafe(Math.max(r.length, 64 * 1024));
-    const n = readSync(fd, scratch, 0, r.length, r.offset);
+  const resultAt = (i: number): { text: string; name?: string; line: number } | undefined => {
+    const slot = (ringStart + i) % TURN_RESULTS;
+    const length = ringLength[slot]!;
+    if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 64 * 1024));
+    const n = readSync(fd, scratch, 0, length, ringOffset[slot]!);
     try {
       const m = JSON.parse(scratch.toString('utf8', 0, n)) as Record<string, unknown>;
-      return { text: contentText(m['content']), ...(typeof m['name'] === 'string' ? { name: m['name'] } : {}) };
+      return { text: contentText(m['content']), line: ringLine[slot]!, ...(typeof m['name'] === 'string' ? { name: m['name'] } : {}) };
     } catch {
       return undefined;
     }
@@ -204,17 +250,17 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
   const injection = (p: Pending): void => {
     const dangerous = p.hits.filter((h) => DANGEROUS.has(h.ruleId));
     if (dangerous.length === 0) return;
-    for (const r of turn) {
-      if (reported.has(r.line)) continue;
-      const got = resultText(r);
-      const marker = got === undefined ? undefined : det.marker(got.text);
+    for (let i = 0; i < ringSize; i++) {
+      const got = resultAt(i);
+      if (got === undefined || reported.has(got.line)) continue;
+      const marker = det.marker(got.text);
       if (marker === undefined) continue;
-      reported.add(r.line);
+      reported.add(got.line);
       const sess = summary();
       col.add(
         'activity-prompt-injection',
-        { detail: `the ${got!.name ?? 'tool'} result at line ${r.line} holds ${marker}, and the call after it at line ${p.line}, ${p.shown}, ${dangerous[0]!.detail}` },
-        { file: file.path, line: r.line },
+        { detail: `the ${got.name ?? 'tool'} result at line ${got.line} holds ${marker}, and the call after it at line ${p.line}, ${p.shown}, ${dangerous[0]!.detail}` },
+        { file: file.path, line: got.line },
         { session: sess.key, ...(p.time !== undefined ? { time: showTime(p.time)! } : {}), tool: p.call.name, call: p.shown, ...(p.call.id !== undefined ? { callId: p.call.id } : {}) },
         sess,
       );
@@ -222,23 +268,21 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
     }
   };
 
-  const handle = (m: Record<string, unknown>, n: number): void => {
-    const role = m['role'];
-    const time = typeof m['timestamp'] === 'string' ? m['timestamp'] : undefined;
-    if (role === 'user') return user(time, n);
-    if (role !== 'assistant') return;
+  const assistant = (m: Record<string, unknown>, n: number): void => {
     flush();
+    const time = typeof m['timestamp'] === 'string' ? m['timestamp'] : undefined;
     if (!inWindow(time)) return;
     const sess = summary();
     col.message(sess, time);
-    const calls = toolCalls(m);
+    const calls = storedCalls(m);
     if (calls.length > 0) ctx.sawArguments = true;
-    for (const call of calls) {
-      const facts = callFacts(call, inst);
-      col.call(sess, call, facts, { file: file.path, line: n, ...(time !== undefined ? { time } : {}) });
-      const hits = det.check(call, facts);
-      if (hits.length === 0) continue;
-      const p: Pending = { call, hits, line: n, shown: showCall(call, facts), ...(time !== undefined ? { time } : {}) };
+    const at = { file: file.path, line: n, ...(time !== undefined ? { time } : {}) };
+    for (const stored of calls) {
+      const call = toolCall(stored);
+      const a = analyzer.analyze(call, typeof stored.args === 'string' ? stored.args : undefined);
+      col.call(sess, call.name, a, at);
+      if (a.hits.length === 0) continue;
+      const p: Pending = { call, hits: a.hits, line: n, shown: a.shown, ...(time !== undefined ? { time } : {}) };
       injection(p);
       if (call.id !== undefined) pending.set(call.id, p);
       else anonymous.push(p);
@@ -248,7 +292,6 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
       for (const name of used) {
         if (typeof name !== 'string') continue;
         sess.named.add(name);
-        col.overall.named.add(name);
         sess.unrecorded++;
       }
     }
@@ -256,13 +299,16 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
 
   const user = (time: string | undefined, n: number): void => {
     flush();
-    turn = [];
+    ringSize = 0;
     if (!inWindow(time)) return;
-    const sess = summary();
-    col.message(sess, time);
-    const colon = key.indexOf(':');
-    const sender = colon > 0 ? senderOfChat(key.slice(0, colon), key.slice(colon + 1)) : undefined;
-    if (sender !== undefined) col.sender(key.slice(0, colon), sender, 'session', { file: file.path, line: n, ...(time !== undefined ? { time } : {}) });
+    col.message(summary(), time);
+    if (sender === null) {
+      // Whether this session's user is a sender the allow lists can name: worked out once a file.
+      const colon = key.indexOf(':');
+      const id = colon > 0 ? senderOfChat(key.slice(0, colon), key.slice(colon + 1)) : undefined;
+      sender = id !== undefined ? col.senderOf(key.slice(0, colon), id, { file: file.path, line: n }) : undefined;
+    }
+    if (sender) col.count(sender, 'session', time);
   };
 
   const parse = (buf: Buffer, start: number, end: number, n: number, last: boolean): Record<string, unknown> | undefined => {
@@ -276,36 +322,27 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
     return undefined;
   };
 
-  const sink = {
+  streamLines(fd, {
     line(buf: Buffer, start0: number, end0: number, n: number, offset: number, last: boolean): void {
       if (seenFirst && ctx.only !== undefined && key !== ctx.only) return;
-      const [start, end] = trimmed(buf, start0, end0);
+      let start = start0;
+      let end = end0;
+      while (start < end && (buf[start] === 32 || buf[start] === 9 || buf[start] === 13)) start++;
+      while (end > start && (buf[end - 1] === 32 || buf[end - 1] === 9 || buf[end - 1] === 13)) end--;
       if (start === end) return;
       if (buf[start] !== 123 || buf[end - 1] !== 125) {
         ctx.skip(file.path, n, last ? 'the last line is cut off' : 'not a JSON object');
         return;
       }
       const role = sniff(buf, start, end);
-      if (role === 0x6d) {
-        // metadata (the key of the session) or main's opaque provider state
-        const m = parse(buf, start, end, n, last);
-        if (m && m['_type'] === 'metadata' && !seenFirst && typeof m['key'] === 'string' && m['key'] !== '') {
-          key = m['key'];
-        }
-        seenFirst = true;
-        return;
-      }
-      seenFirst = true;
-      if (role === 0x75) {
-        // user: only its time is needed
-        const t = find(buf, TIMESTAMP, start, end, true);
-        user(t >= 0 ? valueAfter(buf, t, TIMESTAMP.length, end) : undefined, n);
-        return;
-      }
       if (role === 0x74) {
         // tool result: remembered for this turn; its outcome if a flagged call waits for it
-        turn.push({ offset: offset + (start - start0), length: end - start, line: n });
-        if (turn.length > TURN_RESULTS) turn.shift();
+        const slot = (ringStart + ringSize) % TURN_RESULTS;
+        ringOffset[slot] = offset + (start - start0);
+        ringLength[slot] = end - start;
+        ringLine[slot] = n;
+        if (ringSize < TURN_RESULTS) ringSize++;
+        else ringStart = (ringStart + 1) % TURN_RESULTS;
         if (pending.size > 0) {
           const at = find(buf, TOOL_CALL_ID, start, Math.min(end, start + 400));
           const id = at >= 0 ? valueAfter(buf, at, TOOL_CALL_ID.length, end) : undefined;
@@ -313,29 +350,45 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
           if (p) {
             pending.delete(id!);
             const c = find(buf, CONTENT, start, end);
-            const text = c >= 0 ? valueAfter(buf, c, CONTENT.length, Math.min(end, c + 200)) ?? buf.toString('utf8', c + CONTENT.length, Math.min(end, c + 64)) : '';
+            const text = c >= 0 ? (valueAfter(buf, c, CONTENT.length, Math.min(end, c + 200)) ?? buf.toString('utf8', c + CONTENT.length, Math.min(end, c + 64))) : '';
             emitCall(ctx, summary(), file.path, p, isErrorResult(text.replace(/^[\s:"]+/, '')) ? 'error' : 'ok');
           }
         }
+        seenFirst = true;
         return;
       }
-      if (role === 0x61 && find(buf, TOOL_CALLS, start, end) < 0 && find(buf, TOOLS_USED, start, end) < 0) {
+      if (role === 0x75) {
+        seenFirst = true;
+        user(timestampOf(buf, start, end), n);
+        return;
+      }
+      if (role === 0x6d) {
+        // metadata (the key of the session) or main's opaque provider state
+        const m = parse(buf, start, end, n, last);
+        if (m && m['_type'] === 'metadata' && !seenFirst && typeof m['key'] === 'string' && m['key'] !== '') key = m['key'];
+        seenFirst = true;
+        return;
+      }
+      seenFirst = true;
+      // "tool_calls" and "tools_used" are the only keys of an assistant message that start so.
+      if (role === 0x61 && find(buf, TOOL_KEY, start, end) < 0) {
         // an answer without tool calls
         flush();
-        const t = find(buf, TIMESTAMP, start, end, true);
-        const time = t >= 0 ? valueAfter(buf, t, TIMESTAMP.length, end) : undefined;
+        const time = timestampOf(buf, start, end);
         if (inWindow(time)) col.message(summary(), time);
         return;
       }
       if (role === 0x73) return; // a system message
       const m = parse(buf, start, end, n, last);
-      if (m) handle(m, n);
+      if (!m) return;
+      const r = m['role'];
+      if (r === 'assistant') assistant(m, n);
+      else if (r === 'user') user(typeof m['timestamp'] === 'string' ? m['timestamp'] : undefined, n);
     },
     tooLong(n: number): void {
       ctx.skip(file.path, n, 'the line is longer than 64 MiB');
     },
-  };
-  streamLines(fd, sink);
+  });
   flush();
   if (ctx.only === undefined || key === ctx.only) ctx.keys.add(key);
 }
