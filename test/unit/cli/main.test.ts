@@ -9,7 +9,7 @@ describe('program', () => {
   it('builds each command alone exactly as the whole program has it: options, arguments, help', () => {
     const whole = program(io, () => undefined);
     const names = whole.commands.map((c) => c.name());
-    expect(names).toEqual(['audit', 'fix', 'restore', 'docker', 'systemd', 'incident', 'completion']);
+    expect(names).toEqual(['audit', 'fix', 'restore', 'docker', 'systemd', 'incident', 'activity', 'completion']);
     for (const name of names.filter((n) => n !== 'completion')) {
       const alone = program(io, () => undefined, name);
       expect(alone.commands.map((c) => c.name())).toEqual([name]);

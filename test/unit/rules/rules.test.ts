@@ -224,11 +224,12 @@ function testSources(dir: string): string {
 }
 
 describe('every rule in schemas/rules.json is tested', () => {
-  const elsewhere = testSources(join(ROOT, 'test', 'unit', 'host')) + testSources(join(ROOT, 'test', 'e2e'));
+  // Activity rules are tested on generated histories in test/unit/activity.
+  const elsewhere = testSources(join(ROOT, 'test', 'unit', 'host')) + testSources(join(ROOT, 'test', 'e2e')) + testSources(join(ROOT, 'test', 'unit', 'activity'));
   it.each(Object.keys(RULES))('%s', (id) => {
     const cases = CASES[id];
     if (cases && !HOST_RULES.has(id)) expect(cases.invalid.length).toBeGreaterThan(0);
-    else expect(elsewhere, `${id} has no cases here and no test in test/unit/host or test/e2e names it`).toMatch(new RegExp(`['"\`]${id}[@'"\`]`));
+    else expect(elsewhere, `${id} has no cases here and no test in test/unit/host, test/unit/activity or test/e2e names it`).toMatch(new RegExp(`['"\`]${id}[@'"\`]`));
   });
 });
 
