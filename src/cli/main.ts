@@ -110,7 +110,7 @@ Examples:
         'after',
         `
 Reads the config's instance: its sessions, memory/history.jsonl, cron/action.jsonl, WebUI transcripts
-and logs/, where the installed nanobot release keeps them. Nothing is written.
+and logs/, where the installed nanobot release keeps them; it only reads.
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 unusable input.
 
 Examples:
