@@ -18,9 +18,27 @@ export interface LineSink {
   tooLong(n: number, offset: number): void;
 }
 
+/**
+ * One buffer for every file read in turn: a run over 10,000 session files otherwise allocates
+ * (and collects) 10,000 of them. A file read while another is (never, today) gets its own.
+ */
+let spare: Buffer | undefined;
+
 /** Feed every line of an open file to `sink`; returns the lines and bytes read. */
 export function streamLines(fd: number, sink: LineSink, limit = LINE_LIMIT, chunk = CHUNK): { lines: number; bytes: number } {
-  let buf = Buffer.allocUnsafe(Math.min(chunk, limit));
+  const size = Math.min(chunk, limit);
+  let buf = spare !== undefined && spare.length === size ? spare : Buffer.allocUnsafe(size);
+  spare = undefined;
+  try {
+    return stream(fd, sink, limit, buf, (grown) => (buf = grown));
+  } finally {
+    // A buffer grown for a long line is let go; the usual one is kept for the next file.
+    if (buf.length === size) spare = buf;
+  }
+}
+
+function stream(fd: number, sink: LineSink, limit: number, first: Buffer, grew: (b: Buffer) => void): { lines: number; bytes: number } {
+  let buf = first;
   // buf[0, have) holds unread bytes; filePos is the file offset of buf[0].
   let have = 0;
   let filePos = 0;
@@ -41,6 +59,7 @@ export function streamLines(fd: number, sink: LineSink, limit = LINE_LIMIT, chun
         const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, limit));
         buf.copy(bigger, 0, 0, have);
         buf = bigger;
+        grew(buf);
       }
     }
     const got = readSync(fd, buf, have, buf.length - have, null);
