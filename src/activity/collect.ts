@@ -72,7 +72,9 @@ export const SHOW = 160;
 
 /** A value for a report: credential shapes redacted first, then shortened. */
 export function shown(text: string, max = SHOW): string {
-  const r = redactShapes(text.replace(/[\u0000-\u001f\u007f]+/g, ' '));
+  // Redacted before it is shortened, so no credential is cut in half; what lies far past the cut is
+  // not shown, so not looked at (a command can be hundreds of KB).
+  const r = redactShapes((text.length > max + 1024 ? text.slice(0, max + 1024) : text).replace(/[\u0000-\u001f\u007f]+/g, ' '));
   return r.length > max ? `${r.slice(0, max - 1)}…` : r;
 }
 

@@ -47,6 +47,20 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Paths the agent's commands may name without leaving anything (nanobot's own list of devices). */
 const BENIGN = new Set(['/dev/null', '/dev/zero', '/dev/random', '/dev/urandom', '/dev/stdin', '/dev/stdout', '/dev/stderr', '/dev/tty', '/dev/full']);
 
+/** The most of a command the patterns are tried on (their worst case grows with the square of it). */
+export const RULE_TEXT = 8192;
+
+/**
+ * A command as the patterns see it: words longer than 256 characters (pasted data, base64) cut to
+ * their first 64, and of what is still longer than RULE_TEXT the first and last half. Commands that
+ * long are reported as such, so padding cannot hide a call from the rules unseen.
+ */
+export function ruleText(command: string): { text: string; partial: boolean } {
+  const text = command.length > 256 ? command.replace(/\S{257,}/g, (w) => `${w.slice(0, 64)}…`) : command;
+  if (text.length <= RULE_TEXT) return { text, partial: false };
+  return { text: `${text.slice(0, RULE_TEXT / 2)} … ${text.slice(-RULE_TEXT / 2)}`, partial: true };
+}
+
 export const inside = (dir: string, path: string): boolean => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 export interface Detector {
@@ -73,10 +87,12 @@ export function detector(inst: Instance): Detector {
     check(call, given) {
       const facts = given ?? callFacts(call, inst);
       const hits: Hit[] = [];
+      const command = facts.command !== undefined ? ruleText(facts.command) : undefined;
+      if (command?.partial) hits.push({ ruleId: 'activity-command-too-long', detail: `the command is ${Math.round(facts.command!.length / 1024)} KB long; the rules saw its first and last ${RULE_TEXT / 2048} KB` });
       for (const rule of rules) {
         let detail: string | undefined;
-        if (facts.command !== undefined) {
-          const p = first(rule.command, facts.command);
+        if (command !== undefined) {
+          const p = first(rule.command, command.text);
           if (p) detail = p.what;
         }
         if (detail === undefined) {
@@ -101,7 +117,7 @@ export function detector(inst: Instance): Detector {
         }
         if (rule.id === 'activity-exfiltration' && detail === undefined && secrets.length > 0) {
           const reaches = exfil.tools.includes(call.name) || (exfil.mcp && mcpServer(call.name, inst.mcp.keys()) !== undefined);
-          if (reaches && (facts.command === undefined || needs.test(facts.command))) {
+          if (reaches && (command === undefined || needs.test(command.text))) {
             const text = call.raw ?? JSON.stringify(call.args ?? {});
             const hit = secrets.find((s) => text.includes(s.value) || text.includes(JSON.stringify(s.value).slice(1, -1)));
             if (hit) detail = exfil.what.replace('{field}', hit.field);
