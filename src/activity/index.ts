@@ -176,14 +176,14 @@ export function activity(o: ActivityOptions): ActivityResult {
 
     // Senders the current allow lists do not name.
     const allow = allowLists(o.value, o.traits, pairingOf(o.dataDir));
-    const senders = [...col.senders.values()].map((s) => {
+    const senders = [...col.senders.values()].filter((s) => o.session === undefined || o.session === `${s.channel}:${s.sender.split('|')[0]}`).map((s) => {
       const list = allow.get(s.channel);
       return { ...s, allowed: list === undefined ? undefined : isAllowed(list, s.channel, s.sender) };
     });
     for (const s of senders) {
       if (s.allowed !== false || s.session + s.log === 0) continue;
       const n = Math.max(s.session, s.log);
-      const when = s.first !== undefined ? ` between ${showTime(s.first)} and ${showTime(s.last)}` : '';
+      const when = s.first === undefined ? '' : showTime(s.first) === showTime(s.last) ? ` at ${showTime(s.first)}` : ` between ${showTime(s.first)} and ${showTime(s.last)}`;
       col.add(
         'activity-unknown-sender',
         { detail: `${s.channel} sender ${s.sender} sent ${n} message${n === 1 ? '' : 's'} nanobot answered${when}; ${allow.get(s.channel)!.where} does not name them now, nor does pairing.json` },

@@ -93,6 +93,13 @@ export function renderActivitySarif(r: ActivityResult, summary: Summary): string
   return sarifLog(r.findings, [], { command: 'activity', nanobot: r.nanobot, since: r.since ?? null, config: r.config, failed: summary.failed });
 }
 
+/** ", from A to B", to the minute, or ", at A" when that is the same minute. */
+function span(first: string, last: string): string {
+  const a = first.replace('T', ' ').slice(0, 16);
+  const b = last.replace('T', ' ').slice(0, 16);
+  return a === b ? `, at ${a}` : `, ${a} to ${b}`;
+}
+
 function versionLine(r: ActivityResult): string {
   const { version, source } = r.nanobot;
   return source === 'assumed' ? `nanobot ${version} assumed (none found on PATH; --nanobot-version says otherwise)` : `nanobot ${version} (${source === 'flag' ? 'from --nanobot-version' : 'installed'})`;
@@ -127,7 +134,7 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
   const active = r.sessions.filter((x) => x.messages > 0 || x.tools.total > 0 || x.named.total > 0);
   out.push('', s('bold', `Sessions (${active.length} with activity; ${plural(r.messages, 'message')}, ${plural(r.calls, 'tool call')})`));
   for (const x of active) {
-    const when = x.first !== undefined ? `, ${x.first.replace('T', ' ').slice(0, 16)} to ${x.last!.replace('T', ' ').slice(0, 16)}` : '';
+    const when = x.first === undefined ? '' : span(x.first, x.last!);
     out.push(`  ${s('bold', x.key)}  ${plural(x.messages, 'message')}${when}${x.findings > 0 ? s('red', `, ${plural(x.findings, 'finding')}`) : ''}`);
     if (x.tools.total > 0) out.push(`    tools: ${list(x.tools, Infinity, (t) => t)}`);
     if (x.named.total > 0) out.push(`    tools named by the history, without arguments: ${list(x.named, Infinity, (t) => t)}`);
@@ -148,7 +155,7 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
     for (const x of r.senders) {
       const counts = [x.session > 0 ? `${plural(x.session, 'message')} in its session` : '', x.log > 0 ? `${plural(x.log, 'message')} in the log` : '', x.refused > 0 ? `${x.refused} refused` : ''].filter(Boolean).join(', ');
       const state = x.allowed === false ? s('red', 'not in the allow list') : x.allowed === true ? 'allowed' : 'no allow list for this channel';
-      out.push(`  ${x.channel} ${x.sender}: ${counts}${x.first !== undefined ? `, ${x.first.slice(0, 16).replace('T', ' ')} to ${x.last!.slice(0, 16).replace('T', ' ')}` : ''} · ${state}`);
+      out.push(`  ${x.channel} ${x.sender}: ${counts}${x.first !== undefined ? span(x.first, x.last!) : ''} · ${state}`);
     }
   }
   if (r.cron.length > 0) {
