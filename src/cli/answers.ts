@@ -1,6 +1,7 @@
 // Answers the owner gives on the command line or in a file: who may talk to the bot.
 import { printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseJsonTree } from '../config/json-tree.js';
+import { dictionary, own, setOwn } from '../config/own.js';
 import { lineStarts, positionAt } from '../config/position.js';
 import { readInputText } from '../io/read.js';
 import { UsageError } from '../errors.js';
@@ -18,8 +19,9 @@ function add(answers: Answers, kind: Kind, channel: string, raw: readonly unknow
     if (checked.note) notes.push(`${channel}: ${checked.note}`);
     ids.push(checked.id);
   }
-  const table = (answers[kind] ??= {});
-  table[channel] = [...new Set([...(table[channel] ?? []), ...ids])];
+  // Channel names are the owner's words: "constructor" or "__proto__" is a key like any other.
+  const table = (answers[kind] ??= dictionary<string[]>());
+  setOwn(table, channel, [...new Set([...(own(table, channel) ?? []), ...ids])]);
 }
 
 /** --allow-from CHANNEL=ID[,ID...] (repeatable); an empty list is allowed and means "nobody". */

@@ -7,6 +7,7 @@
 // file camelCase > env camelCase > file snake_case > env snake_case > default.
 import { camelToSnake, canonicalKey, KNOWN_FIELDS, snakeToCamel } from './layout.js';
 import { toPointer } from './pointer.js';
+import { setOwn } from './own.js';
 import type { Origin } from './model.js';
 
 export interface EnvSetting {
@@ -53,12 +54,6 @@ function decodeValue(raw: string): unknown {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Set a key as json.load (and JSON.parse) would: "__proto__" too is a key, never the prototype. */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 /** Canonical keys for an object the environment supplies whole (camelCase beats snake_case). */

@@ -3,6 +3,7 @@
 import { dotted } from '../config/pointer.js';
 import { getIn, isObject } from '../config/model.js';
 import { isSecretPath } from '../config/secrets.js';
+import { table } from '../config/own.js';
 
 export interface DeploymentFacts {
   config: string;
@@ -110,7 +111,7 @@ export function systemdText(f: DeploymentFacts): string {
 }
 
 /** Where each kind of credential is rotated; the value itself is never shown. */
-const ROTATE: Record<string, string> = {
+const ROTATE = table<string>({
   'providers/openrouter': 'OpenRouter: openrouter.ai, Settings > Keys',
   'providers/anthropic': 'Anthropic: console.anthropic.com, API keys',
   'providers/openai': 'OpenAI: platform.openai.com, API keys',
@@ -128,7 +129,7 @@ const ROTATE: Record<string, string> = {
   api: 'nanobot itself: set a new random api.apiKey',
   'tools/web': 'the web search provider\'s dashboard (Brave, Tavily, ...)',
   'tools/mcpServers': 'the service the MCP server talks to (for GitHub: Settings > Developer settings > Tokens)',
-};
+});
 
 function whereToRotate(path: readonly string[]): string {
   for (let n = Math.min(path.length, 2); n >= 1; n--) {

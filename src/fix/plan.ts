@@ -4,11 +4,13 @@
 import { getIn, type Effective, type Shadow } from '../config/model.js';
 import type { ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
+import { own } from '../config/own.js';
 import type { VersionTraits } from '../config/version.js';
 import { RULES, type Finding } from '../findings.js';
 import { locate, nodePosition } from '../rules/locate.js';
 import type { Patch } from './edit.js';
 
+/** Per channel name, as the owner wrote it: looked up by own key only (see config/own.ts). */
 export interface Answers {
   /** Accounts that may talk to the bot, per channel (dm.allowFrom for Slack, Mattermost, Signal). */
   allowFrom?: Record<string, string[]>;
@@ -132,7 +134,7 @@ class Planner {
 
   allowList(f: Finding, path: readonly string[]): void {
     const channel = path[1]!;
-    const ids = this.input.answers.allowFrom?.[channel];
+    const ids = own(this.input.answers.allowFrom, channel);
     if (ids === undefined) {
       this.skip(f, 'needs-answer', `${dotted(path)}: say who may talk to the bot with --allow-from ${channel}=ID[,ID...] or an --answers file`);
       return;
@@ -147,7 +149,7 @@ class Planner {
 
   dmPolicy(f: Finding, path: readonly string[]): void {
     const channel = path[1]!;
-    const ids = this.input.answers.allowFrom?.[channel];
+    const ids = own(this.input.answers.allowFrom, channel);
     const base = path.slice(0, -1); // channels/<name>/dm
     if (ids === undefined) {
       this.skip(f, 'needs-answer', `${dotted(path)}: say who may message the bot with --allow-from ${channel}=ID[,ID...], and it becomes "allowlist"`);
@@ -159,7 +161,7 @@ class Planner {
 
   groupPolicy(f: Finding, path: readonly string[]): void {
     const channel = path[1]!;
-    const ids = this.input.answers.groupAllowFrom?.[channel];
+    const ids = own(this.input.answers.groupAllowFrom, channel);
     if (ids === undefined) {
       this.skip(f, 'needs-answer', `${dotted(path)}: name the channels where the bot may answer with --group-allow-from ${channel}=ID[,ID...]`);
       return;
