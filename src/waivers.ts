@@ -3,8 +3,8 @@
 // toward the exit code; an expired waiver stops working and says so; an unused one is reported.
 import { readText } from './io/read.js';
 import { dirname, join, resolve } from 'node:path';
-import type { ParseError } from 'jsonc-parser';
-import { parseJsonTree } from './config/json-tree.js';
+import type { Node, ParseError } from 'jsonc-parser';
+import { JsonTooDeepError, MAX_DEPTH, parseJsonTree } from './config/json-tree.js';
 import { ConfigSyntaxError } from './errors.js';
 import { lineStarts, positionAt } from './config/position.js';
 import { makeFinding, RULES, type Finding } from './findings.js';
@@ -30,7 +30,13 @@ function fail(file: string, text: string, offset: number, why: string): never {
 /** Parse and check a waiver file; every problem is one sentence with its line. */
 export function parseWaivers(file: string, text: string): Waiver[] {
   const errors: ParseError[] = [];
-  const root = parseJsonTree(text, errors);
+  let root: Node | undefined;
+  try {
+    root = parseJsonTree(text, errors);
+  } catch (error) {
+    if (!(error instanceof JsonTooDeepError)) throw error;
+    fail(file, text, error.offset, `nested more than ${MAX_DEPTH} levels deep, which harden does not read`);
+  }
   if (errors[0] || !root || root.type !== 'object') fail(file, text, errors[0]?.offset ?? 0, 'not a JSON object of the form { "waivers": [ ... ] }');
   const list = root.children?.find((p) => p.children?.[0]?.value === 'waivers')?.children?.[1];
   if (!list || list.type !== 'array') fail(file, text, root.offset, 'expected a "waivers" list');

@@ -1,8 +1,6 @@
 // Answers the owner gives on the command line or in a file: who may talk to the bot.
-import { printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { parseJsonTree } from '../config/json-tree.js';
+import { parseJsonInput } from '../config/json-input.js';
 import { dictionary, own, setOwn } from '../config/own.js';
-import { lineStarts, positionAt } from '../config/position.js';
 import { readInputText } from '../io/read.js';
 import { UsageError } from '../errors.js';
 import { checkGroupId, checkId } from '../fix/ids.js';
@@ -34,27 +32,9 @@ export function parseAssignments(values: readonly string[], kind: Kind, flag: st
   }
 }
 
-/** "line:column" of the first JSON syntax error in text, with what is wrong there (never the text itself). */
-function jsonErrorPlace(text: string): string {
-  const errors: ParseError[] = [];
-  parseJsonTree(text, errors);
-  const first = errors[0];
-  if (!first) return '1:1';
-  const pos = positionAt(lineStarts(text), first.offset);
-  return `${pos.line}:${pos.column} (${printParseErrorCode(first.error)})`;
-}
-
 /** --answers FILE: { "allowFrom": { "telegram": ["123"] }, "groupAllowFrom": { "slack": ["C0123"] } } */
 export async function readAnswersFile(path: string, answers: Answers, notes: string[]): Promise<void> {
-  const text = readInputText(path, `--answers ${path}`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    // Node's own message quotes the text around the error, and the file may hold anything: give
-    // the place only.
-    throw new UsageError(`--answers ${path}:${jsonErrorPlace(text)}: not valid JSON`);
-  }
+  const data = parseJsonInput(readInputText(path, `--answers ${path}`), `--answers ${path}`);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--answers ${path}: expected a JSON object with allowFrom and/or groupAllowFrom`);
   for (const [key, table] of Object.entries(data)) {
     if (key !== 'allowFrom' && key !== 'groupAllowFrom') throw new UsageError(`--answers ${path}: unknown key ${JSON.stringify(key)} (expected allowFrom, groupAllowFrom)`);
@@ -65,3 +45,4 @@ export async function readAnswersFile(path: string, answers: Answers, notes: str
     }
   }
 }
+

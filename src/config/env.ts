@@ -8,6 +8,8 @@
 import { camelToSnake, canonicalKey, KNOWN_FIELDS, snakeToCamel } from './layout.js';
 import { toPointer } from './pointer.js';
 import { setOwn } from './own.js';
+import { MAX_DEPTH, tooDeepAt } from './json-tree.js';
+import { UsageError } from '../errors.js';
 import type { Origin } from './model.js';
 
 export interface EnvSetting {
@@ -40,9 +42,12 @@ function segmentKey(parent: readonly string[], segment: string): Segment {
 }
 
 /** Decode a variable's value: JSON for complex values (pydantic-settings), else the raw string. */
-function decodeValue(raw: string): unknown {
+function decodeValue(name: string, raw: string): unknown {
   const t = raw.trim();
   if (t.startsWith('{') || t.startsWith('[')) {
+    // The value is walked recursively below; pydantic-settings' json.loads gives up near 1,000
+    // levels as nanobot's json.load does (json-tree.ts, MAX_DEPTH), and nanobot does not start.
+    if (tooDeepAt(t) >= 0) throw new UsageError(`the environment variable ${name} holds JSON nested more than ${MAX_DEPTH} levels deep; nanobot cannot decode it (RecursionError) and does not start`);
     try {
       return JSON.parse(t) as unknown;
     } catch {
@@ -124,7 +129,7 @@ export function applyEnv(value: Record<string, unknown>, env: Readonly<Record<st
     // pydantic-settings decodes JSON for typed complex fields; inside a channel's free-form dict the
     // value stays a raw string (NANOBOT_CHANNELS__TELEGRAM__ALLOW_FROM='["*"]' is a string there).
     const rawChannelValue = path[0]!.key === 'channels' && path.length >= 2;
-    let nested: unknown = rawChannelValue ? raw : decodeValue(raw);
+    let nested: unknown = rawChannelValue ? raw : decodeValue(name, raw);
     for (let i = path.length - 1; i >= 1; i--) nested = { [path[i]!.spelling === 'snake' ? camelToSnake(path[i]!.key) : path[i]!.key]: nested };
     const effective = mergeKey(value, path[0]!, nested, [], { origin: { kind: 'env', name }, origins });
     settings.push({ name, path: path.map((p) => p.key), effective });
