@@ -7,6 +7,7 @@ import { secretsInEnv, secretsInTree, secretValuesOf } from './config/secrets.js
 import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './config/version.js';
 import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
+import { parseJsonInput, placeOf } from './config/json-input.js';
 import { positionAt } from './config/position.js';
 import { ConfigAccessError, ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
 import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
@@ -180,16 +181,36 @@ export function baselineKey(f: Pick<Finding, 'ruleId' | 'file' | 'pointer'>): st
 
 async function readBaseline(file: string): Promise<Set<string>> {
   const { readInputText } = await import('./io/read.js');
-  const text = readInputText(file, `--baseline ${file}`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
+  const what = `--baseline ${file}`;
+  const text = readInputText(file, what);
+  return baselineKeys(parseJsonInput(text, what), text, what);
+}
+
+/** The keys of a saved report's findings; anything else in their place is one sentence. */
+export function baselineKeys(data: unknown, text: string, what: string): Set<string> {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const notReport = `${what}: not a JSON report of harden audit --format json`;
+  if (!isObject(data)) throw new UsageError(`${notReport} (its top level is ${kindOf(data)}, not an object)`);
+  const list = Object.hasOwn(data, 'findings') ? data['findings'] : undefined;
+  if (!Array.isArray(list)) throw new UsageError(`${notReport} (it has no "findings" list)`);
+  const keys = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const f: unknown = list[i];
+    const ok = isObject(f) && typeof f['ruleId'] === 'string' && typeof f['file'] === 'string' && (f['pointer'] === undefined || typeof f['pointer'] === 'string');
+    if (!ok) {
+      const found = isObject(f) ? 'an object without them' : kindOf(f);
+      throw new UsageError(`${what}:${placeOf(text, ['findings', i])}: findings[${i}] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found ${found}`);
+    }
+    keys.add(baselineKey(f as { ruleId: string; file: string; pointer?: string }));
   }
-  const list = (data as { findings?: unknown }).findings;
-  if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
-  return new Set(list.map((f: { ruleId: string; file: string; pointer?: string }) => baselineKey(f)));
+  return keys;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : typeof value;
 }
 
 function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Finding[] {
