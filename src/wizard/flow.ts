@@ -132,7 +132,9 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
   for (const f of findings) {
     const channel = f.path?.[1];
     if (!channel) continue;
-    byChannel.set(channel, [...(byChannel.get(channel) ?? []), f]);
+    const list = byChannel.get(channel);
+    if (list) list.push(f);
+    else byChannel.set(channel, [f]);
   }
   for (const [channel, list] of byChannel) {
     const allow = list.filter((f) => ALLOW_RULES.has(f.ruleId));
