@@ -22,7 +22,12 @@ function segmentRegex(segment: string): RegExp {
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    // A class such as [z-a] matches nothing in a shell either: "no config file matches" follows.
+    return /(?!)/;
+  }
 }
 
 function isDir(path: string): boolean {
