@@ -2,7 +2,7 @@
 // is given. What only the owner knows (who may talk to the bot) comes from answers; a patch that
 // could lock the owner out or stop the service is held back unless the owner accepts the risk.
 import { getIn, type Effective, type Shadow } from '../config/model.js';
-import type { ParsedConfig } from '../config/parse.js';
+import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { own } from '../config/own.js';
 import type { VersionTraits } from '../config/version.js';
@@ -102,9 +102,14 @@ class Planner {
     for (const shadow of this.input.effective.shadows) if (shadow.path.join('/') === key) this.removeCopy(ruleId, shadow);
   }
 
+  /** Removals planned, by pointer and copy (a file can hold thousands of copies of one key). */
+  private readonly removed = new Set<string>();
+
   removeCopy(ruleId: string, shadow: Shadow): void {
     const patch = removal(ruleId, shadow);
-    if (this.patches.some((p) => p.op === 'remove' && p.pointer === patch.pointer && p.copy === patch.copy)) return;
+    const key = `${patch.copy}|${patch.pointer}`;
+    if (this.removed.has(key)) return;
+    this.removed.add(key);
     this.patches.push(patch);
   }
 
@@ -182,11 +187,19 @@ class Planner {
     return enabled.length === 1 && enabled[0]![0] === channel;
   }
 
+  /** The shadows by pointer and position, built on the first duplicate-key finding. */
+  private shadowAt: Map<string, Shadow> | undefined;
+
   duplicate(f: Finding): void {
-    const shadow = this.input.effective.shadows.find((s) => {
-      const pos = nodePosition(this.input.parsed, s.node);
-      return s.pointer === f.pointer && pos.line === f.line && pos.column === f.column;
-    });
+    if (!this.shadowAt) {
+      this.shadowAt = new Map();
+      for (const s of this.input.effective.shadows) {
+        const pos = nodePosition(this.input.parsed, s.node);
+        const key = `${pos.line}:${pos.column}|${s.pointer}`;
+        if (!this.shadowAt.has(key)) this.shadowAt.set(key, s);
+      }
+    }
+    const shadow = this.shadowAt.get(`${f.line}:${f.column}|${f.pointer}`);
     if (shadow) this.removeCopy(f.ruleId, shadow);
   }
 
@@ -256,9 +269,26 @@ class Planner {
 /** The patch that removes one losing copy of a key (its number among same-named siblings). */
 export function removal(ruleId: string, shadow: Shadow): Extract<Patch, { op: 'remove' }> {
   const prop = shadow.node.parent;
-  const name = prop?.children?.[0]?.value;
-  const copy = (prop?.parent?.children ?? []).filter((p) => p.children?.[0]?.value === name).indexOf(prop!);
-  return { op: 'remove', ruleId, pointer: shadow.pointer, before: null, copy };
+  return { op: 'remove', ruleId, pointer: shadow.pointer, before: null, copy: prop ? copyNumber(prop) : -1 };
+}
+
+// Each object's properties numbered among their same-named siblings, counted once per object.
+const copies = new WeakMap<JsonNode, number>();
+
+/** The property's number among the same-named properties of its object, in file order. */
+function copyNumber(prop: JsonNode): number {
+  let n = copies.get(prop);
+  if (n === undefined) {
+    const seen = new Map<unknown, number>();
+    for (const p of prop.parent?.children ?? []) {
+      const name = p.children?.[0]?.value;
+      const k = seen.get(name) ?? 0;
+      copies.set(p, k);
+      seen.set(name, k + 1);
+    }
+    n = copies.get(prop) ?? -1;
+  }
+  return n;
 }
 
 /** Removals first (later copies before earlier ones, so copy numbers stay true), then sets. */
