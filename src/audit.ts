@@ -117,12 +117,17 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   const effective = effectiveConfig(parsed, { traits, env: options.env });
   rejectUnloadable(parsed, effective, traits);
   const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)];
+  // One at a time: push(...list) passes each finding as an argument, and a config with 200,000
+  // ${NAME} references makes as many.
+  const add = (list: readonly Finding[]): void => {
+    for (const f of list) findings.push(f);
+  };
   // Values of variables harden read from units, compose and env files that hold credentials: the
   // redactor must know them too, whatever output they might reach.
   const sourceSecrets: string[] = [];
   if (!options.noHost) {
     const { hostFindings } = await import('./host/checks.js');
-    findings.push(...(await hostFindings({ file, traits })));
+    add(await hostFindings({ file, traits }));
     const sources = await envSources(file, options);
     // An env file a unit or compose service names but harden cannot read: its variables are unknown.
     for (const src of sources) {
@@ -131,8 +136,8 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
       }
     }
     const { commandRunner, deploymentFindings } = await import('./host/deployment.js');
-    findings.push(
-      ...(await deploymentFindings({
+    add(
+      await deploymentFindings({
         file,
         traits,
         config: effective.value,
@@ -142,16 +147,16 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
         run: options.session?.run ?? (await commandRunner(options.env['PATH'])),
         platform: process.platform,
         ...(options.session ? { cache: options.session.cache } : {}),
-      })),
+      }),
     );
-    findings.push(...overrideFindings(parsed, options.profile, traits, sources));
+    add(overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
-    sourceSecrets.push(...secretValuesOf(sources.flatMap((src) => src.vars), parsed.text));
-    findings.push(...referenceFindings(parsed, traits, known));
+    for (const s of secretValuesOf(sources.flatMap((src) => src.vars), parsed.text)) sourceSecrets.push(s);
+    add(referenceFindings(parsed, traits, known));
   } else {
-    findings.push(...referenceFindings(parsed, traits, undefined));
+    add(referenceFindings(parsed, traits, undefined));
   }
-  findings.push(...shadowedProcessEnv(parsed, effective, traits));
+  add(shadowedProcessEnv(parsed, effective, traits));
   const secrets = [...new Set([...secretsInTree(parsed.root), ...secretsInEnv(options.env), ...sourceSecrets])];
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
@@ -222,7 +227,7 @@ async function envSources(file: string, options: AuditOptions): Promise<EnvSourc
   const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? []))];
   if ((options.compose ?? []).length > 0) {
     const { readCompose } = await import('./host/compose-env.js');
-    for (const compose of options.compose ?? []) sources.push(...(await readCompose(compose, options.env)));
+    for (const compose of options.compose ?? []) for (const s of await readCompose(compose, options.env)) sources.push(s);
   }
   const beside = await besideConfig(file);
   if (beside) sources.push(beside);
@@ -266,7 +271,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const c = await loadCompose(file);
       if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
       if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
-      composeFindingsList.push(...composeFindings(c, { traits, bwrap }).filter((f) => inProfile(f.ruleId, options.profile)));
+      for (const f of composeFindings(c, { traits, bwrap })) if (inProfile(f.ruleId, options.profile)) composeFindingsList.push(f);
     }
   }
   // A machine-wide "not checked" (no firewall tool, no /proc) is said once, not once per config.

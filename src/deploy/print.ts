@@ -160,9 +160,9 @@ export function incidentText(f: IncidentFacts): string {
     else if (typeof v === 'string' && v.trim() !== '' && isSecretPath(path)) creds.push(`   - ${dotted(path)}: ${whereToRotate(path)}`);
   };
   visit(f.value, []);
-  out.push(...(creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']));
+  for (const line of creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']) out.push(line);
   out.push('', `3. Check the workspace, ${f.workspace}, for unexpected files:`);
-  out.push(...(f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']));
+  for (const line of f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']) out.push(line);
   out.push(`   find ${q(f.workspace)} -newermt '-7 days' -type f`);
   out.push('', '4. Read the logs for the commands the agent ran:');
   for (const u of f.units) out.push(`   journalctl ${/\/systemd\/user\//.test(u) ? '--user ' : ''}-u ${u.slice(u.lastIndexOf('/') + 1)} --since '-7 days'`);

@@ -86,7 +86,7 @@ export async function readUnit(file: string, config: string): Promise<EnvSource 
       const optional = l.value.startsWith('-');
       const path = l.value.replace(/^-/, '');
       const vars = await envFileVars(path);
-      if (vars) source.vars.push(...vars);
+      if (vars) for (const v of vars) source.vars.push(v);
       else if (!optional) source.unreadable.push(path);
     }
   }
