@@ -5,7 +5,7 @@
 // (NANOBOT_TOOLS__RESTRICTTOWORKSPACE) lands under the camelCase key, and pydantic prefers
 // camelCase, so it beats a snake_case key in the file. Precedence for one field:
 // file camelCase > env camelCase > file snake_case > env snake_case > default.
-import { camelToSnake, canonicalKey, KNOWN_FIELDS, snakeToCamel } from './layout.js';
+import { camelToSnake, canonicalKey, CHANNEL_SETTINGS, KNOWN_FIELDS, keysAt, snakeToCamel } from './layout.js';
 import { toPointer } from './pointer.js';
 import { setOwn } from './own.js';
 import { MAX_DEPTH, tooDeepAt } from './json-tree.js';
@@ -36,6 +36,12 @@ function segmentKey(parent: readonly string[], segment: string): Segment {
     const hit = known?.find((f) => f.toLowerCase() === segment || camelToSnake(f) === segment);
     if (hit) return { key: hit, spelling: hit.toLowerCase() === segment ? 'camel' : 'snake' };
   }
+  // Under `channels`, a segment that names none of ChannelsConfig's own fields is a channel's name,
+  // kept as written (NANOBOT_CHANNELS__MY_PLUGIN is the section "my_plugin", as in the file).
+  if (parent.length === 1 && parent[0] === 'channels') {
+    const setting = CHANNEL_SETTINGS.find((f) => f.toLowerCase() === segment || camelToSnake(f) === segment);
+    return setting ? { key: setting, spelling: setting.toLowerCase() === segment ? 'camel' : 'snake' } : { key: segment, spelling: 'camel' };
+  }
   // Channel sections are plain dicts: the key arrives as written (lower-cased) and the channel's
   // own model then reads it, so only a snake_case segment maps onto a camelCase field.
   return segment.includes('_') ? { key: snakeToCamel(segment), spelling: 'snake' } : { key: segment, spelling: 'camel' };
@@ -62,12 +68,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Canonical keys for an object the environment supplies whole (camelCase beats snake_case). */
-function canonicalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonicalize);
+function canonicalize(value: unknown, path: readonly string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => canonicalize(v, [...path, String(i)]));
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
   const entries = Object.entries(value).sort(([a], [b]) => Number(canonicalKey(a).spelling !== 'snake') - Number(canonicalKey(b).spelling !== 'snake'));
-  for (const [k, v] of entries) setOwn(out, canonicalKey(k).key, canonicalize(v));
+  const keyOf = keysAt(path);
+  for (const [k, v] of entries) {
+    const key = keyOf(k).key;
+    setOwn(out, key, canonicalize(v, [...path, key]));
+  }
   return out;
 }
 
@@ -95,7 +105,7 @@ function mergeKey(target: Record<string, unknown>, seg: Segment, value: unknown,
   const childPath = [...path, seg.key];
   // Own keys only: "in" would find Object.prototype's, and a "__proto__" key would merge into it.
   if (!Object.hasOwn(target, seg.key) || (seg.spelling === 'camel' && fileSpelling(childPath, m.origins) === 'snake')) {
-    setOwn(target, seg.key, canonicalize(value));
+    setOwn(target, seg.key, canonicalize(value, childPath));
     record(childPath, target[seg.key], m.origin, m.origins);
     return true;
   }

@@ -69,6 +69,26 @@ export function objectKind(path: readonly string[]): ObjectKind {
   return 'model';
 }
 
+/**
+ * How the keys of the object at `path` (canonical) are read: a model's fields take camelCase or
+ * snake_case, a map's names stay as written. Directly under `channels`, ChannelsConfig
+ * (extra="allow") maps a snake_case key onto one of its own fields (send_progress) and keeps
+ * every other key verbatim as a channel's section, so "my_plugin" and "myPlugin" are two channels
+ * and "to_string" is not "toString" (verified with nanobot's loader at 0.3.0: model_extra holds
+ * each of them).
+ */
+export function keysAt(path: readonly string[]): (key: string) => Canonical {
+  if (path.length === 1 && path[0] === 'channels') return channelsKey;
+  return objectKind(path) === 'model' ? canonicalKey : asWritten;
+}
+
+const asWritten = (key: string): Canonical => ({ key, spelling: 'camel' });
+
+function channelsKey(key: string): Canonical {
+  const canon = canonicalKey(key);
+  return canon.spelling === 'snake' && !CHANNEL_SETTINGS.includes(canon.key) ? asWritten(key) : canon;
+}
+
 export type FieldType = 'bool' | 'int' | 'number' | 'string' | 'string?' | 'list' | 'object';
 
 /** Types of the fields the checks read; nanobot coerces these loosely (pydantic lax mode). */

@@ -3,7 +3,7 @@
 // NANOBOT_* variables filling keys the file leaves out, and defaults. Every value keeps where it
 // came from, so a finding can say why a setting is what it is.
 import type { JsonNode, ParsedConfig } from './parse.js';
-import { canonicalKey, CHANNEL_DEFAULTS, CHANNEL_SETTINGS, defaultsFor, fieldTypeAt, objectKind, type Canonical, type FieldType } from './layout.js';
+import { CHANNEL_DEFAULTS, CHANNEL_SETTINGS, defaultsFor, fieldTypeAt, keysAt, type Canonical, type FieldType } from './layout.js';
 import { toPointer } from './pointer.js';
 import type { VersionTraits } from './version.js';
 import { applyEnv, type EnvSetting } from './env.js';
@@ -63,8 +63,6 @@ interface Builder {
 
 const esc = (segment: string): string => (segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment);
 
-const AS_WRITTEN = (key: string): Canonical => ({ key, spelling: 'camel' });
-
 /**
  * Walk a parse-tree node into a plain value with canonical keys, recording origins. Pointers are
  * built as strings on the way down (a large config has hundreds of thousands of nodes), and a
@@ -85,7 +83,7 @@ function walk(node: JsonNode, path: readonly string[], pointer: string, filePoin
     return items;
   }
   if (node.type !== 'object') return node.value as Json;
-  const canonOf = objectKind(path) === 'model' ? canonicalKey : AS_WRITTEN;
+  const canonOf = keysAt(path);
   const feishu = path[0] === 'channels' && path[1] === 'feishu';
   // Each property's canonical key; undefined for one that fills nothing.
   const canons: (Canonical | undefined)[] = [];
