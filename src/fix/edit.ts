@@ -7,6 +7,7 @@
 import { applyEdits, type Edit } from 'jsonc-parser';
 import { parseConfig, type JsonNode, type ParsedConfig } from '../config/parse.js';
 import { fromPointer } from '../config/pointer.js';
+import { positionAt } from '../config/position.js';
 
 export type Patch =
   | { op: 'set'; ruleId: string; pointer: string; before: unknown; after: unknown }
@@ -31,14 +32,26 @@ export function detectStyle(text: string): Style {
   return { eol, indent: unit.startsWith('\t') ? '\t' : unit.length > 0 ? unit : '  ', inlineArrays: inline > multi };
 }
 
-function lineIndent(text: string, offset: number): string {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(start, offset))?.[0] ?? '';
+/**
+ * The whitespace that starts the line holding `offset`. The line's start comes from the parse's
+ * line table: looking back for it cost the length of the line, which in a file written on one
+ * line is the whole file, once per edit.
+ */
+function lineIndent(text: string, lines: readonly number[], offset: number): string {
+  const start = lines[positionAt(lines, offset).line - 1] ?? 0;
+  let end = start;
+  while (end < offset && (text.charCodeAt(end) === 0x20 || text.charCodeAt(end) === 0x09)) end++;
+  return text.slice(start, end);
 }
 
+/** Whether only spaces and tabs stand before `offset` on its line (looked at backwards, so it stops at the first other character). */
 function startsLine(text: string, offset: number): boolean {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*$/.test(text.slice(start, offset));
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) return true;
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
 }
 
 /** JSON text for a value, laid out in the file's style at a given depth. */
@@ -122,11 +135,11 @@ function nest(missing: readonly string[], value: unknown): unknown {
   return missing.slice(1).reduceRight<unknown>((acc, key) => ({ [key]: acc }), value);
 }
 
-function setEdit(text: string, root: JsonNode, path: readonly string[], value: unknown, style: Style): Edit {
+function setEdit(text: string, lines: readonly number[], root: JsonNode, path: readonly string[], value: unknown, style: Style): Edit {
   const r = resolve(root, path);
   if (r.node) {
     const oldText = text.slice(r.node.offset, r.node.offset + r.node.length);
-    const indent = lineIndent(text, r.node.parent?.offset ?? r.node.offset);
+    const indent = lineIndent(text, lines, r.node.parent?.offset ?? r.node.offset);
     const own = { ...style, inlineArrays: !oldText.includes('\n') };
     return { offset: r.node.offset, length: r.node.length, content: render(value, own, indent, oldText.includes('\n')) };
   }
@@ -142,14 +155,14 @@ function setEdit(text: string, root: JsonNode, path: readonly string[], value: u
       return { offset: end, length: 0, content: `, ${JSON.stringify(key)}: ${render(inserted, style, '', false)}` };
     }
     const first = children[0]!;
-    const indent = startsLine(text, last.offset) ? lineIndent(text, last.offset) : lineIndent(text, first.offset) || lineIndent(text, object.offset) + style.indent;
+    const indent = startsLine(text, last.offset) ? lineIndent(text, lines, last.offset) : lineIndent(text, lines, first.offset) || lineIndent(text, lines, object.offset) + style.indent;
     return { offset: end, length: 0, content: `,${style.eol}${indent}${JSON.stringify(key)}: ${render(inserted, style, indent, true)}` };
   }
   // An empty object: open it onto lines of its own, unless it sits inside a one-line object.
   const outer = object.parent?.parent;
   const inline = outer !== undefined && !text.slice(outer.offset, outer.offset + outer.length).includes('\n');
   if (inline) return { offset: object.offset, length: object.length, content: `{${JSON.stringify(key)}: ${render(inserted, style, '', false)}}` };
-  const base = lineIndent(text, object.parent?.offset ?? object.offset);
+  const base = lineIndent(text, lines, object.parent?.offset ?? object.offset);
   const indent = base + style.indent;
   return {
     offset: object.offset,
@@ -180,9 +193,9 @@ function removeEdit(root: JsonNode, path: readonly string[], copy: number): Edit
 }
 
 /** The edit one patch makes to text whose parse is root. Throws when the file's shape does not allow it. */
-function editFor(text: string, root: JsonNode, patch: Patch, style: Style): Edit {
+function editFor(text: string, lines: readonly number[], root: JsonNode, patch: Patch, style: Style): Edit {
   const path = fromPointer(patch.pointer);
-  return patch.op === 'set' ? setEdit(text, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
+  return patch.op === 'set' ? setEdit(text, lines, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
 }
 
 /**
@@ -257,7 +270,7 @@ function firstRun(parsed: ParsedConfig, patches: readonly Patch[], start: number
     const end = Math.min(patches.length, start + window);
     while (!failed && start + edits.length < end) {
       try {
-        edits.push(editFor(parsed.text, parsed.root, patches[start + edits.length]!, style));
+        edits.push(editFor(parsed.text, parsed.lines, parsed.root, patches[start + edits.length]!, style));
       } catch {
         failed = true; // this patch goes alone, and says why
       }
@@ -302,7 +315,7 @@ export function oneByOne(parsed: ParsedConfig, patches: readonly Patch[], style:
   let current = parsed;
   for (const patch of patches) {
     try {
-      current = parseConfig(current.file, applyEdits(current.text, [editFor(current.text, current.root, patch, style)]));
+      current = parseConfig(current.file, applyEdits(current.text, [editFor(current.text, current.lines, current.root, patch, style)]));
     } catch (error) {
       if (!onConflict) throw error;
       onConflict(patch);

@@ -92,14 +92,27 @@ class Planner {
     return getIn(this.input.effective.value, path);
   }
 
+  /** Pointers a set patch is planned for, and the shadows by canonical path: both looked up once per patch. */
+  private readonly setAt = new Set<string>();
+  private shadowsByPath: Map<string, Shadow[]> | undefined;
+
   set(ruleId: string, path: readonly string[], after: unknown, pointer = this.pointer(path)): void {
     const before = this.value(path);
-    if (this.patches.some((p) => p.op === 'set' && p.pointer === pointer)) return;
+    if (this.setAt.has(pointer)) return;
+    this.setAt.add(pointer);
     this.patches.push({ op: 'set', ruleId, pointer, before: before === undefined ? null : before, after });
     // Copies of the key that nanobot ignores would now disagree with the value it reads: remove
     // them, so the file says one thing and a second run finds nothing to do.
-    const key = path.join('/');
-    for (const shadow of this.input.effective.shadows) if (shadow.path.join('/') === key) this.removeCopy(ruleId, shadow);
+    if (!this.shadowsByPath) {
+      this.shadowsByPath = new Map();
+      for (const shadow of this.input.effective.shadows) {
+        const key = shadow.path.join('/');
+        const list = this.shadowsByPath.get(key);
+        if (list) list.push(shadow);
+        else this.shadowsByPath.set(key, [shadow]);
+      }
+    }
+    for (const shadow of this.shadowsByPath.get(path.join('/')) ?? []) this.removeCopy(ruleId, shadow);
   }
 
   /** Removals planned, by pointer and copy (a file can hold thousands of copies of one key). */
@@ -178,13 +191,23 @@ class Planner {
     this.set(f.ruleId, list, unique([...keep(this.value(list)), ...ids]));
   }
 
+  /** The enabled channels but websocket (none: no channels section), listed once: a config can have thousands. */
+  private enabledChannels: { names?: string[] } | undefined;
+
   onlyEnabledChannel(channel: string): boolean {
-    const channels = this.value(['channels']);
-    if (!channels || typeof channels !== 'object') return true;
-    const enabled = Object.entries(channels as Record<string, unknown>).filter(
-      ([name, v]) => name !== 'websocket' && v !== null && typeof v === 'object' && (v as Record<string, unknown>)['enabled'] === true,
-    );
-    return enabled.length === 1 && enabled[0]![0] === channel;
+    if (!this.enabledChannels) {
+      const channels = this.value(['channels']);
+      this.enabledChannels =
+        channels && typeof channels === 'object'
+          ? {
+              names: Object.entries(channels as Record<string, unknown>)
+                .filter(([name, v]) => name !== 'websocket' && v !== null && typeof v === 'object' && Object.hasOwn(v, 'enabled') && (v as Record<string, unknown>)['enabled'] === true)
+                .map(([name]) => name),
+            }
+          : {};
+    }
+    const names = this.enabledChannels.names;
+    return names === undefined || (names.length === 1 && names[0] === channel);
   }
 
   /** The shadows by pointer and position, built on the first duplicate-key finding. */
