@@ -1,5 +1,5 @@
 // Hostile input, property-based: odd JSON shapes as the config, an --answers file, a --baseline
-// report, a --waivers file and a .harden.json beside the config. Whatever the shape, harden ends
+// report, a --waivers file, a .harden.json beside the config and NANOBOT_* variables. Whatever the shape, harden ends
 // with exit code 0, 1 or 2, says why in one sentence when it is 2, and never reports an internal
 // error or prints a stack trace. main() runs in-process, so each case costs milliseconds.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -43,14 +43,19 @@ const fileText = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', 'null', '{', '[[[[', '{"a":'.repeat(3000), '['.repeat(5000) + ']'.repeat(5000), '{"waivers": [null, 1, "x", {}]}', '{"findings": [null, 1, "x", {}]}') },
 );
 
+/** A config whose top-level keys nanobot knows, so that the odd shapes reach the model and the rules. */
+const configText = fc
+  .array(fc.tuple(fc.constantFrom('channels', 'tools', 'providers', 'gateway', 'api', 'agents'), jsonText), { maxLength: 6 })
+  .map((props) => `{${props.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')}}`);
+
 interface Run {
   code: number;
   stderr: string;
 }
 
-async function run(argv: string[], cwd: string): Promise<Run> {
+async function run(argv: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   let stderr = '';
-  const io: Io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, stdinIsTTY: false, env: { HOME: cwd }, cwd };
+  const io: Io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, stdinIsTTY: false, env: { HOME: cwd, ...env }, cwd };
   const code = await main(argv, io);
   return { code, stderr };
 }
@@ -85,7 +90,7 @@ describe('hostile input files', () => {
 
   it('as the config, for audit and fix --dry-run', async () => {
     await fc.assert(
-      fc.asyncProperty(fileText, async (text) => {
+      fc.asyncProperty(fc.oneof(configText, fileText), async (text) => {
         const { home, file } = await fresh(text);
         expectHandled(await run(['audit', '--no-host', '--profile', 'strict', '--config', file], home), text);
         expectHandled(await run(['fix', '--dry-run', '--no-host', '--secrets-to-env', '--config', file], home), text);
@@ -111,6 +116,19 @@ describe('hostile input files', () => {
         const baseline = join(dir, `baseline-${n++}.json`);
         await writeFile(baseline, text);
         expectHandled(await run(['audit', '--no-host', '--config', config, '--baseline', baseline], dir), text);
+      }),
+      params,
+    );
+  });
+
+  it('as NANOBOT_* variables, named after sections, channels and Object.prototype members', async () => {
+    const name = fc
+      .array(fc.constantFrom('TOOLS', 'CHANNELS', 'TELEGRAM', 'GATEWAY', 'HOST', 'EXEC', 'ALLOW_FROM', 'ALLOWFROM', 'ENABLED', ...PROTOTYPE_NAMES.map((n) => n.toUpperCase())), { minLength: 1, maxLength: 3 })
+      .map((parts) => `NANOBOT_${parts.join('__')}`);
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(name, fileText, { maxKeys: 3 }), async (env) => {
+        expectHandled(await run(['audit', '--no-host', '--profile', 'strict', '--config', config], dir, env), JSON.stringify(env));
+        expectHandled(await run(['fix', '--dry-run', '--no-host', '--config', config], dir, env), JSON.stringify(env));
       }),
       params,
     );

@@ -111,7 +111,7 @@ describe('fastTree', () => {
     expect(findNodeAtLocation(tree!, ['agents', 'defaults', 'note'])?.value).toHaveLength(9_000_000);
   });
 
-  it('leaves nesting deeper than nanobot could load to jsonc-parser', () => {
+  it('gives up on nesting deeper than MAX_DEPTH (parseJsonTree then refuses it)', () => {
     expect(fastTree('['.repeat(800) + ']'.repeat(800))).toBeDefined();
     expect(fastTree('['.repeat(1200) + ']'.repeat(1200))).toBeUndefined();
   });
