@@ -192,7 +192,7 @@ async function readBaseline(file: string): Promise<Set<string>> {
 }
 
 /** The keys of a saved report's findings; anything else in their place is one sentence. */
-export function baselineKeys(data: unknown, text: string, what: string): Set<string> {
+function baselineKeys(data: unknown, text: string, what: string): Set<string> {
   const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
   const notReport = `${what}: not a JSON report of harden audit --format json`;
   if (!isObject(data)) throw new UsageError(`${notReport} (its top level is ${kindOf(data)}, not an object)`);

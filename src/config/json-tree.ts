@@ -29,9 +29,11 @@ const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyCo
  * - Some sections break earlier: 0.1.3.post4/post5 convert keys recursively (crash past 498
  *   levels anywhere), and from 0.1.5 the ${VAR} pass walks the sections nanobot keeps (channel
  *   dicts, providers.*.extraBody) in Python: it refuses past 498 levels there (0.1.5: past 257).
- * 900 stays below json.load's limit on 3.11 with room for nanobot's own call stack, so every
- * text harden refuses here is one nanobot cannot load either, while every config a person writes
- * (a dozen levels at most) is far inside it.
+ * 900 stays below json.load's limit on 3.11 with room for the frames nanobot's CLI adds (how
+ * many depends on the caller), so harden reads nothing the loader crashes on under the oldest
+ * Python nanobot supports, and every config a person writes (a dozen levels at most) is far
+ * inside it. The price: the few levels between 900 and the loader's own limit on 3.11, and what
+ * 3.12 and 3.13 would still load, are refused too.
  */
 export const MAX_DEPTH = 900;
 
