@@ -21,7 +21,8 @@ harden.exports.main(argv).then(
   },
   (error) => {
     // main() turns every known error into a sentence; reaching here is a bug in harden itself.
-    process.stderr.write(`harden: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    // Its message may quote the config: only the kind of error is shown.
+    process.stderr.write(`harden: internal error (${error instanceof Error ? error.name : typeof error}); please report this\n`);
     process.exitCode = 2;
   },
 );

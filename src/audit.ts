@@ -7,6 +7,7 @@ import { secretsInEnv, secretsInTree, secretValuesOf } from './config/secrets.js
 import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './config/version.js';
 import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
+import { parseJsonInput, placeOf } from './config/json-input.js';
 import { positionAt } from './config/position.js';
 import { ConfigAccessError, ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
 import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
@@ -116,12 +117,17 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   const effective = effectiveConfig(parsed, { traits, env: options.env });
   rejectUnloadable(parsed, effective, traits);
   const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)];
+  // One at a time: push(...list) passes each finding as an argument, and a config with 200,000
+  // ${NAME} references makes as many.
+  const add = (list: readonly Finding[]): void => {
+    for (const f of list) findings.push(f);
+  };
   // Values of variables harden read from units, compose and env files that hold credentials: the
   // redactor must know them too, whatever output they might reach.
   const sourceSecrets: string[] = [];
   if (!options.noHost) {
     const { hostFindings } = await import('./host/checks.js');
-    findings.push(...(await hostFindings({ file, traits })));
+    add(await hostFindings({ file, traits }));
     const sources = await envSources(file, options);
     // An env file a unit or compose service names but harden cannot read: its variables are unknown.
     for (const src of sources) {
@@ -130,8 +136,8 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
       }
     }
     const { commandRunner, deploymentFindings } = await import('./host/deployment.js');
-    findings.push(
-      ...(await deploymentFindings({
+    add(
+      await deploymentFindings({
         file,
         traits,
         config: effective.value,
@@ -141,16 +147,16 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
         run: options.session?.run ?? (await commandRunner(options.env['PATH'])),
         platform: process.platform,
         ...(options.session ? { cache: options.session.cache } : {}),
-      })),
+      }),
     );
-    findings.push(...overrideFindings(parsed, options.profile, traits, sources));
+    add(overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
-    sourceSecrets.push(...secretValuesOf(sources.flatMap((src) => src.vars), parsed.text));
-    findings.push(...referenceFindings(parsed, traits, known));
+    for (const s of secretValuesOf(sources.flatMap((src) => src.vars), parsed.text)) sourceSecrets.push(s);
+    add(referenceFindings(parsed, traits, known));
   } else {
-    findings.push(...referenceFindings(parsed, traits, undefined));
+    add(referenceFindings(parsed, traits, undefined));
   }
-  findings.push(...shadowedProcessEnv(parsed, effective, traits));
+  add(shadowedProcessEnv(parsed, effective, traits));
   const secrets = [...new Set([...secretsInTree(parsed.root, parsed.text), ...secretsInEnv(options.env), ...sourceSecrets])];
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
@@ -180,16 +186,36 @@ export function baselineKey(f: Pick<Finding, 'ruleId' | 'file' | 'pointer'>): st
 
 async function readBaseline(file: string): Promise<Set<string>> {
   const { readInputText } = await import('./io/read.js');
-  const text = readInputText(file, `--baseline ${file}`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
+  const what = `--baseline ${file}`;
+  const text = readInputText(file, what);
+  return baselineKeys(parseJsonInput(text, what), text, what);
+}
+
+/** The keys of a saved report's findings; anything else in their place is one sentence. */
+function baselineKeys(data: unknown, text: string, what: string): Set<string> {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const notReport = `${what}: not a JSON report of harden audit --format json`;
+  if (!isObject(data)) throw new UsageError(`${notReport} (its top level is ${kindOf(data)}, not an object)`);
+  const list = Object.hasOwn(data, 'findings') ? data['findings'] : undefined;
+  if (!Array.isArray(list)) throw new UsageError(`${notReport} (it has no "findings" list)`);
+  const keys = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const f: unknown = list[i];
+    const ok = isObject(f) && typeof f['ruleId'] === 'string' && typeof f['file'] === 'string' && (f['pointer'] === undefined || typeof f['pointer'] === 'string');
+    if (!ok) {
+      const found = isObject(f) ? 'an object without them' : kindOf(f);
+      throw new UsageError(`${what}:${placeOf(text, ['findings', i])}: findings[${i}] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found ${found}`);
+    }
+    keys.add(baselineKey(f as { ruleId: string; file: string; pointer?: string }));
   }
-  const list = (data as { findings?: unknown }).findings;
-  if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
-  return new Set(list.map((f: { ruleId: string; file: string; pointer?: string }) => baselineKey(f)));
+  return keys;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : typeof value;
 }
 
 function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Finding[] {
@@ -201,7 +227,7 @@ async function envSources(file: string, options: AuditOptions): Promise<EnvSourc
   const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? []))];
   if ((options.compose ?? []).length > 0) {
     const { readCompose } = await import('./host/compose-env.js');
-    for (const compose of options.compose ?? []) sources.push(...(await readCompose(compose, options.env)));
+    for (const compose of options.compose ?? []) for (const s of await readCompose(compose, options.env)) sources.push(s);
   }
   const beside = await besideConfig(file);
   if (beside) sources.push(beside);
@@ -247,7 +273,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
       if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
       for (const s of composeSecrets(c.text)) secrets.add(s);
-      composeFindingsList.push(...composeFindings(c, { traits, bwrap }).filter((f) => inProfile(f.ruleId, options.profile)));
+      for (const f of composeFindings(c, { traits, bwrap })) if (inProfile(f.ruleId, options.profile)) composeFindingsList.push(f);
     }
   }
   // A machine-wide "not checked" (no firewall tool, no /proc) is said once, not once per config.

@@ -2,6 +2,7 @@
 // the content rules and the host checks; reporters turn it into text, JSON or SARIF.
 import rulesJson from '../schemas/rules.json' with { type: 'json' };
 import { atLeast, type VersionTraits } from './config/version.js';
+import { table } from './config/own.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -29,7 +30,8 @@ export interface RuleInfo {
   supersedes?: string[];
 }
 
-export const RULES = rulesJson as unknown as Readonly<Record<string, RuleInfo>>;
+/** Every rule by id; without a prototype, since waivers, --accept-risk and baselines name rule ids. */
+export const RULES = table(rulesJson as unknown as Record<string, RuleInfo>);
 
 export type Profile = 'baseline' | 'strict';
 export const PROFILES: readonly Profile[] = ['baseline', 'strict'];
@@ -84,7 +86,7 @@ export interface FindingInput {
 }
 
 function fill(template: string, args: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(args, name) ? String(args[name]) : whole));
 }
 
 /** Build a finding from a rule id and already-redacted arguments, for this nanobot version. */

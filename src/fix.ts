@@ -93,7 +93,7 @@ export async function prepare(
     const existingText = readOptionalInput(path, `the env file ${path}`)?.toString('utf8');
     const existing = new Map(parseEnvFile(existingText ?? '').map((e) => [e.name, e.value]));
     const sp = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing, env: options.env });
-    skipped.push(...sp.skipped);
+    for (const s of sp.skipped) skipped.push(s);
     const seen = new Set<string>();
     patches = orderPatches([...p.patches, ...sp.patches].filter((x) => {
       const key = `${x.op}|${x.pointer}|${x.op === 'remove' ? x.copy : ''}`;
@@ -115,7 +115,8 @@ export async function prepare(
     conflicts.add(patch);
     skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
   });
-  applied.push(...patches.filter((patch) => !conflicts.has(patch)));
+  // One at a time: a file with 100,000 duplicated keys makes as many patches, too many to spread.
+  for (const patch of patches) if (!conflicts.has(patch)) applied.push(patch);
   return { plan: p, applied, after: result.text, afterParsed: result, skipped, env, waive };
 }
 

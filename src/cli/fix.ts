@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { redactor } from '../config/secrets.js';
 import { NotATerminalError, UsageError } from '../errors.js';
-import { atOrAbove } from '../findings.js';
+import { atOrAbove, RULES } from '../findings.js';
 import type { Answers } from '../fix/plan.js';
 import type { Runtime } from '../host/facts.js';
-import { readAnswersFile, parseAssignments } from './answers.js';
+import { checkChannelNames, readAnswersFile, parseAssignments, type NamedChannels } from './answers.js';
+import { own } from '../config/own.js';
 import { auditOptions, collect, type AuditFlags } from './audit.js';
 import { useColor, type Io } from './io.js';
 
@@ -40,12 +41,18 @@ export function addFixOptions(command: Command): Command {
     .option('--secrets-to-env [file]', 'move plaintext secrets to an env file (default: nanobot.env beside the config) and write ${NAME} references in their place');
 }
 
-async function answersFrom(flags: FixFlags, notes: string[]): Promise<Answers> {
+async function answersFrom(flags: FixFlags, notes: string[], named: NamedChannels): Promise<Answers> {
   const answers: Answers = {};
-  if (flags.answers) await readAnswersFile(flags.answers, answers, notes);
-  parseAssignments(flags.allowFrom, 'allowFrom', '--allow-from', answers, notes);
-  parseAssignments(flags.groupAllowFrom, 'groupAllowFrom', '--group-allow-from', answers, notes);
+  if (flags.answers) await readAnswersFile(flags.answers, answers, notes, named);
+  parseAssignments(flags.allowFrom, 'allowFrom', '--allow-from', answers, notes, named);
+  parseAssignments(flags.groupAllowFrom, 'groupAllowFrom', '--group-allow-from', answers, notes, named);
   return answers;
+}
+
+/** --accept-risk names rules: one that does not exist would hold nothing back, silently. */
+function checkAcceptRisk(rules: readonly string[]): void {
+  const unknown = rules.find((rule) => own(RULES, rule) === undefined);
+  if (unknown !== undefined) throw new UsageError(`--accept-risk ${JSON.stringify(unknown)}: no such rule (docs/rules.md lists them)`);
 }
 
 export async function runFix(flags: FixFlags, io: Io): Promise<number> {
@@ -57,9 +64,13 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     throw new NotATerminalError('harden fix asks questions, but standard input is not a terminal: pass --yes to apply the fixes without questions, or --dry-run to see them');
   }
   const notes: string[] = [];
-  const answers = await answersFrom(flags, notes);
+  const named: NamedChannels = new Map();
+  const answers = await answersFrom(flags, notes, named);
+  checkAcceptRisk(flags.acceptRisk);
+  const common = await auditOptions(flags, io);
+  await checkChannelNames(named, common.configs);
   const options = {
-    ...(await auditOptions(flags, io)),
+    ...common,
     dryRun,
     answers,
     acceptRisk: flags.acceptRisk,

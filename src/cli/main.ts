@@ -141,9 +141,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.stderr.write(`harden: ${error.message}\n`);
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`harden: internal error: ${message} (please report this; --debug shows details)\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    // A bug's message can carry what it was working on (a value from the config, a secret): it is
+    // shown only when asked for, with the stack.
+    const kind = error instanceof Error ? error.name : typeof error;
+    io.stderr.write(`harden: internal error (${kind}); please report this. Run again with --debug to see what it was (the details may quote your config)\n`);
+    if (debug) io.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 2;
   }
 }

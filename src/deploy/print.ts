@@ -3,6 +3,7 @@
 import { dotted } from '../config/pointer.js';
 import { getIn, isObject } from '../config/model.js';
 import { isSecretPath } from '../config/secrets.js';
+import { table } from '../config/own.js';
 
 export interface DeploymentFacts {
   config: string;
@@ -110,7 +111,7 @@ export function systemdText(f: DeploymentFacts): string {
 }
 
 /** Where each kind of credential is rotated; the value itself is never shown. */
-const ROTATE: Record<string, string> = {
+const ROTATE = table<string>({
   'providers/openrouter': 'OpenRouter: openrouter.ai, Settings > Keys',
   'providers/anthropic': 'Anthropic: console.anthropic.com, API keys',
   'providers/openai': 'OpenAI: platform.openai.com, API keys',
@@ -128,7 +129,7 @@ const ROTATE: Record<string, string> = {
   api: 'nanobot itself: set a new random api.apiKey',
   'tools/web': 'the web search provider\'s dashboard (Brave, Tavily, ...)',
   'tools/mcpServers': 'the service the MCP server talks to (for GitHub: Settings > Developer settings > Tokens)',
-};
+});
 
 function whereToRotate(path: readonly string[]): string {
   for (let n = Math.min(path.length, 2); n >= 1; n--) {
@@ -159,9 +160,9 @@ export function incidentText(f: IncidentFacts): string {
     else if (typeof v === 'string' && v.trim() !== '' && isSecretPath(path)) creds.push(`   - ${dotted(path)}: ${whereToRotate(path)}`);
   };
   visit(f.value, []);
-  out.push(...(creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']));
+  for (const line of creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']) out.push(line);
   out.push('', `3. Check the workspace, ${f.workspace}, for unexpected files:`);
-  out.push(...(f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']));
+  for (const line of f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']) out.push(line);
   out.push(`   find ${q(f.workspace)} -newermt '-7 days' -type f`);
   out.push('', '4. Read the logs for the commands the agent ran:');
   for (const u of f.units) out.push(`   journalctl ${/\/systemd\/user\//.test(u) ? '--user ' : ''}-u ${u.slice(u.lastIndexOf('/') + 1)} --since '-7 days'`);

@@ -34,7 +34,7 @@ export async function readCompose(file: string, env: Readonly<Record<string, str
       if (!raw) continue;
       const path = isAbsolute(raw) ? raw : join(dir, interpolate(raw, dotenv));
       const vars = await envFileVars(path);
-      if (vars) source.vars.push(...vars);
+      if (vars) for (const v of vars) source.vars.push(v);
       else if (!(isMap(p) && p.get('required') === false)) source.unreadable.push(path);
     }
     const environment = service.node.get('environment', true);

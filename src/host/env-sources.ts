@@ -29,12 +29,50 @@ export async function envFileVars(path: string): Promise<EnvVarAt[] | undefined>
   return text === undefined ? undefined : parseEnvFile(text).map((e) => ({ ...e, file: path }));
 }
 
-/** systemd's Environment= value: assignments separated by spaces, each optionally quoted. */
+const SPACE = /\s/;
+const WORD_END = /\s|$/g;
+const QUOTE_OR_ESCAPE = /["\\]/g;
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/** The end of a double-quoted word opened at `at` (after its closing quote), or -1 when it is not closed. */
+function closingQuote(text: string, at: number): number {
+  let pos = at + 1;
+  for (;;) {
+    QUOTE_OR_ESCAPE.lastIndex = pos;
+    const hit = QUOTE_OR_ESCAPE.exec(text);
+    if (!hit) return -1;
+    if (text[hit.index] === '"') return hit.index + 1;
+    // A backslash escapes any character but a line terminator (then the word is not closed).
+    if (hit.index + 1 >= text.length || LINE_TERMINATOR.test(text[hit.index + 1]!)) return -1;
+    pos = hit.index + 2;
+  }
+}
+
+/**
+ * systemd's Environment= value: assignments separated by spaces, each optionally quoted. Read by
+ * a scan rather than one regular expression, whose backtracking overflowed the stack on a quoted
+ * value of millions of characters.
+ */
 export function splitEnvironment(value: string): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    const word = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? '');
+  let pos = 0;
+  while (pos < value.length) {
+    if (SPACE.test(value[pos]!)) {
+      pos++;
+      continue;
+    }
+    let word: string;
+    const quote = value[pos];
+    const closed = quote === '"' ? closingQuote(value, pos) : quote === "'" ? value.indexOf("'", pos + 1) + 1 : 0;
+    if (closed > 0) {
+      word = quote === '"' ? value.slice(pos + 1, closed - 1).replace(/\\(.)/g, '$1') : value.slice(pos + 1, closed - 1);
+      pos = closed;
+    } else {
+      WORD_END.lastIndex = pos;
+      const end = WORD_END.exec(value)!.index;
+      word = value.slice(pos, end);
+      pos = end;
+    }
     const eq = word.indexOf('=');
     if (eq > 0) out.push({ name: word.slice(0, eq), value: word.slice(eq + 1) });
   }
@@ -47,9 +85,15 @@ export function serviceLines(text: string): { key: string; value: string; line: 
   let section = '';
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.trim();
     const start = i;
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++i]!.trim();
+    // Continuations are collected and joined once: appending each to the line so far made a unit
+    // of 50,000 continued lines take 20 seconds.
+    const parts = [lines[i]!.trim()];
+    while (parts[parts.length - 1]!.endsWith('\\') && i + 1 < lines.length) {
+      parts[parts.length - 1] = parts[parts.length - 1]!.slice(0, -1);
+      parts.push(lines[++i]!.trim());
+    }
+    const line = parts.join(' ');
     if (line.startsWith('[')) section = line;
     else if (section === '[Service]' && !line.startsWith('#') && line.includes('=')) {
       const eq = line.indexOf('=');
@@ -86,7 +130,7 @@ export async function readUnit(file: string, config: string): Promise<EnvSource 
       const optional = l.value.startsWith('-');
       const path = l.value.replace(/^-/, '');
       const vars = await envFileVars(path);
-      if (vars) source.vars.push(...vars);
+      if (vars) for (const v of vars) source.vars.push(v);
       else if (!optional) source.unreadable.push(path);
     }
   }

@@ -29,7 +29,13 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   for (const file of report.files) lines.push(`  ${displayPath(file, options.cwd)}`);
   // Several configs: findings grouped per config (a unit or compose file counts as its own).
   const groups = new Map<string, Finding[]>();
-  for (const f of report.findings) groups.set(report.files.length > 1 ? f.file : '', [...(groups.get(report.files.length > 1 ? f.file : '') ?? []), f]);
+  for (const f of report.findings) {
+    const key = report.files.length > 1 ? f.file : '';
+    const group = groups.get(key);
+    // Pushed, not copied: a copy per finding is quadratic, and a waiver file can add 200,000.
+    if (group) group.push(f);
+    else groups.set(key, [f]);
+  }
   for (const [file, findings] of groups) {
     if (file) lines.push('', s('bold', `== ${displayPath(file, options.cwd)} (${findings.length} finding${findings.length === 1 ? '' : 's'})`));
     for (const severity of SEVERITIES) {
@@ -48,7 +54,7 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   for (const e of report.errors ?? []) lines.push('', s('red', `not audited: ${e.message}`));
   lines.push('');
   const { summary } = report;
-  lines.push(`Hardening score: ${summary.score}/100${Object.keys(summary.scores).length > 1 ? ` (mean of ${Object.keys(summary.scores).length} configs; lowest ${Math.min(...Object.values(summary.scores))})` : ''}.`);
+  lines.push(`Hardening score: ${summary.score}/100${Object.keys(summary.scores).length > 1 ? ` (mean of ${Object.keys(summary.scores).length} configs; lowest ${Object.values(summary.scores).reduce((a, b) => Math.min(a, b))})` : ''}.`);
   if (summary.total === 0) {
     lines.push(s('green', `No findings at profile ${report.profile}.`));
   } else {

@@ -3,6 +3,7 @@
 // the fix pipeline writes.
 import { getIn } from '../config/model.js';
 import { dotted } from '../config/pointer.js';
+import { dictionary, setOwn, table } from '../config/own.js';
 import type { FileAudit } from '../audit.js';
 import { findingKey, RULES, SEVERITIES, type Finding } from '../findings.js';
 import { checkGroupId, checkId, idFormat } from '../fix/ids.js';
@@ -55,7 +56,7 @@ export function kindOf(f: Finding): 'auto' | 'allow' | 'group' | 'manual' {
   return fix && (fix.kind === 'set' || fix.kind === 'chmod') ? 'auto' : 'manual';
 }
 
-const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', email: 'E-mail', slack: 'Slack', mattermost: 'Mattermost', matrix: 'Matrix', feishu: 'Feishu', signal: 'Signal', msteams: 'MS Teams' };
+const CHANNEL_NAMES = table<string>({ telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', email: 'E-mail', slack: 'Slack', mattermost: 'Mattermost', matrix: 'Matrix', feishu: 'Feishu', signal: 'Signal', msteams: 'MS Teams' });
 const channelName = (c: string): string => CHANNEL_NAMES[c] ?? c;
 
 export function summary(fa: FileAudit, cwd: string): string {
@@ -131,7 +132,9 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
   for (const f of findings) {
     const channel = f.path?.[1];
     if (!channel) continue;
-    byChannel.set(channel, [...(byChannel.get(channel) ?? []), f]);
+    const list = byChannel.get(channel);
+    if (list) list.push(f);
+    else byChannel.set(channel, [f]);
   }
   for (const [channel, list] of byChannel) {
     const allow = list.filter((f) => ALLOW_RULES.has(f.ruleId));
@@ -154,7 +157,7 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
       const { ids, notes } = await askIds(prompts, channel, `${channelName(channel)} accounts that may talk to the bot (${format.describe}; comma-separated, empty to skip):`, false);
       for (const note of notes) prompts.say(`  note: ${note}`);
       if (ids.length > 0 || kept.length > 0) {
-        (d.answers.allowFrom ??= {})[channel] = ids;
+        setOwn((d.answers.allowFrom ??= dictionary()), channel, ids);
         for (const f of allow) d.only.add(findingKey(f));
       }
     }
@@ -162,7 +165,7 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
       prompts.say(`\n${channelName(channel)}: ${group.map((f) => f.message).join('; ')}`);
       const { ids } = await askIds(prompts, channel, `${channelName(channel)} channels where the bot may answer anyone (channel IDs, comma-separated, empty to skip):`, true);
       if (ids.length > 0) {
-        (d.answers.groupAllowFrom ??= {})[channel] = ids;
+        setOwn((d.answers.groupAllowFrom ??= dictionary()), channel, ids);
         for (const f of group) d.only.add(findingKey(f));
       }
     }

@@ -2,6 +2,7 @@
 // and env files in temp directories.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { audit, type AuditOptions } from '../../../src/audit.js';
 import { readCompose } from '../../../src/host/compose-env.js';
@@ -22,6 +23,38 @@ describe('systemd units', () => {
       { name: 'C', value: '3' },
       { name: 'D', value: '"4"' },
     ]);
+  });
+
+  it('splits as the regular expression it replaced did, for any mix of quotes, escapes and spaces', () => {
+    const before = (value: string) => {
+      const out: { name: string; value: string }[] = [];
+      const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+      for (let m = re.exec(value); m; m = re.exec(value)) {
+        const word = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? '');
+        const eq = word.indexOf('=');
+        if (eq > 0) out.push({ name: word.slice(0, eq), value: word.slice(eq + 1) });
+      }
+      return out;
+    };
+    const text = fc.array(fc.constantFrom('"', "'", '\\', ' ', '\t', '\n', '\u2028', '=', 'A', 'b', '1', 'A=', 'B="x y"'), { maxLength: 30 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(splitEnvironment(t)).toEqual(before(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads a quoted value of ten million characters and 50,000 continued lines', async () => {
+    const long = 'x'.repeat(10_000_000);
+    expect(splitEnvironment(`"A=${long}" B=1`)).toEqual([{ name: 'A', value: long }, { name: 'B', value: '1' }]);
+    expect(splitEnvironment(`"A=${long} B=1`)).toEqual([{ name: '"A', value: long }, { name: 'B', value: '1' }]);
+    const dir = await tempDir();
+    const unit = join(dir, 'nanobot.service');
+    await writeFile(unit, `[Service]\nEnvironment=A=1 \\\n${Array.from({ length: 50_000 }, (_, i) => `B${i}=x`).join(' \\\n')}\nExecStart=/usr/bin/nanobot gateway\n`);
+    const source = await readUnit(unit, join(dir, 'config.json'));
+    expect(source?.vars).toHaveLength(50_001);
+    expect(source?.vars[50_000]).toMatchObject({ name: 'B49999', value: 'x', line: 2 });
   });
 
   it('a variable in a unit that starts nanobot weakens a setting the file leaves out: finding at its line', async () => {
