@@ -3,6 +3,7 @@
 import { matches, canonicalKey } from './layout.js';
 import type { JsonNode } from './parse.js';
 import { JsonTooDeepError, parseJsonTree } from './json-tree.js';
+import { xml } from './escape.js';
 import { argumentSpans, credentialSpans, urlCredentialSpans, isCredentialFlag, isCredentialValue, isSecretName, redactShapes, redactSpans, REDACTED, type Span } from './credentials.js';
 
 export { REDACTED } from './credentials.js';
@@ -265,15 +266,6 @@ export function secretValuesOf(vars: readonly { name: string; value: string }[],
 const jsonInner = (s: string): string => JSON.stringify(s).slice(1, -1);
 /** Characters that JSON or XML output writes otherwise: all but printable ASCII without "&'<>\\. */
 const ESCAPED_SOMEWHERE = /[^\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\x5b\x5d-\x7e]/;
-/** As the JUnit reporter writes text: characters XML cannot hold dropped, markup escaped. */
-const xmlText = (s: string): string =>
-  s
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 
 /**
  * A function that removes every known secret from a piece of output: as it is, and as each
@@ -286,7 +278,7 @@ export function redactor(secrets: Iterable<string>): (text: string) => string {
     needles.add(s);
     // Most secrets are printable ASCII without quotes or markup: every output writes them as they are.
     if (!ESCAPED_SOMEWHERE.test(s)) continue;
-    for (const form of [jsonInner(s), jsonInner(jsonInner(s)), xmlText(s), xmlText(jsonInner(s))]) if (form.length >= 4) needles.add(form);
+    for (const form of [jsonInner(s), jsonInner(jsonInner(s)), xml(s), xml(jsonInner(s))]) if (form.length >= 4) needles.add(form);
   }
   const sorted = [...needles].sort((a, b) => b.length - a.length);
   if (sorted.length === 0) return (text) => text;
