@@ -39,6 +39,8 @@ export interface AuditOptions {
   baseline?: string;
   /** Today, for waiver expiry (tests fix it). */
   today?: string;
+  /** A config that cannot be audited is an entry in `errors`, even when it is the only one (machine-readable reports). */
+  collectErrors?: boolean;
   /** Machine-wide probe answers shared by the configs of one run (set by audit()). */
   session?: HostSession;
 }
@@ -162,17 +164,18 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
 }
 
 /**
- * Run `work` on each config. One config alone: its error is the answer. Among several, a config
- * harden cannot use is reported and the others still get their turn.
+ * Run `work` on each config. One config alone: its error is the answer (unless `collect`, for a
+ * report that must come whatever happens: JSON, SARIF, JUnit). Among several, a config harden
+ * cannot use is reported and the others still get their turn.
  */
-export async function eachConfig<T>(configs: readonly string[], work: (file: string) => Promise<T>): Promise<{ results: T[]; errors: { file: string; message: string }[] }> {
+export async function eachConfig<T>(configs: readonly string[], work: (file: string) => Promise<T>, collect = false): Promise<{ results: T[]; errors: { file: string; message: string }[] }> {
   const results: T[] = [];
   const errors: { file: string; message: string }[] = [];
   for (const file of configs) {
     try {
       results.push(await work(file));
     } catch (error) {
-      if (configs.length === 1 || !isHardenError(error)) throw error;
+      if ((configs.length === 1 && !collect) || !isHardenError(error)) throw error;
       errors.push({ file, message: error.message });
     }
   }
@@ -261,7 +264,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   // One set of machine-wide answers (process table, sockets, firewall, containers) for every config.
   const session: HostSession | undefined = options.noHost || options.configs.length < 2 ? undefined : { run: await (await import('./host/deployment.js')).commandRunner(options.env['PATH']), cache: new Map() };
   const withSession = session ? { ...options, session } : options;
-  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, withSession, traits));
+  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, withSession, traits), options.collectErrors);
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {

@@ -307,14 +307,14 @@ export async function fix(options: FixOptions): Promise<FixResult[]> {
 }
 
 /** Every config, then every compose file given with --compose. */
-export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[] }> {
+export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[]; nanobot: FixResult['nanobot'] }> {
   const traits = await resolveTraits(options);
   // Each config on its own: one that fails is left as it was, and the others go on.
-  const { results, errors } = await eachConfig(options.configs, (file) => fixFile(file, options, traits));
+  const { results, errors } = await eachConfig(options.configs, (file) => fixFile(file, options, traits), options.collectErrors);
   const bwrap = results.some((r) => /"sandbox"\s*:\s*"bwrap"/.test(r.after));
-  const compose: ComposeFixResult[] = [];
-  for (const file of options.compose ?? []) compose.push(await fixCompose(file, options, traits, bwrap));
-  return { results, compose, errors };
+  const composeFiles = options.compose ?? [];
+  const compose = await eachConfig(composeFiles, (file) => fixCompose(file, options, traits, bwrap), options.collectErrors || options.configs.length + composeFiles.length > 1);
+  return { results, compose: compose.results, errors: [...errors, ...compose.errors], nanobot: { version: traits.version.text, source: traits.source } };
 }
 
 export interface ComposeFixResult {

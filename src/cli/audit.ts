@@ -74,6 +74,8 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   const render = await reporter(flags.format);
   const result = await audit({
     ...(await auditOptions(flags, io)),
+    // A report for a machine comes whatever happens: a config that cannot be read is in its errors.
+    collectErrors: flags.format !== 'text',
     ...(flags.baseline ? { baseline: resolve(io.cwd, flags.baseline) } : {}),
   });
   const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));

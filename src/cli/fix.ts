@@ -85,10 +85,11 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   }
   const { fixAll } = await import('../fix.js');
   const { renderFixJson, renderFixText } = await import('../report/fix.js');
-  const { results, compose, errors } = await fixAll(options);
+  const run = await fixAll({ ...options, collectErrors: flags.format === 'json' });
+  const { results, compose, errors } = run;
   for (const note of notes) io.stderr.write(`harden: note: ${note}\n`);
   const reportOptions = { color, cwd: io.cwd, quiet: flags.quiet === true, failOn: flags.failOn };
-  const output = flags.format === 'json' ? renderFixJson(results, reportOptions, compose, errors) : renderFixText(results, reportOptions, compose, errors);
+  const output = flags.format === 'json' ? renderFixJson({ ...run, dryRun }, reportOptions) : renderFixText(results, reportOptions, compose, errors);
   const redact = redactor([...results.flatMap((r) => r.secrets), ...compose.flatMap((c) => c.secrets)]);
   io.stdout.write(redact(output));
   for (const e of errors) io.stderr.write(redact(`harden: ${e.message}\n`));

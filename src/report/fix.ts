@@ -9,7 +9,7 @@ import type { Patch } from '../fix/edit.js';
 import { configDiff, unifiedDiff } from '../fix/diff.js';
 import { styler } from './style.js';
 import { displayPath } from './text.js';
-import { REPORT_SCHEMA_VERSION, TOOL, publicFinding } from './json.js';
+import { TOOL, publicFinding } from './json.js';
 
 export interface FixReportOptions {
   color: boolean;
@@ -31,28 +31,38 @@ function publicPatch(p: Patch): Record<string, unknown> {
   return p.op === 'set' ? { ...base, after: safeValue(p.pointer, p.after) } : base;
 }
 
+/** Counted findings (not waived) at or above --fail-on: what makes the exit code 1. */
+const failing = (findings: readonly Finding[], failOn: Severity): boolean => findings.some((f) => !f.waived && atOrAbove(f.severity, failOn));
+
 function composeJson(c: ComposeFixResult, failOn: Severity): Record<string, unknown> {
   return {
     file: c.file,
-    dryRun: c.dryRun,
     changed: c.changed,
     backup: c.backup ?? null,
     applied: c.applied,
     skipped: c.skipped,
     remaining: c.remaining.map(publicFinding),
-    failed: c.remaining.some((f) => atOrAbove(f.severity, failOn)),
+    failed: failing(c.remaining, failOn),
   };
 }
 
 type FileError = { file: string; message: string };
 
-export function renderFixJson(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = [], errors: readonly FileError[] = []): string {
+/** The fix report version: 2 since it is one object for any number of configs. */
+export const FIX_REPORT_SCHEMA_VERSION = 2;
+
+export interface FixRun {
+  results: readonly FixResult[];
+  compose: readonly ComposeFixResult[];
+  errors: readonly FileError[];
+  nanobot: FixResult['nanobot'];
+  dryRun: boolean;
+}
+
+/** One object whatever happened: a result per config fixed, an error per config that could not be. */
+export function renderFixJson(run: FixRun, options: FixReportOptions): string {
   const one = (r: FixResult) => ({
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: TOOL,
-    nanobot: r.nanobot,
     file: r.file,
-    dryRun: r.dryRun,
     changed: r.changed,
     backup: r.backup ?? null,
     applied: r.applied.map(publicPatch),
@@ -61,12 +71,18 @@ export function renderFixJson(results: readonly FixResult[], options: FixReportO
     envFile: r.envFile ?? null,
     warnings: r.warnings,
     remaining: r.remaining.map(publicFinding),
-    failed: r.remaining.some((f) => atOrAbove(f.severity, options.failOn)),
+    failed: failing(r.remaining, options.failOn),
   });
-  const objects: Record<string, unknown>[] = [...results.map(one), ...errors.map((e) => ({ schemaVersion: REPORT_SCHEMA_VERSION, file: e.file, error: e.message }))];
-  // Compose files belong to the deployment, not one config: they ride on the first result.
-  if (compose.length > 0 && objects[0]) Object.assign(objects[0], { compose: compose.map((c) => composeJson(c, options.failOn)) });
-  const body = objects.length === 1 ? objects[0] : objects;
+  const body = {
+    schemaVersion: FIX_REPORT_SCHEMA_VERSION,
+    tool: TOOL,
+    nanobot: run.nanobot,
+    dryRun: run.dryRun,
+    results: run.results.map(one),
+    compose: run.compose.map((c) => composeJson(c, options.failOn)),
+    errors: run.errors,
+    failed: failing([...run.results.flatMap((r) => r.remaining), ...run.compose.flatMap((c) => c.remaining)], options.failOn),
+  };
   return JSON.stringify(body, null, 2) + '\n';
 }
 

@@ -30,7 +30,10 @@ export function renderJunit(report: AuditReport): string {
     tests += n.tests;
     failures += n.failures;
     skipped += n.skipped;
-    return `  <testsuite name="${xml(file)}" tests="${n.tests}" failures="${n.failures}" skipped="${n.skipped}" errors="0">\n${rows.map((c) => c.xml).join('\n')}\n  </testsuite>`;
+    // The same score as every other format: each audited config's own.
+    const score = report.summary.scores[file];
+    const properties = score !== undefined && Object.hasOwn(report.summary.scores, file) ? `    <properties>\n      <property name="hardening-score" value="${score}"/>\n    </properties>\n` : '';
+    return `  <testsuite name="${xml(file)}" tests="${n.tests}" failures="${n.failures}" skipped="${n.skipped}" errors="0">\n${properties}${rows.map((c) => c.xml).join('\n')}\n  </testsuite>`;
   });
   // A config harden could not use is an error, not a pass.
   for (const e of report.errors ?? []) {

@@ -23,7 +23,7 @@ describe('a waiver file with 200,000 entries', () => {
     await writeFile(join(dir, '.nanobot', '.harden.json'), waivers);
     const fix = harden(['fix', '--dry-run', '--config', file, '--format', 'json', '--fail-on', 'high', ...COMMON]);
     expect([fix.code, fix.stderr]).toEqual([0, '']);
-    expect((JSON.parse(fix.stdout) as { changed: boolean }).changed).toBe(false);
+    expect((JSON.parse(fix.stdout) as { results: { changed: boolean }[] }).results[0]!.changed).toBe(false);
   });
 });
 

@@ -143,8 +143,8 @@ describe('no secret in any output', () => {
     }
     // The fix did its work: the secrets are still in the file, unchanged.
     expect(await readFile(yes.file, 'utf8')).toContain('"sk-or-v1-LEAK\\u0043ANARY-or"');
-    expect(JSON.parse(dryJson.stdout).changed).toBe(true);
-    expect(JSON.parse(yesJsonRun.stdout).changed).toBe(true);
+    expect(JSON.parse(dryJson.stdout).results[0].changed).toBe(true);
+    expect(JSON.parse(yesJsonRun.stdout).results[0].changed).toBe(true);
   });
 
   it('secrets in a compose file: its diff, its findings, its report', async () => {

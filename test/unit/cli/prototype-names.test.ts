@@ -133,7 +133,7 @@ describe('names of Object.prototype members through every entry point', () => {
       const flags = /^[a-z][a-z0-9_]*$/.test(n) ? ['--allow-from', `${n}=67890`, '--group-allow-from', `${n}=C0123WXYZ`] : [];
       const r = await run(['fix', '--dry-run', '--format', 'json', '--config', config, '--answers', answers, ...flags, '--runtime', 'host', ...COMMON], dir);
       expect(r.stderr).toBe('');
-      const report = JSON.parse(r.stdout) as FixReport;
+      const report = (JSON.parse(r.stdout) as { results: FixReport[] }).results[0]!;
       results.push({
         code: r.code,
         changed: report.changed,
