@@ -8,6 +8,7 @@ import { JsonTooDeepError, MAX_DEPTH, parseJsonTree } from './config/json-tree.j
 import { ConfigSyntaxError, StaleFileError } from './errors.js';
 import { lineStarts, positionAt } from './config/position.js';
 import { makeFinding, RULES, type Finding } from './findings.js';
+import { didYouMean } from './rules/content.js';
 import type { VersionTraits } from './config/version.js';
 
 export interface Waiver {
@@ -21,6 +22,13 @@ export interface Waiver {
 }
 
 export const WAIVER_FILE = '.harden.json';
+
+/** YYYY-MM-DD naming a day that exists: Date.parse turns 2027-02-30 into March 2nd without a word. */
+export function isCalendarDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === text;
+}
 
 function fail(file: string, text: string, offset: number, why: string): never {
   const pos = positionAt(lineStarts(text), offset);
@@ -52,9 +60,9 @@ export function parseWaivers(file: string, text: string): Waiver[] {
       return String(v.value);
     };
     const ruleId = str('ruleId', true)!;
-    if (!RULES[ruleId]) fail(file, text, get('ruleId')!.offset, `unknown rule ${JSON.stringify(ruleId)} (docs/rules.md lists them)`);
+    if (!RULES[ruleId]) fail(file, text, get('ruleId')!.offset, `unknown rule ${JSON.stringify(ruleId)}${didYouMean(ruleId, Object.keys(RULES)) || ' (docs/rules.md lists them)'}`);
     const expires = str('expires', true)!;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(expires) || Number.isNaN(Date.parse(`${expires}T00:00:00Z`))) fail(file, text, get('expires')!.offset, '"expires" must be an ISO date such as 2027-03-31');
+    if (!isCalendarDate(expires)) fail(file, text, get('expires')!.offset, `"expires" must be a date that exists, written as an ISO date such as 2027-03-31 (${JSON.stringify(expires)} is not)`);
     const w: Waiver = { ruleId, reason: str('reason', true)!, expires, source: { file, line: positionAt(lines, node.offset).line } };
     const target = str('file', false);
     if (target !== undefined) w.file = resolve(dirname(file), target);

@@ -79,6 +79,8 @@ export async function checkChannelNames(named: NamedChannels, configs: readonly 
   }
   const missing = unknown.find((name) => !inConfigs.has(name));
   if (missing !== undefined) {
-    throw new UsageError(`${named.get(missing)}: ${shown(missing)} is not a nanobot channel, and no config here has a channels.${shown(missing)} section (the channels are ${CHANNELS.join(', ')})`);
+    const { didYouMean } = await import('../rules/content.js');
+    const guess = didYouMean(missing, [...CHANNELS, ...inConfigs]);
+    throw new UsageError(`${named.get(missing)}: ${shown(missing)} is not a nanobot channel, and no config here has a channels.${shown(missing)} section${guess || ` (the channels are ${CHANNELS.join(', ')})`}`);
   }
 }

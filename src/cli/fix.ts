@@ -33,7 +33,7 @@ export function addFixOptions(command: Command): Command {
     .option('--group-allow-from <channel=ids>', 'channels where the bot may answer anyone, e.g. slack=C0123ABC (repeatable)', collect, [])
     .option('--answers <file>', 'JSON file with allowFrom and groupAllowFrom per channel')
     .option('--accept-risk <rule>', 'apply a change the lockout guard holds back for this rule (repeatable)', collect, [])
-    .option('-q, --quiet', 'do not print the applied diff')
+    .option('-q, --quiet', 'say what changed and what is left in a line each: no diff, no list of what was held back')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--runtime <where>', 'where nanobot runs: in a container its binds must stay on 0.0.0.0').choices(['auto', 'host', 'container']).default('auto'))
     .option('--keep-backups <n>', 'backups to keep per config', '5')
@@ -50,9 +50,11 @@ async function answersFrom(flags: FixFlags, notes: string[], named: NamedChannel
 }
 
 /** --accept-risk names rules: one that does not exist would hold nothing back, silently. */
-function checkAcceptRisk(rules: readonly string[]): void {
+async function checkAcceptRisk(rules: readonly string[]): Promise<void> {
   const unknown = rules.find((rule) => own(RULES, rule) === undefined);
-  if (unknown !== undefined) throw new UsageError(`--accept-risk ${JSON.stringify(unknown)}: no such rule (docs/rules.md lists them)`);
+  if (unknown === undefined) return;
+  const { didYouMean } = await import('../rules/content.js');
+  throw new UsageError(`--accept-risk ${JSON.stringify(unknown)}: no such rule${didYouMean(unknown, Object.keys(RULES)) || ' (docs/rules.md lists them)'}`);
 }
 
 export async function runFix(flags: FixFlags, io: Io): Promise<number> {
@@ -66,7 +68,7 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   const notes: string[] = [];
   const named: NamedChannels = new Map();
   const answers = await answersFrom(flags, notes, named);
-  checkAcceptRisk(flags.acceptRisk);
+  await checkAcceptRisk(flags.acceptRisk);
   const common = await auditOptions(flags, io);
   await checkChannelNames(named, common.configs);
   const options = {

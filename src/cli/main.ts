@@ -1,6 +1,6 @@
 // The command line. main() returns an exit code and never calls process.exit; bin/harden.js is
 // the only place that touches the process.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { isHardenError } from '../errors.js';
 import { FORMATS } from '../report/index.js';
 import { TOOL } from '../report/json.js';
@@ -30,6 +30,13 @@ export function program(io: Io, run: (task: () => Promise<number>) => void, only
     .version(TOOL.version, '-V, --version')
     .option('--debug', 'show stack traces of internal errors')
     .exitOverride()
+    .configureHelp({
+      // A repeatable option starts as []; "(default: [])" tells a reader nothing (and -c says its own default).
+      optionDescription(option) {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return Array.isArray(option.defaultValue) && option.defaultValue.length === 0 ? text.replace(/ \(default: \[\]\)$/, '') : text;
+      },
+    })
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError(true);
 

@@ -21,7 +21,7 @@ const plain = (describe: string, where: string, pattern?: RegExp): ChannelIdForm
 /** By channel name, as the owner types it (so without a prototype: "constructor" is just unknown). */
 export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = table<ChannelIdFormat>({
   telegram: {
-    describe: 'a numeric Telegram user ID',
+    describe: 'a numeric Telegram user ID (a username works too, but can change hands)',
     where: 'message @userinfobot on Telegram; it replies with your numeric ID',
     check(raw) {
       if (/^\d+$/.test(raw)) return { ok: true, id: raw };
@@ -29,7 +29,7 @@ export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = table<Chann
       if (/^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(name)) {
         return { ok: true, id: name, note: `${raw} is a username: it can be changed or taken over by someone else; a numeric ID cannot${raw.startsWith('@') ? ' (the @ was dropped: nanobot compares usernames without it)' : ''}` };
       }
-      return { ok: false, reason: 'expected a numeric Telegram user ID (or a username)' };
+      return { ok: false, reason: 'expected a numeric Telegram user ID, or a username of 5 to 32 letters, digits and underscores' };
     },
   },
   whatsapp: {

@@ -1,6 +1,7 @@
 // The wizard's questions, over an audited file: which fixes to apply, who may talk to the bot on
 // each channel, and whether to accept a change that could lock the owner out. It only decides;
 // the fix pipeline writes.
+import { isCalendarDate } from '../waivers.js';
 import { getIn } from '../config/model.js';
 import { dotted } from '../config/pointer.js';
 import { dictionary, setOwn, table } from '../config/own.js';
@@ -41,7 +42,7 @@ async function askWaiver(f: Finding, prompts: PromptAdapter): Promise<NewWaiver>
   const today = inDays(0);
   const expires = await prompts.input('Until when? (YYYY-MM-DD; the finding counts again after that)', {
     default: inDays(90),
-    validate: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim())) ? (v.trim() > today ? true : 'a date after today') : 'a date such as 2027-03-31'),
+    validate: (v) => (isCalendarDate(v.trim()) ? (v.trim() > today ? true : 'a date after today') : 'a date that exists, such as 2027-03-31'),
   });
   return { ruleId: f.ruleId, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), reason: reason.trim(), expires: expires.trim() };
 }
@@ -148,7 +149,10 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
           { value: true, name: 'Yes: only the accounts I list may use the bot' },
           { value: false, name: 'No: keep "*" (everyone may use the bot)' },
         ]);
-        if (!remove) continue;
+        if (!remove) {
+          prompts.say(`  left as it is: ${dotted(wildcard.path ?? [])} still lets everyone use the bot`);
+          continue;
+        }
       }
       const current = allow.map((f) => getIn(fa.effective.value, f.path ?? [])).find(Array.isArray) as unknown[] | undefined;
       const kept = (current ?? []).filter((v) => v !== '*');
@@ -159,6 +163,9 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
       if (ids.length > 0 || kept.length > 0) {
         setOwn((d.answers.allowFrom ??= dictionary()), channel, ids);
         for (const f of allow) d.only.add(findingKey(f));
+      } else {
+        // Nothing to put in its place: the list stays as it is, and so does the finding.
+        prompts.say(`  no accounts given: ${allow.map((f) => dotted(f.path ?? [])).filter((p, i, all) => all.indexOf(p) === i).join(', ')} stays as it is (${allow.map((f) => f.ruleId).join(', ')} remains open)`);
       }
     }
     if (group.length > 0) {
@@ -167,6 +174,8 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
       if (ids.length > 0) {
         setOwn((d.answers.groupAllowFrom ??= dictionary()), channel, ids);
         for (const f of group) d.only.add(findingKey(f));
+      } else {
+        prompts.say(`  no channels given: ${group.map((f) => f.ruleId).join(', ')} remains open`);
       }
     }
   }
@@ -183,7 +192,8 @@ export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string,
     prompts.say(
       `\nThe file holds ${secrets.length} secret${secrets.length === 1 ? '' : 's'} in plain text (${secrets.map((v) => dotted(v.path)).join(', ')}).\n` +
         `  They can move to ${displayPath(defaultEnvFile(fa.file), cwd)} (mode 600) as \${NAME} references; nanobot then needs that file in its environment\n` +
-        '  (EnvironmentFile= in the systemd unit, --env-file for docker), or it refuses to start.',
+        '  (EnvironmentFile= in the systemd unit, --env-file for docker, env_file: in compose, or `set -a; . FILE; set +a`\n' +
+        '  in the shell that starts it), or it refuses to start.',
     );
     d.secretsToEnv = await prompts.confirm('Move the secrets to the env file?', false);
   }

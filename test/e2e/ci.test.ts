@@ -70,7 +70,7 @@ describe('waivers', () => {
     await writeFile(join(dir, '.nanobot', '.harden.json'), '{\n  "waivers": [\n    { "ruleId": "gateway-host-loopback", "reason": "x", "expires": "soon" }\n  ]\n}\n');
     const { code, stderr } = audit(['-c', file]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/\.harden\.json:3:\d+: "expires" must be an ISO date such as 2027-03-31/);
+    expect(stderr).toMatch(/\.harden\.json:3:\d+: "expires" must be a date that exists, written as an ISO date such as 2027-03-31 \("soon" is not\)/);
   });
 });
 

@@ -85,10 +85,15 @@ describe('harden fix --yes', () => {
 
   it('applies what it can without answers, says which flag supplies the rest, exits 1', async () => {
     const { file } = await copyFixture('fix/crlf-tabs.json');
-    const r = harden(['fix', '--yes', '-c', file, ...BASE, '--quiet']);
+    // --quiet: a line for what changed, one for what was held back, one for what is left; no diff.
+    const quiet = harden(['fix', '--dry-run', '-c', file, ...BASE, '--quiet']);
+    const r = harden(['fix', '--yes', '-c', file, ...BASE]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('allow-from-wildcard: channels.telegram.allowFrom: say who may talk to the bot with --allow-from telegram=ID');
-    expect(r.stdout).not.toMatch(/^\+/m); // --quiet: no diff
+    expect(quiet.stdout).not.toMatch(/^[+-]/m);
+    expect(quiet.stdout).toMatch(/^ {2}would change: \d+ settings? \(/m);
+    expect(quiet.stdout).toMatch(/^ {2}not changed: 1 \(run without --quiet to see why\)$/m);
+    expect(quiet.stdout.split('\n').length).toBeLessThan(r.stdout.split('\n').length);
     expect(await readFile(file, 'utf8')).toContain('"restrictToWorkspace": true');
   });
 
