@@ -46,7 +46,8 @@ export function program(io: Io, run: (task: () => Promise<number>) => void, only
         .command('audit')
         .description('Report where a nanobot deployment falls short of the hardened profile, reading the config as nanobot does.')
         .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-        .option('--baseline <report>', 'a saved JSON report: fail only on findings that are not in it'),
+        .option('--baseline <report>', 'a saved JSON report: fail only on findings that are not in it')
+        .option('--sarif-root <dir>', 'SARIF: the directory locations are relative to (%SRCROOT%; default: the current directory)'),
     );
     audit
       .addHelpText(

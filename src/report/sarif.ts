@@ -1,10 +1,11 @@
 // SARIF 2.1.0, so code-scanning tools show findings on the line: one rule per rule id with its
 // title, rationale and fix, one result per finding with its file URI, line and column.
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RULES, type Finding, type Severity } from '../findings.js';
 import { TOOL } from './json.js';
-import type { AuditReport } from './types.js';
+import type { AuditReport, ReportOptions } from './types.js';
 
 export const INFORMATION_URI = 'https://github.com/nanobot-harden/nanobot-harden';
 
@@ -13,12 +14,27 @@ const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '7.
 
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
-/** Stable across edits of the file: the rule, the setting and the file, not the line. */
-export function fingerprint(f: Finding): string {
-  return createHash('sha256').update(`${f.ruleId}\0${f.pointer ?? ''}\0${f.file}`).digest('hex').slice(0, 32);
+/** The base code scanning resolves relative locations against, as its convention names it. */
+export const URI_BASE_ID = '%SRCROOT%';
+
+/**
+ * Where a file is, for SARIF: relative to the root (with uriBaseId) when it is inside it, so that
+ * locations and fingerprints are the same whatever directory the checkout is in; an absolute file
+ * URI otherwise (a config in /etc, outside the repository).
+ */
+export function artifactLocation(file: string, root: string): { uri: string; uriBaseId?: string } {
+  const rel = relative(root, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return { uri: pathToFileURL(file).href };
+  return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: URI_BASE_ID };
 }
 
-export function renderSarif(report: AuditReport): string {
+/** Stable across edits of the file and across checkouts: the rule, the setting and the file as located, not the line. */
+export function fingerprint(f: Finding, root = '/'): string {
+  return createHash('sha256').update(`${f.ruleId}\0${f.pointer ?? ''}\0${artifactLocation(f.file, root).uri}`).digest('hex').slice(0, 32);
+}
+
+export function renderSarif(report: AuditReport, options: Pick<ReportOptions, 'cwd' | 'sarifRoot'> = { cwd: process.cwd() }): string {
+  const root = options.sarifRoot ?? options.cwd;
   const ids = Object.keys(RULES).sort();
   const index = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
@@ -39,8 +55,8 @@ export function renderSarif(report: AuditReport): string {
     ruleIndex: index.get(f.ruleId) ?? 0,
     level: LEVEL[f.severity],
     message: { text: f.message },
-    locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(f.file).href }, region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 } } }],
-    partialFingerprints: { 'harden/v1': fingerprint(f) },
+    locations: [{ physicalLocation: { artifactLocation: artifactLocation(f.file, root), region: { startLine: f.line ?? 1, startColumn: f.column ?? 1 } } }],
+    partialFingerprints: { 'harden/v1': fingerprint(f, root) },
     ...(f.waived ? { suppressions: [{ kind: 'external', justification: `${f.waived.reason} (until ${f.waived.expires})` }] } : {}),
     ...(f.known ? { baselineState: 'unchanged' } : {}),
     properties: { severity: f.severity, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), source: f.source },
@@ -51,11 +67,13 @@ export function renderSarif(report: AuditReport): string {
     runs: [
       {
         tool: { driver: { name: TOOL.name, version: TOOL.version, informationUri: INFORMATION_URI, rules } },
+        // Where %SRCROOT% was on this run; a viewer that knows its own checkout uses that instead.
+        originalUriBaseIds: { [URI_BASE_ID]: { uri: pathToFileURL(root.endsWith(sep) ? root : root + sep).href } },
         invocations: [
           {
             // A config harden could not read or parse is a failed part of the run, said as such.
             executionSuccessful: (report.errors ?? []).length === 0,
-            toolExecutionNotifications: (report.errors ?? []).map((e) => ({ level: 'error', message: { text: e.message }, locations: [{ physicalLocation: { artifactLocation: { uri: pathToFileURL(e.file).href } } }] })),
+            toolExecutionNotifications: (report.errors ?? []).map((e) => ({ level: 'error', message: { text: e.message }, locations: [{ physicalLocation: { artifactLocation: artifactLocation(e.file, root) } }] })),
           },
         ],
         results,
