@@ -1,42 +1,30 @@
 // Which nanobot is installed. The cheap way first: find the `nanobot` script on PATH, follow its
 // shebang to the Python environment and read the package's dist-info folder name. Only when that
 // fails is `nanobot --version` run (through execa, loaded lazily: it costs a Python start).
-import { access, constants, readdir, readFile, realpath } from 'node:fs/promises';
-import { delimiter, dirname, join } from 'node:path';
+// Synchronous small reads (src/io/read.ts): fs/promises would load readline and streams on every
+// host audit.
+import { dirname, join } from 'node:path';
+import { findExecutable, listDir, readText, realpathOf } from '../io/read.js';
 import { parseVersion, type NanobotVersion } from '../config/version.js';
 
 /** Distribution names nanobot has been published under (dist-info folders normalise to _). */
 const DIST_PREFIXES = ['nanobot_ai-', 'nanobot-'];
 
-async function findOnPath(command: string, pathVar: string | undefined): Promise<string | undefined> {
-  for (const dir of (pathVar ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, command);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      /* not here */
-    }
-  }
-  return undefined;
-}
-
 /** Version from the dist-info folder of the Python environment a script runs in. */
-async function versionFromMetadata(script: string): Promise<NanobotVersion | undefined> {
-  const head = (await readFile(script, 'utf8').catch(() => '')).slice(0, 512);
+function versionFromMetadata(script: string): NanobotVersion | undefined {
+  const head = (readText(script) ?? '').slice(0, 512);
   const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
   const roots = new Set<string>();
-  const real = await realpath(script).catch(() => script);
+  const real = realpathOf(script) ?? script;
   roots.add(dirname(dirname(real)));
   if (shebang && shebang.startsWith('/')) roots.add(dirname(dirname(shebang)));
   for (const root of roots) {
     const lib = join(root, 'lib');
-    const pythons = await readdir(lib).catch(() => [] as string[]);
+    const pythons = listDir(lib) ?? [];
     for (const py of pythons.filter((p) => p.startsWith('python'))) {
       for (const sub of ['site-packages', 'dist-packages']) {
         const dir = join(lib, py, sub);
-        const entries = await readdir(dir).catch(() => [] as string[]);
+        const entries = listDir(dir) ?? [];
         for (const entry of entries) {
           const prefix = DIST_PREFIXES.find((p) => entry.toLowerCase().startsWith(p));
           if (!prefix || !entry.endsWith('.dist-info')) continue;
@@ -58,7 +46,7 @@ async function versionFromCommand(script: string): Promise<NanobotVersion | unde
 
 /** The installed nanobot's version, or undefined when no nanobot can be found. */
 export async function detectNanobotVersion(env: Readonly<Record<string, string | undefined>>): Promise<NanobotVersion | undefined> {
-  const script = await findOnPath('nanobot', env['PATH']);
+  const script = findExecutable('nanobot', env['PATH']);
   if (!script) return undefined;
-  return (await versionFromMetadata(script)) ?? (await versionFromCommand(script).catch(() => undefined));
+  return versionFromMetadata(script) ?? (await versionFromCommand(script).catch(() => undefined));
 }
