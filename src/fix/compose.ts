@@ -246,46 +246,6 @@ function locateItem(ctx: Ctx, key: string, origin: Origin | undefined): { f: Com
   return undefined;
 }
 
-/** Remove one item from a list, or empty the list when it is the last one left. */
-function removeItem(ctx: Ctx, key: string, origin: Origin | undefined, remaining: Map<YAMLSeq, number>): void {
-  const hit = locateItem(ctx, key, origin);
-  if (!hit) {
-    ctx.failed = `an item of ${key} comes from a part of the project harden does not edit (${origin ? `${origin.file}:${origin.line}` : 'an alias'})`;
-    return;
-  }
-  const { f, seq, item } = hit;
-  const e = editor(ctx, f);
-  const left = (remaining.get(seq) ?? seq.items.length) - 1;
-  remaining.set(seq, left);
-  const r = rangeOf(item)!;
-  if (left === 0) {
-    // The key stays, with an empty list: what Compose reads as no items.
-    const pair = (isMap(ctx.service.declarations.find((d) => d.file === f)?.node) ? pairOf(ctx.service.declarations.find((d) => d.file === f)!.node, key) : undefined)!;
-    const colon = f.text.indexOf(':', rangeOf(pair.key)![1]);
-    // Removing earlier items of this list is superseded by emptying it.
-    ctx.batch = ctx.batch.filter((c) => !(c.file === f && c.edit.offset >= colon && c.edit.offset < rangeOf(seq)![1] && c.edit.content === ''));
-    push(ctx, f, { offset: colon + 1, length: rangeOf(seq)![1] - colon - 1, content: ' []' }, `${key} cannot be changed there`);
-    return;
-  }
-  if (seq.flow) {
-    const index = seq.items.indexOf(item);
-    const prev = seq.items[index - 1] as Node | undefined;
-    const next = seq.items[index + 1] as Node | undefined;
-    // With the comma before it, or the one after it when it is first.
-    const start = prev ? rangeOf(prev)![1] : r[0];
-    const end = prev ? r[1] : rangeOf(next!)![0];
-    push(ctx, f, { offset: start, length: end - start, content: '' }, `${key} cannot be changed there`);
-    return;
-  }
-  const dash = f.text.lastIndexOf('-', r[0]);
-  const start = e.lineStart(dash);
-  if (f.text.slice(start, dash).trim() !== '') {
-    ctx.failed = `an item of ${key} shares its line with another`;
-    return;
-  }
-  push(ctx, f, { offset: start, length: e.nextLine(r[1]) - start, content: '' }, `${key} cannot be changed there`);
-}
-
 /** Remove `key:` and its value from a map. */
 function removePair(ctx: Ctx, f: ComposeFile, map: YAMLMap, pair: Pair): void {
   const e = editor(ctx, f);
@@ -360,15 +320,81 @@ function fixPorts(ctx: Ctx): void {
   });
 }
 
-/** Remove every item of `key` that `bad` picks, wherever in the named files it was written. */
-function removeWhere(ctx: Ctx, key: string, bad: (v: string) => boolean): void {
-  const v = ctx.service.value[key];
-  if (!Array.isArray(v)) return;
-  const origins = ctx.service.items(key);
-  const remaining = new Map<YAMLSeq, number>();
-  v.forEach((item, i) => {
-    if (typeof item === 'string' && bad(item)) removeItem(ctx, key, origins[i], remaining);
-  });
+/**
+ * The list under `key` without the items `bad` picks, wherever in the named files they were
+ * written, and with `add` appended in the service's last declaration. A block list loses the lines
+ * of its removed items; a flow list (`[a, b]`) is written again with the items it keeps as they
+ * were spelt; a list that would lose every item is written anew in its own style.
+ */
+function editList(ctx: Ctx, key: string, bad: (v: string) => boolean, add: readonly string[]): void {
+  const s = ctx.service;
+  const d = last(s)!;
+  const v = s.value[key];
+  const ownValue = pairOf(d.node, key)?.value;
+  const origins = s.items(key);
+  const groups = new Map<YAMLSeq, { f: ComposeFile; bad: Node[] }>();
+  if (Array.isArray(v)) {
+    v.forEach((item, i) => {
+      if (typeof item !== 'string' || !bad(item)) return;
+      const hit = locateItem(ctx, key, origins[i]);
+      if (!hit) {
+        const o = origins[i];
+        ctx.failed = `an item of ${key} comes from a part of the project harden does not edit (${o ? `${o.file}:${o.line}` : 'an alias'})`;
+        return;
+      }
+      const g = groups.get(hit.seq) ?? { f: hit.f, bad: [] };
+      g.bad.push(hit.item);
+      groups.set(hit.seq, g);
+    });
+  }
+  let added = add.length === 0;
+  for (const [seq, { f, bad: gone }] of groups) {
+    const e = editor(ctx, f);
+    const own = seq === ownValue;
+    const extra = own ? add : [];
+    if (own) added = true;
+    const kept = seq.items.filter((x) => !gone.includes(x as Node)) as Node[];
+    const r = rangeOf(seq)!;
+    if (seq.flow) {
+      if (f.text.slice(r[0], r[1]).includes('#')) {
+        ctx.failed = `${key} has comments inside its brackets`;
+        return;
+      }
+      const items = [...kept.map((x) => f.text.slice(rangeOf(x)![0], rangeOf(x)![1])), ...extra.map((i) => scalarText(i, true))];
+      push(ctx, f, { offset: r[0], length: r[1] - r[0], content: `[${items.join(', ')}]` }, `${key} cannot be changed there`);
+      continue;
+    }
+    const dashOf = (x: Node) => f.text.lastIndexOf('-', rangeOf(x)![0]);
+    const first = seq.items[0] as Node;
+    const indent = ' '.repeat(e.column(dashOf(first)));
+    for (const x of seq.items as Node[]) {
+      if (f.text.slice(e.lineStart(dashOf(x)), dashOf(x)).trim() !== '') {
+        ctx.failed = `an item of ${key} shares its line with another`;
+        return;
+      }
+    }
+    if (kept.length === 0 && extra.length === 0) {
+      // The key stays, with an empty list: what Compose reads as no items.
+      const pair = (s.declarations.find((x) => x.file === f)!.node.items as Pair[]).find((p) => p.value === seq)!;
+      const colon = f.text.indexOf(':', rangeOf(pair.key)![1]);
+      push(ctx, f, { offset: colon + 1, length: r[1] - colon - 1, content: ' []' }, `${key} cannot be changed there`);
+      continue;
+    }
+    for (const x of gone) {
+      const start = e.lineStart(dashOf(x));
+      push(ctx, f, { offset: start, length: e.nextLine(rangeOf(x)![1]) - start, content: '' }, `${key} cannot be changed there`);
+    }
+    const at = e.afterLast(seq);
+    if (extra.length > 0) push(ctx, f, { offset: at, length: 0, content: extra.map((i) => `${indent}- ${scalarText(i)}${e.eol}`).join('') }, `${key} cannot be added to`);
+  }
+  if (added) return;
+  if (isScalar(ownValue) && typeof ownValue.value === 'string' && bad(ownValue.value)) {
+    // `tmpfs: /tmp`: a string is a list of one for Compose.
+    const r = rangeOf(ownValue)!;
+    push(ctx, d.file, { offset: r[0], length: r[1] - r[0], content: `[${add.map((i) => scalarText(i, true)).join(', ')}]` }, `${key} cannot be changed there`);
+    return;
+  }
+  addItems(ctx, d.file, d.node, key, add);
 }
 
 function plan(ctx: Ctx, ruleId: string, bwrap: boolean): boolean {
@@ -381,21 +407,18 @@ function plan(ctx: Ctx, ruleId: string, bwrap: boolean): boolean {
       setKey(ctx, d.file, d.node, 'read_only', true);
       return true;
     case 'compose-no-new-privileges':
-      removeWhere(ctx, 'security_opt', (o) => /^no-new-privileges/.test(o));
-      addItems(ctx, d.file, d.node, 'security_opt', ['no-new-privileges:true']);
+      editList(ctx, 'security_opt', (o) => /^no-new-privileges/.test(o), ['no-new-privileges:true']);
       return true;
     case 'compose-cap-drop': {
       if (!values('cap_drop').map(capName).includes('ALL')) addItems(ctx, d.file, d.node, 'cap_drop', ['ALL']);
       const keep = (x: string) => NEEDED_CAPS.includes(capName(x)) || (bwrap && capName(x) === 'SYS_ADMIN');
-      removeWhere(ctx, 'cap_add', (x) => !keep(x));
       // The current image chowns its data directory and drops to its own user.
       const have = values('cap_add').map(capName);
-      addItems(ctx, d.file, d.node, 'cap_add', NEEDED_CAPS.filter((c) => !have.includes(c)));
+      editList(ctx, 'cap_add', (x) => !keep(x), NEEDED_CAPS.filter((c) => !have.includes(c)));
       return true;
     }
     case 'compose-tmpfs':
-      removeWhere(ctx, 'tmpfs', (t) => /^\/tmp(:|$)/.test(t));
-      addItems(ctx, d.file, d.node, 'tmpfs', [TMP]);
+      editList(ctx, 'tmpfs', (t) => /^\/tmp(:|$)/.test(t), [TMP]);
       return true;
     case 'compose-ports-loopback':
       fixPorts(ctx);
@@ -413,10 +436,20 @@ function plan(ctx: Ctx, ruleId: string, bwrap: boolean): boolean {
   }
 }
 
-function apply(text: string, edits: readonly TextEdit[]): string {
+/**
+ * Edits in the order they apply: by offset, and among insertions at one place the more indented
+ * first (a list item added under the last key of a map goes before a key added to the map), and
+ * all of them before a replacement that starts there.
+ */
+function ordered(edits: readonly TextEdit[]): TextEdit[] {
+  const depth = (e: TextEdit) => (e.length === 0 ? /^(?:\r?\n)?( *)/.exec(e.content)![1]!.length : -1);
+  return [...edits].sort((a, b) => a.offset - b.offset || depth(b) - depth(a));
+}
+
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let out = '';
   let at = 0;
-  for (const e of [...edits].sort((a, b) => a.offset - b.offset)) {
+  for (const e of ordered(edits)) {
     out += text.slice(at, e.offset) + e.content;
     at = e.offset + e.length;
   }
@@ -453,8 +486,8 @@ export function fixComposeProject(project: ComposeProject, findings: readonly Fi
   const files: ComposeFileEdit[] = [];
   for (const f of project.files) {
     const e = editors.get(f);
-    const edits = e ? [...e.edits].sort((a, b) => a.offset - b.offset) : [];
-    files.push({ file: f.file, before: f.text, after: apply(f.text, edits), edits, rules: e ? [...e.rules] : [] });
+    const edits = e ? ordered(e.edits) : [];
+    files.push({ file: f.file, before: f.text, after: applyEdits(f.text, edits), edits, rules: e ? [...e.rules] : [] });
   }
   return { files, applied: [...applied], skipped };
 }
