@@ -427,7 +427,8 @@ function plan(ctx: Ctx, ruleId: string, bwrap: boolean): boolean {
       const origin = s.at('privileged');
       const decl = s.declarations.find((x) => x.file.file === origin.file && pairOf(x.node, 'privileged') === (origin.node as unknown as Pair | undefined));
       const earlier = s.declarations.some((x) => x !== decl && composeBoolean((pairOf(x.node, 'privileged')?.value as Scalar | undefined)?.value) === true);
-      if (decl && decl === d && !earlier) removePair(ctx, d.file, d.node, pairOf(d.node, 'privileged')!);
+      // Removed where it is written, unless another file (or an anchor) would then say true.
+      if (decl && !earlier && !s.declarations.some((x) => (x.node.items as Pair[]).some((p) => isScalar(p.key) && p.key.value === '<<'))) removePair(ctx, decl.file, decl.node, pairOf(decl.node, 'privileged')!);
       else setKey(ctx, d.file, d.node, 'privileged', false);
       return true;
     }

@@ -480,7 +480,8 @@ export interface PortUse {
 export function parsePort(entry: unknown): PortUse | undefined {
   if (typeof entry === 'number') return { raw: entry, target: String(entry) };
   if (typeof entry === 'string') {
-    const m = /^(?:(\[[^\]]+\]|[^:\[]+):)?(?:([^:]*):)?([^:]+)$/.exec(entry);
+    // An empty host address (`:8765:8765`, what `${BIND}` may leave) is every interface.
+    const m = /^(?:(\[[^\]]+\]|[^:\[]*):)?(?:([^:]*):)?([^:]+)$/.exec(entry);
     if (!m) return undefined;
     const [, a, b, target] = m;
     if (b !== undefined) return { raw: entry, hostIp: a, published: b, target: target!.replace(/\/\w+$/, '') };
