@@ -15,12 +15,19 @@ const run = (file: string, extra: Partial<AuditOptions> = {}) =>
   audit({ configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: { HOME: '/nonexistent' }, ...extra });
 
 describe('systemd units', () => {
-  it('splits Environment= as systemd does', () => {
-    expect(splitEnvironment('A=1 "B=two words" \'C=3\' D="4"')).toEqual([
+  it('splits Environment= as systemd does (quotes anywhere in a word, C escapes)', () => {
+    expect(splitEnvironment('A=1 "B=two words" \'C=3\' D="4" E=a\\tb')).toEqual([
       { name: 'A', value: '1' },
       { name: 'B', value: 'two words' },
       { name: 'C', value: '3' },
-      { name: 'D', value: '"4"' },
+      { name: 'D', value: '4' },
+      { name: 'E', value: 'a\tb' },
+    ]);
+    // systemd.exec(5)'s own example.
+    expect(splitEnvironment('"VAR1=word1 word2" VAR2=word3 "VAR3=$word 5 6"')).toEqual([
+      { name: 'VAR1', value: 'word1 word2' },
+      { name: 'VAR2', value: 'word3' },
+      { name: 'VAR3', value: '$word 5 6' },
     ]);
   });
 
