@@ -152,7 +152,6 @@ describe('fix --compose edits bytes, not the document', () => {
         want['services']!['nanobot'] = intended(want['services']!['nanobot']!, edit.applied);
         const got = js(after);
         if (edit.applied.includes('compose-privileged') && got['services']!['nanobot']!['privileged'] === false) delete got['services']!['nanobot']!['privileged'];
-        if (JSON.stringify(got) !== JSON.stringify(want) && process.env.DBG) console.log(JSON.stringify(got), "\n", JSON.stringify(want), "\n", before, "\n", after);
         expect(got).toEqual(want);
 
         // 4. What was applied is fixed, the rest is named, and a second run changes nothing.
