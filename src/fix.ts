@@ -91,7 +91,8 @@ export async function prepare(
     // Never /dev/null, /dev/stdout or a FIFO: only a regular file (or none yet) is read and replaced.
     const { readOptionalInput } = await import('./io/read.js');
     const existingText = readOptionalInput(path, `the env file ${path}`)?.toString('utf8');
-    const existing = new Map(parseEnvFile(existingText ?? '').map((e) => [e.name, e.value]));
+    // A name any reader of the file sees is taken (systemd ignores `export A=1`, Compose reads it).
+    const existing = new Map([...parseEnvFile(existingText ?? '', 'compose'), ...parseEnvFile(existingText ?? '', 'systemd')].map((e) => [e.name, e.value]));
     const sp = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing, env: options.env });
     skipped.push(...sp.skipped);
     const seen = new Set<string>();
