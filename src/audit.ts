@@ -198,7 +198,7 @@ function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Fi
 
 async function envSources(file: string, options: AuditOptions): Promise<EnvSource[]> {
   const { besideConfig, findUnits } = await import('./host/env-sources.js');
-  const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? [], options.env))];
+  const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? [], options.env, options.session?.cache))];
   if ((options.compose ?? []).length > 0) {
     const { readCompose } = await import('./host/compose-env.js');
     sources.push(...(await readCompose(options.compose ?? [], options.env)));

@@ -6,7 +6,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseEnvFile, type EnvReader } from '../config/envfile.js';
 import { listDir, readText } from '../io/read.js';
-import { isUserUnit, loadUnit, parseUnitText, resolveSpecifiers, serviceValues, splitWords, unitEnvironment, unitSearchPath } from './unit-file.js';
+import { isUserUnit, loadUnit, parseUnitText, resolveSpecifiers, serviceValues, splitWords, unitEnvironment, unitSearchPath, type LoadedUnit } from './unit-file.js';
 
 export interface EnvVarAt {
   name: string;
@@ -62,13 +62,22 @@ function unitConfig(execStart: string): string | undefined {
 
 export interface UnitOptions {
   env: Readonly<Record<string, string | undefined>>;
+  /** The search path, when the caller has it (and `known`: every `.d` directory in it). */
+  search?: readonly string[];
+  known?: ReadonlySet<string>;
 }
 
 export async function readUnit(file: string, config: string, options: UnitOptions = { env: {} }): Promise<EnvSource | undefined> {
   const user = isUserUnit(file);
-  const unit = loadUnit(file, unitSearchPath(user, options.env));
-  if (!unit) return undefined;
-  const spec = { user, home: user ? options.env['HOME'] : '/root', userName: options.env['USER'], env: options.env };
+  const unit = loadUnit(file, options.search ?? unitSearchPath(user, options.env), { ...(options.known ? { known: options.known } : {}), mentions: /nanobot/ });
+  return unit ? unitSource(unit, config, options.env) : undefined;
+}
+
+/** The environment a loaded unit gives nanobot, when the unit starts nanobot for this config. */
+async function unitSource(unit: LoadedUnit, config: string, env: Readonly<Record<string, string | undefined>>): Promise<EnvSource | undefined> {
+  const file = unit.file;
+  const user = isUserUnit(file);
+  const spec = { user, home: user ? env['HOME'] : '/root', userName: env['USER'], env };
   const exec = serviceValues(unit, 'ExecStart').map((l) => l.value).filter((v) => v !== '').join(' ');
   if (!/nanobot/.test(exec)) return undefined;
   const raw = unitConfig(exec);
@@ -77,10 +86,10 @@ export async function readUnit(file: string, config: string, options: UnitOption
   // path harden cannot resolve (a specifier such as %H) may be, and counts.
   if (raw !== undefined && target !== undefined && resolve(target.replace(/^~(?=\/)/, spec.home ?? '~')) !== config) return undefined;
   const source: EnvSource = { kind: 'systemd', file, label: basename(file), vars: [], unreadable: [] };
-  const env = unitEnvironment(unit, spec);
-  for (const v of env.vars) source.vars.push(v);
+  const found = unitEnvironment(unit, spec);
+  for (const v of found.vars) source.vars.push(v);
   // The files' variables win over Environment='s, the later file over the earlier.
-  for (const f of env.files) {
+  for (const f of found.files) {
     const vars = await envFileVars(f.path);
     if (vars) for (const v of vars) source.vars.push(v);
     else if (!f.optional) source.unreadable.push(f.path);
@@ -88,33 +97,60 @@ export async function readUnit(file: string, config: string, options: UnitOption
   return source;
 }
 
+/** The units that mention nanobot, loaded with their drop-ins: the same for every config of a run. */
+function scanUnits(home: string | undefined, explicit: readonly string[], env: Readonly<Record<string, string | undefined>>): { unit: LoadedUnit; env: Readonly<Record<string, string | undefined>> }[] {
+  const userEnv = { ...env, ...(home ? { HOME: home } : {}) };
+  const searches = { system: unitSearchPath(false, env), user: unitSearchPath(true, userEnv) };
+  const files: string[] = [...explicit];
+  // Every `.d` directory in the search path, from the listings: drop-ins are asked for only there.
+  const known = new Set<string>();
+  for (const dir of [...searches.system, ...searches.user, ...explicit.map((f) => dirname(f))]) {
+    const entries = listDir(dir) ?? [];
+    for (const n of entries) if (n.endsWith('.d')) known.add(join(dir, n));
+    if (explicit.length > 0) continue;
+    // Units an admin or `nanobot gateway install-service` writes are read whole; the vendor
+    // directories hold hundreds of distribution units, of which only a packaged nanobot's matter.
+    const vendor = /^\/(usr\/)?lib\/|^\/usr\/local\/lib\/|^\/usr\/(local\/)?share\//.test(dir);
+    for (const n of entries) if (n.endsWith('.service') && !(vendor && !/nanobot/i.test(n))) files.push(join(dir, n));
+  }
+  const out: { unit: LoadedUnit; env: Readonly<Record<string, string | undefined>> }[] = [];
+  // A unit name earlier in the search path hides the same name further down, as in systemd.
+  const seen = new Set<string>();
+  for (const f of files) {
+    const user = isUserUnit(f);
+    const key = `${user ? 'user' : 'system'}/${basename(f)}`;
+    if (explicit.length === 0) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    const unit = loadUnit(f, user ? searches.user : searches.system, { known, mentions: /nanobot/ });
+    if (unit) out.push({ unit, env: user ? userEnv : env });
+  }
+  return out;
+}
+
 /**
  * Units that start nanobot, system and user, unless units were named explicitly. A unit name in a
  * directory earlier in systemd's search path hides the same name further down, as systemd does.
+ * `cache` (one per run) keeps the scan for the other configs of a fleet.
  */
-export async function findUnits(home: string | undefined, config: string, explicit: readonly string[], env: Readonly<Record<string, string | undefined>> = home ? { HOME: home } : {}): Promise<EnvSource[]> {
-  const files: string[] = [...explicit];
-  if (explicit.length === 0) {
-    const userEnv = { ...env, ...(home ? { HOME: home } : {}) };
-    for (const search of [unitSearchPath(false, env), unitSearchPath(true, userEnv)]) {
-      const seen = new Set<string>();
-      for (const dir of search) {
-        // Units an admin or `nanobot gateway install-service` writes are read whole; the vendor
-        // directories hold hundreds of distribution units, of which only a packaged nanobot's matter.
-        const vendor = /^\/(usr\/)?lib\/|^\/usr\/local\/lib\/|^\/usr\/(local\/)?share\//.test(dir);
-        for (const n of listDir(dir) ?? []) {
-          if (!n.endsWith('.service') || seen.has(n)) continue;
-          seen.add(n);
-          if (vendor && !/nanobot/i.test(n)) continue;
-          files.push(join(dir, n));
-        }
-      }
-    }
+export async function findUnits(
+  home: string | undefined,
+  config: string,
+  explicit: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = home ? { HOME: home } : {},
+  cache?: Map<string, Promise<unknown>>,
+): Promise<EnvSource[]> {
+  const key = `units\0${home}\0${explicit.join('\0')}\0${['HOME', 'USER', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'XDG_DATA_HOME', 'XDG_CONFIG_DIRS', 'XDG_DATA_DIRS'].map((k) => env[k]).join('\0')}`;
+  let scan = cache?.get(key) as Promise<ReturnType<typeof scanUnits>> | undefined;
+  if (!scan) {
+    scan = Promise.resolve(scanUnits(home, explicit, env));
+    cache?.set(key, scan);
   }
   const out: EnvSource[] = [];
-  for (const f of files) {
-    const unit = await readUnit(f, config, { env: isUserUnit(f) && home ? { ...env, HOME: home } : env });
-    if (unit) out.push(unit);
+  for (const { unit, env: unitEnv } of await scan) {
+    const source = await unitSource(unit, config, unitEnv);
+    if (source) out.push(source);
   }
   return out;
 }

@@ -222,8 +222,12 @@ export interface UnitFiles {
   dropins: string[];
 }
 
-/** A unit's drop-ins: `NAME.d/*.conf` beside it, and in every directory of the search path. */
-export function unitDropins(unitFile: string, search: readonly string[]): string[] {
+/**
+ * A unit's drop-ins: `NAME.d/*.conf` beside it, and in every directory of the search path.
+ * `known`, when given, holds every `.d` directory there is (from listings already made), so that
+ * the ones that do not exist are not asked for one by one.
+ */
+export function unitDropins(unitFile: string, search: readonly string[], known?: ReadonlySet<string>): string[] {
   const unit = basename(unitFile);
   const { names, type } = dropinNames(unit);
   // The unit's own directory first when it is outside the search path (named with --unit).
@@ -233,6 +237,7 @@ export function unitDropins(unitFile: string, search: readonly string[]): string
   for (const p of paths) dirs.push(join(p, `${type}.d`));
   const chosen = new Map<string, string>();
   for (const d of dirs) {
+    if (known && !known.has(d)) continue;
     for (const name of listDir(d) ?? []) {
       // The first directory that has a name masks the same name further down.
       if (name.endsWith('.conf') && !chosen.has(name)) chosen.set(name, join(d, name));
@@ -249,10 +254,12 @@ export interface LoadedUnit {
   lines: UnitLine[];
 }
 
-export function loadUnit(unitFile: string, search: readonly string[]): LoadedUnit | undefined {
+export function loadUnit(unitFile: string, search: readonly string[], options: { known?: ReadonlySet<string>; mentions?: RegExp } = {}): LoadedUnit | undefined {
   const text = readText(unitFile);
   if (text === undefined) return undefined;
-  const dropins = unitDropins(unitFile, search);
+  const dropins = unitDropins(unitFile, search, options.known);
+  // A caller looking for units that mention something skips the others before parsing them.
+  if (options.mentions && !options.mentions.test(text) && dropins.length === 0) return undefined;
   const lines = parseUnitText(text, unitFile);
   for (const d of dropins) {
     const t = readText(d);
