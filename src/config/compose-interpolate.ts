@@ -9,7 +9,11 @@ export type Lookup = (name: string) => string | undefined;
 
 export interface Interpolated {
   value: string;
-  /** Compose refuses the file with this sentence (a required variable, an invalid template). */
+  /**
+   * Compose refuses the file with this sentence (a required variable, an invalid template). It
+   * names the variable, never the value, the template or the message written after `?`, which
+   * may hold what a variable holds.
+   */
   error?: string;
   /** Variables that were used while unset (Compose warns and uses ""). */
   unset: string[];
@@ -36,7 +40,7 @@ function closingBrace(s: string, open: number): number {
 class TemplateError extends Error {}
 
 function substitute(template: string, lookup: Lookup, unset: Set<string>, depth: number): string {
-  if (depth > 50) throw new TemplateError(`Invalid template: ${JSON.stringify(template)} nests too deep`);
+  if (depth > 50) throw new TemplateError('an invalid ${...} expression (nested too deep)');
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -56,9 +60,9 @@ function substitute(template: string, lookup: Lookup, unset: Set<string>, depth:
       const close = closingBrace(template, dollar + 1);
       // compose's pattern then needs a name and a closing brace: anything else is invalid.
       const name = NAME.exec(template.slice(dollar + 2))?.[0];
-      if (close < 0 || !name) throw new TemplateError(`Invalid template: ${JSON.stringify(template)}`);
+      if (close < 0 || !name) throw new TemplateError('an invalid ${...} expression');
       const inner = template.slice(dollar + 2, close);
-      out += braced(inner, name, template, lookup, unset, depth);
+      out += braced(inner, name, lookup, unset, depth);
       i = close + 1;
       continue;
     }
@@ -76,7 +80,7 @@ function substitute(template: string, lookup: Lookup, unset: Set<string>, depth:
   return out;
 }
 
-function braced(inner: string, name: string, template: string, lookup: Lookup, unset: Set<string>, depth: number): string {
+function braced(inner: string, name: string, lookup: Lookup, unset: Set<string>, depth: number): string {
   if (inner === name) {
     const value = lookup(name);
     if (value === undefined) unset.add(name);
@@ -88,7 +92,7 @@ function braced(inner: string, name: string, template: string, lookup: Lookup, u
   const op = OPERATORS.map((o) => ({ o, at: inner.indexOf(o) }))
     .filter((x) => x.at >= 0)
     .sort((a, b) => a.at - b.at)[0];
-  if (!op || !rest.startsWith(op.o)) throw new TemplateError(`Invalid template: ${JSON.stringify(template)}`);
+  if (!op || !rest.startsWith(op.o)) throw new TemplateError(`an invalid \${${name}...} expression`);
   const arg = inner.slice(name.length + op.o.length);
   const value = lookup(name);
   const present = op.o.startsWith(':') ? value !== undefined && value !== '' : value !== undefined;
@@ -101,8 +105,8 @@ function braced(inner: string, name: string, template: string, lookup: Lookup, u
       return present ? substitute(arg, lookup, unset, depth + 1) : (value ?? '');
     default: {
       if (present) return value!;
-      const reason = substitute(arg, lookup, unset, depth + 1);
-      throw new TemplateError(`required variable ${name} is missing a value${reason ? `: ${reason}` : ''}`);
+      substitute(arg, lookup, unset, depth + 1);
+      throw new TemplateError(`required variable ${name} is missing a value`);
     }
   }
 }

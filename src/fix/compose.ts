@@ -427,8 +427,16 @@ function plan(ctx: Ctx, ruleId: string, bwrap: boolean): boolean {
       const origin = s.at('privileged');
       const decl = s.declarations.find((x) => x.file.file === origin.file && pairOf(x.node, 'privileged') === (origin.node as unknown as Pair | undefined));
       const earlier = s.declarations.some((x) => x !== decl && composeBoolean((pairOf(x.node, 'privileged')?.value as Scalar | undefined)?.value) === true);
-      // Removed where it is written, unless another file (or an anchor) would then say true.
-      if (decl && !earlier && !s.declarations.some((x) => (x.node.items as Pair[]).some((p) => isScalar(p.key) && p.key.value === '<<'))) removePair(ctx, decl.file, decl.node, pairOf(decl.node, 'privileged')!);
+      // Removed where it is written, unless another file or a merged anchor would then say true.
+      const merged = s.declarations.some((x) => {
+        const merge = pairOf(x.node, '<<')?.value;
+        const sources = isSeq(merge) ? merge.items : merge ? [merge] : [];
+        return sources.some((m) => {
+          const map = isAlias(m) ? m.resolve(x.file.doc) : m;
+          return isMap(map) && composeBoolean((pairOf(map, 'privileged')?.value as Scalar | undefined)?.value) !== false && pairOf(map, 'privileged') !== undefined;
+        });
+      });
+      if (decl && !earlier && !merged) removePair(ctx, decl.file, decl.node, pairOf(decl.node, 'privileged')!);
       else setKey(ctx, d.file, d.node, 'privileged', false);
       return true;
     }
