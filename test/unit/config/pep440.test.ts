@@ -88,12 +88,13 @@ describe('PEP 440', () => {
     );
   });
 
-  const python = spawnSync('python3', ['-c', 'import packaging.version'], { encoding: 'utf8' });
-  const reason = python.error ? 'python3 is not installed' : python.status !== 0 ? "python3 has no 'packaging' module" : undefined;
+  // The first python3 with packaging: the one on PATH, else Debian's (python3-packaging).
+  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import packaging.version'], { encoding: 'utf8' }).status === 0);
+  const reason = python ? undefined : "no python3 with the 'packaging' module (Debian: python3-packaging)";
   it.skipIf(reason !== undefined)(`sorts generated versions as Python's packaging does${reason ? ` (skipped: ${reason})` : ''}`, () => {
     const all = fc.sample(version, 600);
     const script = 'import json,sys\nfrom packaging.version import Version\nvs=json.load(sys.stdin)\nprint(json.dumps([str(Version(v)) for v in sorted(vs, key=Version)]))';
-    const r = spawnSync('python3', ['-c', script], { input: JSON.stringify(all), encoding: 'utf8' });
+    const r = spawnSync(python!, ['-c', script], { input: JSON.stringify(all), encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const theirs = JSON.parse(r.stdout) as string[];
     const ours = [...all].sort(cmp).map((v) => formatPep440(parsePep440(v)!));
