@@ -143,10 +143,18 @@ function composeEnv(text: string, lookup: Lookup | undefined): EnvEntry[] {
   const own = new Map<string, string>();
   const find: Lookup = (name) => lookup?.(name) ?? own.get(name);
   const expand = (v: string) => interpolate(v, find).value;
+  // Line numbers from the offsets of the line breaks, found once.
+  const breaks: number[] = [];
+  for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) breaks.push(k);
   const lineAt = (i: number) => {
-    let n = 1;
-    for (let k = text.indexOf('\n'); k >= 0 && k < i; k = text.indexOf('\n', k + 1)) n++;
-    return n;
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (breaks[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
   };
   let i = 0;
   for (;;) {

@@ -89,23 +89,38 @@ function cEscape(text: string, i: number): [string, number] | undefined {
  */
 export function splitWords(value: string): { words: string[]; invalid: boolean } {
   const words: string[] = [];
+  // What ends a run of plain characters: outside quotes, space, a quote or a backslash; inside,
+  // the closing quote or a backslash. Runs are sliced whole (a value of millions of characters
+  // is read in a few steps, not a character at a time).
+  const special = { none: /[\s"'\\]/g, '"': /["\\]/g, "'": /['\\]/g };
   let i = 0;
   while (i < value.length) {
     while (i < value.length && /\s/.test(value[i]!)) i++;
     if (i >= value.length) break;
     let word = '';
-    let quote: string | undefined;
-    for (; i < value.length; i++) {
-      const c = value[i]!;
+    let quote: '"' | "'" | undefined;
+    for (;;) {
+      const re = special[quote ?? 'none'];
+      re.lastIndex = i;
+      const hit = re.exec(value);
+      const at = hit ? hit.index : value.length;
+      word += value.slice(i, at);
+      i = at;
+      if (!hit) break;
+      const c = hit[0];
       if (!quote && /\s/.test(c)) break;
       if (c === '\\') {
         const e = cEscape(value, i + 1);
         if (!e) return { words, invalid: true };
         word += e[0];
-        i += e[1];
-      } else if (quote && c === quote) quote = undefined;
-      else if (!quote && (c === '"' || c === "'")) quote = c;
-      else word += c;
+        i += 1 + e[1];
+      } else if (quote && c === quote) {
+        quote = undefined;
+        i++;
+      } else {
+        quote = c as '"' | "'";
+        i++;
+      }
     }
     if (quote) return { words, invalid: true };
     words.push(word);
