@@ -9,7 +9,7 @@ import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
 import { parseJsonInput, placeOf } from './config/json-input.js';
 import { positionAt } from './config/position.js';
-import { ConfigAccessError, ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
+import { ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
 import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
 import { contentFindings } from './rules/content.js';
 import { overrideFindings, referenceFindings } from './rules/env-rules.js';
@@ -227,10 +227,10 @@ function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Fi
 
 async function envSources(file: string, options: AuditOptions): Promise<EnvSource[]> {
   const { besideConfig, findUnits } = await import('./host/env-sources.js');
-  const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? []))];
+  const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? [], options.env, options.session?.cache))];
   if ((options.compose ?? []).length > 0) {
     const { readCompose } = await import('./host/compose-env.js');
-    for (const compose of options.compose ?? []) for (const s of await readCompose(compose, options.env)) sources.push(s);
+    for (const s of await readCompose(options.compose ?? [], options.env)) sources.push(s);
   }
   const beside = await besideConfig(file);
   if (beside) sources.push(beside);
@@ -268,15 +268,15 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {
-    const { loadCompose, composeFindings } = await import('./host/compose.js');
+    const { loadComposeProject, composeFindings } = await import('./host/compose.js');
     const { composeSecrets } = await import('./host/compose-secrets.js');
     const bwrap = files.some((f) => getIn(f.effective.value, ['tools', 'exec', 'sandbox']) === 'bwrap');
-    for (const file of options.compose ?? []) {
-      const c = await loadCompose(file);
-      if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
-      if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
-      for (const s of composeSecrets(c.text)) secrets.add(s);
-      for (const f of composeFindings(c, { traits, bwrap })) if (inProfile(f.ruleId, options.profile)) composeFindingsList.push(f);
+    // The files named with --compose are one project, merged in order, as docker compose -f reads them.
+    const project = loadComposeProject(options.compose ?? [], options.env);
+    for (const f of project.files) for (const s of composeSecrets(f.text)) secrets.add(s);
+    for (const f of composeFindings(project, { traits, bwrap })) if (inProfile(f.ruleId, options.profile)) composeFindingsList.push(f);
+    for (const p of project.problems) {
+      composeFindingsList.push(makeFinding({ ruleId: 'not-checked', file: p.file, line: p.line, column: 1, args: { check: `the compose value at ${p.file}:${p.line}`, why: `docker compose refuses it (${p.message})` }, source: { kind: 'host' } }, traits));
     }
   }
   // A machine-wide "not checked" (no firewall tool, no /proc) is said once, not once per config.

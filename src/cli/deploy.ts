@@ -54,7 +54,7 @@ async function facts(flags: DeployFlags, io: Io) {
       workspace: workspacePath({ config: fa.effective.value, env: io.env, file }),
       value: fa.effective.value,
       user: userOf(file),
-      harden: `${process.execPath} ${bin}`,
+      harden: [process.execPath, bin],
       nanobot: onPath('nanobot', io.env['PATH']) ?? '/usr/local/bin/nanobot',
       ...(exists(envFile) ? { envFile } : {}),
       version: traits.version.text,
@@ -63,7 +63,7 @@ async function facts(flags: DeployFlags, io: Io) {
 }
 
 export async function runDocker(flags: DeployFlags, io: Io): Promise<number> {
-  const { dockerText } = await import('../deploy/print.js');
+  const { dockerText } = await import('../deploy/docker.js');
   const { facts: f, fa } = await facts(flags, io);
   io.stdout.write(redactor(fa.secrets)(dockerText(f)));
   return 0;

@@ -13,62 +13,39 @@ export interface DeploymentFacts {
   value: Record<string, unknown>;
   /** The config's owner, for User=. */
   user: string;
-  /** How to run harden itself from a unit or a script. */
-  harden: string;
+  /** How to run harden itself from a unit or a script: the program and its first arguments. */
+  harden: string[];
   nanobot: string;
   envFile?: string;
   version: string;
 }
 
 const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
-const inside = (dir: string, path: string) => path === dir || path.startsWith(dir.replace(/\/$/, '') + '/');
+export const inside = (dir: string, path: string) => path === dir || path.startsWith(dir.replace(/\/$/, '') + '/');
+/** A word for a POSIX shell: single-quoted unless it needs nothing (the incident steps' paths). */
 const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-function ports(f: DeploymentFacts): number[] {
+export function ports(f: DeploymentFacts): number[] {
   const out = [num(getIn(f.value, ['gateway', 'port']), 18790)];
   if (getIn(f.value, ['channels', 'websocket', 'enabled']) === true) out.push(num(getIn(f.value, ['channels', 'websocket', 'port']), 8765));
   return out;
 }
 
-const bwrap = (f: DeploymentFacts) => getIn(f.value, ['tools', 'exec', 'sandbox']) === 'bwrap';
+export const bwrap = (f: DeploymentFacts) => getIn(f.value, ['tools', 'exec', 'sandbox']) === 'bwrap';
 
-export function dockerText(f: DeploymentFacts): string {
-  const home = '/home/nanobot/.nanobot';
-  const lines = [
-    '# A hardened nanobot container for this config. nanobot\'s current image starts as root,',
-    `# chowns ${home} and drops to its own user: after --cap-drop ALL it needs CHOWN, SETUID and`,
-    '# SETGID back. (Images up to 0.1.4.post6 ran as root and used /root/.nanobot, as the guide shows.)',
-    '# Inside the container nanobot must listen on 0.0.0.0 (gateway.host); the ports are published',
-    '# on 127.0.0.1 only, on the host.',
-    '',
-    '# Refuse to start on an insecure config:',
-    `${f.harden} audit --config ${q(f.config)} --fail-on high --no-host && \\`,
-    'docker run -d --name nanobot \\',
-    '  --read-only \\',
-    '  --tmpfs /tmp:noexec,nosuid,size=100m \\',
-    '  --security-opt no-new-privileges:true \\',
-    '  --cap-drop ALL --cap-add CHOWN --cap-add SETUID --cap-add SETGID \\',
-  ];
-  if (bwrap(f)) {
-    lines.push(
-      '  # tools.exec.sandbox is bwrap: it needs these inside Docker, at the cost of container isolation \\',
-      '  --cap-add SYS_ADMIN --security-opt apparmor=unconfined --security-opt seccomp=unconfined \\',
-    );
-  }
-  lines.push(`  -v ${q(f.dataDir)}:${home} \\`, `  -v ${q(f.config)}:${home}/config.json:ro \\`);
-  if (!inside(f.dataDir, f.workspace)) lines.push(`  -v ${q(f.workspace)}:${home}/workspace \\`);
-  if (f.envFile) lines.push(`  --env-file ${q(f.envFile)} \\`);
-  for (const p of ports(f)) lines.push(`  -p 127.0.0.1:${p}:${p} \\`);
-  lines.push('  nanobot gateway', '');
-  lines.push('# The same as a compose service:', 'services:', '  nanobot:', '    image: nanobot', '    command: gateway', '    read_only: true');
-  lines.push('    security_opt:', '      - no-new-privileges:true', ...(bwrap(f) ? ['      - apparmor:unconfined  # bwrap sandbox', '      - seccomp:unconfined   # bwrap sandbox'] : []));
-  lines.push('    cap_drop: [ALL]', `    cap_add: [CHOWN, SETUID, SETGID${bwrap(f) ? ', SYS_ADMIN' : ''}]`, '    tmpfs:', '      - /tmp:noexec,nosuid,size=100m');
-  lines.push('    volumes:', `      - ${f.dataDir}:${home}`, `      - ${f.config}:${home}/config.json:ro`);
-  if (!inside(f.dataDir, f.workspace)) lines.push(`      - ${f.workspace}:${home}/workspace`);
-  if (f.envFile) lines.push('    env_file:', `      - ${f.envFile}`);
-  lines.push('    ports:', ...ports(f).map((p) => `      - "127.0.0.1:${p}:${p}"`));
-  return lines.join('\n') + '\n';
+/**
+ * A word of a systemd command line or list (systemd.syntax(7), "Quoting"; systemd.service(5),
+ * "Command lines"): double-quoted with C escapes when it has spaces, quotes or backslashes, and
+ * `%` and `$` doubled, since systemd reads them as specifiers and variables.
+ */
+export function systemdWord(s: string): string {
+  const plain = /^[^\s"'\\;]+$/.test(s) && s !== '';
+  const quoted = plain ? s : `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r')}"`;
+  return quoted.replace(/%/g, '%%').replace(/\$/g, '$$$$');
 }
+
+/** A path for a setting that takes the rest of the line as it is (EnvironmentFile=): only specifiers escaped. */
+const systemdPath = (s: string) => s.replace(/%/g, '%%');
 
 export function systemdText(f: DeploymentFacts): string {
   const rw = [f.dataDir, ...(inside(f.dataDir, f.workspace) ? [] : [f.workspace])];
@@ -82,17 +59,17 @@ export function systemdText(f: DeploymentFacts): string {
     '',
     '[Service]',
     'Type=simple',
-    `User=${f.user}`,
+    `User=${systemdWord(f.user)}`,
     '# nanobot refuses to start when the config has a high or critical finding:',
-    `ExecStartPre=${f.harden} audit --config ${f.config} --fail-on high --no-color`,
-    `ExecStart=${f.nanobot} gateway --config ${f.config}`,
+    `ExecStartPre=${[...f.harden, 'audit', '--config', f.config, '--fail-on', 'high', '--no-color'].map(systemdWord).join(' ')}`,
+    `ExecStart=${[f.nanobot, 'gateway', '--config', f.config].map(systemdWord).join(' ')}`,
     'Restart=on-failure',
-    ...(f.envFile ? [`EnvironmentFile=${f.envFile}`] : []),
+    ...(f.envFile ? [`EnvironmentFile=${systemdPath(f.envFile)}`] : []),
     'UMask=0077',
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
     'ProtectHome=read-only',
-    `ReadWritePaths=${rw.join(' ')}`,
+    `ReadWritePaths=${rw.map(systemdWord).join(' ')}`,
     'PrivateTmp=yes',
     'PrivateDevices=yes',
     'ProtectKernelTunables=yes',
@@ -169,6 +146,6 @@ export function incidentText(f: IncidentFacts): string {
   for (const c of f.containers) out.push(`   docker logs --since 168h ${c}`);
   out.push(`   ls ${q(f.dataDir)}/logs/    (gateway --background logs), and the sessions in ${q(f.dataDir)}/sessions/`);
   out.push('', `5. Review who may talk to the bot: the allow lists in the config and ${f.dataDir}/pairing.json (/pairing list, /pairing revoke).`);
-  out.push('', `6. Then: harden audit --config ${f.config}; earlier versions of the config are listed by harden restore --list.`);
+  out.push('', `6. Then: harden audit --config ${q(f.config)}; earlier versions of the config are listed by harden restore --list.`);
   return out.join('\n') + '\n';
 }

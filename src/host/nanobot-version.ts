@@ -40,8 +40,13 @@ function versionFromMetadata(script: string): NanobotVersion | undefined {
 async function versionFromCommand(script: string): Promise<NanobotVersion | undefined> {
   const { execa } = await import('execa');
   const result = await execa(script, ['--version'], { timeout: 10_000, reject: false, stdin: 'ignore' });
-  const match = /(\d+\.\d+(?:\.\d+)?(?:\.post\d+)?)/.exec(`${result.stdout} ${result.stderr}`);
-  return match?.[1] ? parseVersion(match[1]) : undefined;
+  // The banner is "🐈 nanobot v0.2.1": the first word that is a whole PEP 440 version (a
+  // pre-release, post-release or local label included).
+  for (const word of `${result.stdout} ${result.stderr}`.split(/\s+/)) {
+    const version = /\d/.test(word) ? parseVersion(word) : undefined;
+    if (version) return version;
+  }
+  return undefined;
 }
 
 /** The installed nanobot's version, or undefined when no nanobot can be found. */

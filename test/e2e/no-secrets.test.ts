@@ -150,7 +150,8 @@ describe('no secret in any output', () => {
   it('secrets in a compose file: its diff, its findings, its report', async () => {
     const { dir, file } = await copyFixture(SHAPED, { mode: 0o600 });
     const compose = join(dir, 'compose.yml');
-    await writeFile(compose, await readFile(join(__dirname, '..', 'fixtures', 'compose', 'secrets-in-environment.yml')));
+    // privileged: true above the credentials, so that the minimal diff shows them as context too.
+    await writeFile(compose, (await readFile(join(__dirname, '..', 'fixtures', 'compose', 'secrets-in-environment.yml'), 'utf8')).replace('    environment:\n      - OPENROUTER', '    privileged: true\n    environment:\n      - OPENROUTER'));
     const outputs: string[] = [];
     const run = (args: string[]) => {
       const r = harden([...args, '-c', file, '--compose', compose, '--nanobot-version', '0.3.0']);
