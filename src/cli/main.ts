@@ -96,8 +96,9 @@ Examples:
   }
 
   if (wanted('docker')) {
-    addDeployOptions(cli.command('docker').description("Print a hardened docker run command and compose service for this config's paths."))
-      .addHelpText('after', '\nExample:\n  $ harden docker --config ~/.nanobot/config.json > nanobot-run.sh')
+    addDeployOptions(cli.command('docker').description("Print a hardened docker run script, or compose service, for this config's paths."))
+      .addOption(new Option('--format <format>', 'run: a shell script that starts the container; compose: the same as a compose file').choices(['run', 'compose']).default('run'))
+      .addHelpText('after', '\nExamples:\n  $ harden docker --config ~/.nanobot/config.json > nanobot-run.sh && sh nanobot-run.sh\n  $ harden docker --format compose > compose.yml')
       .action((flags: Parameters<typeof runDocker>[0]) => run(() => runDocker(flags, io)));
   }
   if (wanted('systemd')) {

@@ -11,11 +11,16 @@ export interface DeploymentFacts {
   workspace: string;
   /** The effective config. */
   value: Record<string, unknown>;
-  /** The config's owner, for User=. */
+  /** The user nanobot should run as, for User=: the config's owner, or "nanobot" when root owns it. */
   user: string;
+  /** Whether `user` is the config's owner (else a user to create). */
+  userIsOwner: boolean;
+  configMode: number;
   /** How to run harden itself from a unit or a script: the program and its first arguments. */
   harden: string[];
   nanobot: string;
+  /** Whether `nanobot` was found on PATH (else it is a guess). */
+  nanobotFound: boolean;
   envFile?: string;
   version: string;
 }
@@ -25,10 +30,27 @@ export const inside = (dir: string, path: string) => path === dir || path.starts
 /** A word for a POSIX shell: single-quoted unless it needs nothing (the incident steps' paths). */
 const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-export function ports(f: DeploymentFacts): number[] {
-  const out = [num(getIn(f.value, ['gateway', 'port']), 18790)];
-  if (getIn(f.value, ['channels', 'websocket', 'enabled']) === true) out.push(num(getIn(f.value, ['channels', 'websocket', 'port']), 8765));
+export interface PortUse {
+  port: number;
+  /** Why it is published, in words. */
+  why: string;
+}
+
+/** The ports nanobot listens on with this config, and why each: nothing else is published. */
+export function portUses(f: DeploymentFacts): PortUse[] {
+  const out: PortUse[] = [{ port: num(getIn(f.value, ['gateway', 'port']), 18790), why: 'the gateway (gateway.port)' }];
+  if (getIn(f.value, ['channels', 'websocket', 'enabled']) === true) {
+    const explicit = getIn(f.value, ['channels', 'websocket']) !== undefined;
+    out.push({
+      port: num(getIn(f.value, ['channels', 'websocket', 'port']), 8765),
+      why: `the websocket channel that serves the WebUI (channels.websocket${explicit ? '' : `, on by default in nanobot ${f.version}`}; set channels.websocket.enabled to false if you do not use it)`,
+    });
+  }
   return out;
+}
+
+export function ports(f: DeploymentFacts): number[] {
+  return portUses(f).map((p) => p.port);
 }
 
 export const bwrap = (f: DeploymentFacts) => getIn(f.value, ['tools', 'exec', 'sandbox']) === 'bwrap';
@@ -59,9 +81,17 @@ export function systemdText(f: DeploymentFacts): string {
     '',
     '[Service]',
     'Type=simple',
+    ...(f.userIsOwner
+      ? [`# User=: the config's owner.`]
+      : [
+          `# User=nanobot: root owns the config, and nanobot must not run as root. Create the user and give`,
+          `# it the directory first: useradd --system --home-dir ${f.dataDir} nanobot && chown -R nanobot: ${f.dataDir}`,
+          `# (until then it cannot read the config, mode ${f.configMode.toString(8).padStart(3, '0')} and owned by root, and the unit fails).`,
+        ]),
     `User=${systemdWord(f.user)}`,
     '# nanobot refuses to start when the config has a high or critical finding:',
     `ExecStartPre=${[...f.harden, 'audit', '--config', f.config, '--fail-on', 'high', '--no-color'].map(systemdWord).join(' ')}`,
+    ...(f.nanobotFound ? [] : [`# ExecStart: ${f.nanobot} is a guess (no nanobot on this PATH): put the path \`command -v nanobot\` prints where nanobot is installed.`]),
     `ExecStart=${[f.nanobot, 'gateway', '--config', f.config].map(systemdWord).join(' ')}`,
     'Restart=on-failure',
     ...(f.envFile ? [`EnvironmentFile=${systemdPath(f.envFile)}`] : []),

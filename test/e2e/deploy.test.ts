@@ -29,7 +29,9 @@ describe('printed deployment', () => {
     expect(r.stdout).toContain(`-v ${file}:/home/nanobot/.nanobot/config.json:ro`);
     expect(r.stdout).toContain('-p 127.0.0.1:18790:18790');
     expect(r.stdout).toContain('-p 127.0.0.1:8765:8765'); // the WebUI is on in this config
-    expect(r.stdout).toMatch(/audit --config .* --fail-on high --no-host && \\\ndocker run/);
+    expect(r.stdout).toMatch(/audit --config .* --fail-on high --no-host\n\ndocker run/);
+    expect(r.stdout.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(r.stdout).toMatch(/^set -e$/m);
     expect(r.stdout).not.toMatch(/FAKE/);
   });
 
@@ -39,7 +41,7 @@ describe('printed deployment', () => {
     text.tools.exec['sandbox'] = 'bwrap';
     await writeFile(file, JSON.stringify(text));
     const r = harden(['docker', '--config', file, '--nanobot-version', '0.3.0']);
-    expect(r.stdout).toMatch(/bwrap: it needs these inside Docker, at the cost of container isolation/);
+    expect(r.stdout).toMatch(/tools\.exec\.sandbox is bwrap: it needs SYS_ADMIN and unconfined profiles, at the cost of container isolation/);
     expect(r.stdout).toContain('--cap-add SYS_ADMIN --security-opt apparmor=unconfined --security-opt seccomp=unconfined');
   });
 
@@ -63,7 +65,8 @@ describe('printed deployment', () => {
     const docker = harden(['docker', '--config', file, '--nanobot-version', '0.3.0']);
     expect(docker.code).toBe(0);
     expect(docker.stdout).toContain(`  -v "${dir}:/home/nanobot/.nanobot" \\\n`);
-    const service = (parse(docker.stdout.slice(docker.stdout.indexOf('services:'))) as { services: { nanobot: { volumes: string[] } } }).services.nanobot;
+    const compose = harden(['docker', '--format', 'compose', '--config', file, '--nanobot-version', '0.3.0']);
+    const service = (parse(compose.stdout) as { services: { nanobot: { volumes: string[] } } }).services.nanobot;
     expect(service.volumes.slice(0, 2)).toEqual([`${dir}:/home/nanobot/.nanobot`, `${file}:/home/nanobot/.nanobot/config.json:ro`]);
     const unit = harden(['systemd', '--config', file, '--nanobot-version', '0.3.0']);
     expect(unit.stdout).toMatch(new RegExp(`^ExecStart=\\S+ gateway --config "${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"$`, 'm'));

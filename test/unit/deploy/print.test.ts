@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { dockerText } from '../../../src/deploy/docker.js';
+import { composeText, dockerText } from '../../../src/deploy/docker.js';
 import { systemdText, type DeploymentFacts } from '../../../src/deploy/print.js';
 import { splitWords } from '../../../src/host/unit-file.js';
 import { tempDir } from '../../helpers/fixtures.js';
@@ -22,8 +22,11 @@ function facts(dir: string, extra: Partial<DeploymentFacts> = {}): DeploymentFac
     workspace: `${dir}-workspace`,
     value: { gateway: { port: 18790 }, channels: { websocket: { enabled: true } } },
     user: 'nanobot',
+    userIsOwner: true,
+    configMode: 0o600,
     harden: ['harden_stub'],
     nanobot: '/usr/local/bin/nanobot',
+    nanobotFound: true,
     envFile: `${dir}/nanobot.env`,
     version: '0.3.0',
     ...extra,
@@ -33,8 +36,7 @@ function facts(dir: string, extra: Partial<DeploymentFacts> = {}): DeploymentFac
 /** The words each command of the printed script receives from /bin/sh. */
 function shellWords(script: string): string[][] {
   const stubs = 'out() { printf "%s" "$1"; shift; for a; do printf "\\037%s" "$a"; done; printf "\\036"; }\nharden_stub() { out harden "$@"; }\ndocker() { out docker "$@"; }\n';
-  const commands = script.slice(0, script.indexOf('# The same as a compose service'));
-  const r = spawnSync('/bin/sh', ['-c', stubs + commands], { encoding: 'utf8' });
+  const r = spawnSync('/bin/sh', ['-c', stubs + script], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   return r.stdout.split('\x1e').filter(Boolean).map((c) => c.split('\x1f'));
 }
@@ -53,7 +55,7 @@ describe('harden docker', () => {
         expect(run).toContain(`${f.workspace}:/home/nanobot/.nanobot/workspace`);
         expect(run![run!.indexOf('--env-file') + 1]).toBe(f.envFile);
         expect(run!.slice(-2)).toEqual(['nanobot', 'gateway']);
-        const compose = parse(text.slice(text.indexOf('services:'))) as { services: { nanobot: Record<string, unknown> } };
+        const compose = parse(composeText(f)) as { services: { nanobot: Record<string, unknown> } };
         expect(compose.services.nanobot['volumes']).toEqual([`${dir}:/home/nanobot/.nanobot`, `${f.config}:/home/nanobot/.nanobot/config.json:ro`, `${f.workspace}:/home/nanobot/.nanobot/workspace`]);
         expect(compose.services.nanobot['env_file']).toEqual([f.envFile]);
         expect(compose.services.nanobot['ports']).toEqual(['127.0.0.1:18790:18790', '127.0.0.1:8765:8765']);
@@ -66,7 +68,21 @@ describe('harden docker', () => {
     const text = dockerText(facts('/home/bot/.nanobot'));
     expect(text).toContain('  -v /home/bot/.nanobot:/home/nanobot/.nanobot \\\n');
     expect(text).toContain('  --tmpfs /tmp:noexec,nosuid,size=100m \\\n');
-    expect(text).toContain('harden_stub audit --config /home/bot/.nanobot/config.json --fail-on high --no-host && \\\ndocker run -d --name nanobot \\\n');
+    expect(text).toContain('harden_stub audit --config /home/bot/.nanobot/config.json --fail-on high --no-host\n\ndocker run -d --name nanobot \\\n');
+  });
+
+  it('the run script is a shell script only, the compose form YAML only, and each published port says why', () => {
+    const f = facts('/home/bot/.nanobot', { value: { gateway: { port: 18790 } } });
+    const script = dockerText(f);
+    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(script).not.toContain('services:');
+    expect(spawnSync('/bin/sh', ['-n', '-c', script]).status).toBe(0);
+    expect(script).toMatch(/^# {3}18790: the gateway \(gateway\.port\)$/m);
+    expect(script).not.toContain('8765');
+    const compose = composeText(facts('/home/bot/.nanobot'));
+    expect(parse(compose)).toMatchObject({ services: { nanobot: { ports: ['127.0.0.1:18790:18790', '127.0.0.1:8765:8765'] } } });
+    expect(compose).toMatch(/^# {3}8765: the websocket channel that serves the WebUI \(channels\.websocket; set channels\.websocket\.enabled to false if you do not use it\)$/m);
+    expect(compose).not.toContain('docker run');
   });
 });
 
@@ -87,6 +103,17 @@ describe('harden systemd', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('says what must exist and what is a guess: a user to create for a root-owned config, a nanobot path not found', () => {
+    const plain = systemdText(facts('/home/bot/.nanobot'));
+    expect(plain).toMatch(/^# User=: the config's owner\.$/m);
+    expect(plain).not.toMatch(/is a guess/);
+    const guessed = systemdText(facts('/etc/nanobot', { userIsOwner: false, configMode: 0o600, nanobotFound: false }));
+    expect(guessed).toMatch(/^# User=nanobot: root owns the config, and nanobot must not run as root\. Create the user and give$/m);
+    expect(guessed).toMatch(/useradd --system --home-dir \/etc\/nanobot nanobot && chown -R nanobot: \/etc\/nanobot/);
+    expect(guessed).toMatch(/cannot read the config, mode 600 and owned by root/);
+    expect(guessed).toMatch(/^# ExecStart: \/usr\/local\/bin\/nanobot is a guess \(no nanobot on this PATH\)/m);
   });
 
   const analyze = '/usr/bin/systemd-analyze';
