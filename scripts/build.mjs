@@ -5,7 +5,7 @@ import { build, transform } from 'esbuild';
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 
 await rm('dist', { recursive: true, force: true });
@@ -128,3 +128,29 @@ buildId.update(await readFile('bin/load.js'));
 await writeFile('dist/build-id', buildId.digest('hex').slice(0, 16) + '\n');
 // The package is "type": "module"; this folder holds CommonJS.
 await writeFile('dist/package.json', '{ "type": "commonjs" }\n');
+
+// 4. The licences of the code bundled into dist/: each package whose files esbuild put in a
+//    chunk, with its name, version, licence and its own licence text, in dist/THIRD-PARTY-NOTICES.md.
+//    The bundle keeps no licence comments (legalComments: 'none', to read less at start-up); this
+//    file carries them instead, for every package that ships.
+const packages = new Map();
+const bundled = new Set(Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path)));
+for (const input of bundled) {
+  const m = /(^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (!m) continue;
+  const dir = input.slice(0, m.index + m[0].length - 1);
+  if (!packages.has(dir)) packages.set(dir, m[2]);
+}
+const notices = ['# Third-party notices', '', 'dist/ bundles the code of these packages. Each is listed with its licence as its own package states it.', ''];
+const seen = new Set();
+for (const dir of [...packages.keys()].sort((a, b) => packages.get(a).localeCompare(packages.get(b)))) {
+  const meta = JSON.parse(await readFile(`${dir}/package.json`, 'utf8'));
+  const id = `${meta.name}@${meta.version}`;
+  if (seen.has(id)) continue;
+  seen.add(id);
+  const names = (await readdir(dir)).filter((n) => /^(licen[cs]e|copying|notice)([.-].*)?$/i.test(n)).sort();
+  const texts = await Promise.all(names.map((n) => readFile(`${dir}/${n}`, 'utf8')));
+  if (texts.length === 0) throw new Error(`${id} is bundled but ships no licence file: add its licence text to the notices by hand`);
+  notices.push(`## ${id}`, '', `Licence: ${typeof meta.license === 'string' ? meta.license : JSON.stringify(meta.license ?? meta.licenses)}`, '', ...texts.map((t) => '```\n' + t.trim() + '\n```\n'));
+}
+await writeFile('dist/THIRD-PARTY-NOTICES.md', notices.join('\n'));

@@ -1,6 +1,7 @@
 // Writes docs/rules.md from schemas/rules.json and schemas/activity-rules.json (with the patterns
 // and examples of schemas/activity-patterns.json), so every rule id has a documented section.
 // A test fails when the file is out of date: run `npm run docs` after changing a rule.
+import { pathToFileURL } from 'node:url';
 import { readFile, writeFile } from 'node:fs/promises';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
@@ -75,6 +76,8 @@ export async function renderRulesDoc() {
   return lines.join('\n');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not imported by the docs test): compare as URLs, which escape a space in the
+// checkout's path the way import.meta.url does.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await writeFile(new URL('../docs/rules.md', import.meta.url), await renderRulesDoc());
 }

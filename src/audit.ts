@@ -7,8 +7,9 @@ import { secretsInEnv, secretsInTree, secretValuesOf } from './config/secrets.js
 import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './config/version.js';
 import { canonicalKey } from './config/layout.js';
 import { dotted } from './config/pointer.js';
+import { parseJsonInput, placeOf } from './config/json-input.js';
 import { positionAt } from './config/position.js';
-import { ConfigAccessError, ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
+import { ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
 import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
 import { contentFindings } from './rules/content.js';
 import { overrideFindings, referenceFindings } from './rules/env-rules.js';
@@ -38,6 +39,8 @@ export interface AuditOptions {
   baseline?: string;
   /** Today, for waiver expiry (tests fix it). */
   today?: string;
+  /** A config that cannot be audited is an entry in `errors`, even when it is the only one (machine-readable reports). */
+  collectErrors?: boolean;
   /** Machine-wide probe answers shared by the configs of one run (set by audit()). */
   session?: HostSession;
 }
@@ -116,12 +119,17 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   const effective = effectiveConfig(parsed, { traits, env: options.env });
   rejectUnloadable(parsed, effective, traits);
   const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)];
+  // One at a time: push(...list) passes each finding as an argument, and a config with 200,000
+  // ${NAME} references makes as many.
+  const add = (list: readonly Finding[]): void => {
+    for (const f of list) findings.push(f);
+  };
   // Values of variables harden read from units, compose and env files that hold credentials: the
   // redactor must know them too, whatever output they might reach.
   const sourceSecrets: string[] = [];
   if (!options.noHost) {
     const { hostFindings } = await import('./host/checks.js');
-    findings.push(...(await hostFindings({ file, traits })));
+    add(await hostFindings({ file, traits }));
     const sources = await envSources(file, options);
     // An env file a unit or compose service names but harden cannot read: its variables are unknown.
     for (const src of sources) {
@@ -130,8 +138,8 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
       }
     }
     const { commandRunner, deploymentFindings } = await import('./host/deployment.js');
-    findings.push(
-      ...(await deploymentFindings({
+    add(
+      await deploymentFindings({
         file,
         traits,
         config: effective.value,
@@ -141,32 +149,33 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
         run: options.session?.run ?? (await commandRunner(options.env['PATH'])),
         platform: process.platform,
         ...(options.session ? { cache: options.session.cache } : {}),
-      })),
+      }),
     );
-    findings.push(...overrideFindings(parsed, options.profile, traits, sources));
+    add(overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
-    sourceSecrets.push(...secretValuesOf(sources.flatMap((src) => src.vars), parsed.text));
-    findings.push(...referenceFindings(parsed, traits, known));
+    for (const s of secretValuesOf(sources.flatMap((src) => src.vars), parsed.text)) sourceSecrets.push(s);
+    add(referenceFindings(parsed, traits, known));
   } else {
-    findings.push(...referenceFindings(parsed, traits, undefined));
+    add(referenceFindings(parsed, traits, undefined));
   }
-  findings.push(...shadowedProcessEnv(parsed, effective, traits));
+  add(shadowedProcessEnv(parsed, effective, traits));
   const secrets = [...new Set([...secretsInTree(parsed.root, parsed.text), ...secretsInEnv(options.env), ...sourceSecrets])];
   return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
 }
 
 /**
- * Run `work` on each config. One config alone: its error is the answer. Among several, a config
- * harden cannot use is reported and the others still get their turn.
+ * Run `work` on each config. One config alone: its error is the answer (unless `collect`, for a
+ * report that must come whatever happens: JSON, SARIF, JUnit). Among several, a config harden
+ * cannot use is reported and the others still get their turn.
  */
-export async function eachConfig<T>(configs: readonly string[], work: (file: string) => Promise<T>): Promise<{ results: T[]; errors: { file: string; message: string }[] }> {
+export async function eachConfig<T>(configs: readonly string[], work: (file: string) => Promise<T>, collect = false): Promise<{ results: T[]; errors: { file: string; message: string }[] }> {
   const results: T[] = [];
   const errors: { file: string; message: string }[] = [];
   for (const file of configs) {
     try {
       results.push(await work(file));
     } catch (error) {
-      if (configs.length === 1 || !isHardenError(error)) throw error;
+      if ((configs.length === 1 && !collect) || !isHardenError(error)) throw error;
       errors.push({ file, message: error.message });
     }
   }
@@ -180,16 +189,36 @@ export function baselineKey(f: Pick<Finding, 'ruleId' | 'file' | 'pointer'>): st
 
 async function readBaseline(file: string): Promise<Set<string>> {
   const { readInputText } = await import('./io/read.js');
-  const text = readInputText(file, `--baseline ${file}`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
+  const what = `--baseline ${file}`;
+  const text = readInputText(file, what);
+  return baselineKeys(parseJsonInput(text, what), text, what);
+}
+
+/** The keys of a saved report's findings; anything else in their place is one sentence. */
+function baselineKeys(data: unknown, text: string, what: string): Set<string> {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const notReport = `${what}: not a JSON report of harden audit --format json`;
+  if (!isObject(data)) throw new UsageError(`${notReport} (its top level is ${kindOf(data)}, not an object)`);
+  const list = Object.hasOwn(data, 'findings') ? data['findings'] : undefined;
+  if (!Array.isArray(list)) throw new UsageError(`${notReport} (it has no "findings" list)`);
+  const keys = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const f: unknown = list[i];
+    const ok = isObject(f) && typeof f['ruleId'] === 'string' && typeof f['file'] === 'string' && (f['pointer'] === undefined || typeof f['pointer'] === 'string');
+    if (!ok) {
+      const found = isObject(f) ? 'an object without them' : kindOf(f);
+      throw new UsageError(`${what}:${placeOf(text, ['findings', i])}: findings[${i}] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found ${found}`);
+    }
+    keys.add(baselineKey(f as { ruleId: string; file: string; pointer?: string }));
   }
-  const list = (data as { findings?: unknown }).findings;
-  if (!Array.isArray(list)) throw new UsageError(`--baseline ${file}: not a JSON report of harden audit --format json`);
-  return new Set(list.map((f: { ruleId: string; file: string; pointer?: string }) => baselineKey(f)));
+  return keys;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return typeof value === 'string' ? 'a string' : typeof value === 'number' ? 'a number' : typeof value === 'boolean' ? 'a boolean' : typeof value;
 }
 
 function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Finding[] {
@@ -198,10 +227,10 @@ function markKnown(findings: readonly Finding[], known: ReadonlySet<string>): Fi
 
 async function envSources(file: string, options: AuditOptions): Promise<EnvSource[]> {
   const { besideConfig, findUnits } = await import('./host/env-sources.js');
-  const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? []))];
+  const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? [], options.env, options.session?.cache))];
   if ((options.compose ?? []).length > 0) {
     const { readCompose } = await import('./host/compose-env.js');
-    for (const compose of options.compose ?? []) sources.push(...(await readCompose(compose, options.env)));
+    for (const s of await readCompose(options.compose ?? [], options.env)) sources.push(s);
   }
   const beside = await besideConfig(file);
   if (beside) sources.push(beside);
@@ -235,19 +264,19 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   // One set of machine-wide answers (process table, sockets, firewall, containers) for every config.
   const session: HostSession | undefined = options.noHost || options.configs.length < 2 ? undefined : { run: await (await import('./host/deployment.js')).commandRunner(options.env['PATH']), cache: new Map() };
   const withSession = session ? { ...options, session } : options;
-  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, withSession, traits));
+  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, withSession, traits), options.collectErrors);
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {
-    const { loadCompose, composeFindings } = await import('./host/compose.js');
+    const { loadComposeProject, composeFindings } = await import('./host/compose.js');
     const { composeSecrets } = await import('./host/compose-secrets.js');
     const bwrap = files.some((f) => getIn(f.effective.value, ['tools', 'exec', 'sandbox']) === 'bwrap');
-    for (const file of options.compose ?? []) {
-      const c = await loadCompose(file);
-      if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
-      if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
-      for (const s of composeSecrets(c.text)) secrets.add(s);
-      composeFindingsList.push(...composeFindings(c, { traits, bwrap }).filter((f) => inProfile(f.ruleId, options.profile)));
+    // The files named with --compose are one project, merged in order, as docker compose -f reads them.
+    const project = loadComposeProject(options.compose ?? [], options.env);
+    for (const f of project.files) for (const s of composeSecrets(f.text)) secrets.add(s);
+    for (const f of composeFindings(project, { traits, bwrap })) if (inProfile(f.ruleId, options.profile)) composeFindingsList.push(f);
+    for (const p of project.problems) {
+      composeFindingsList.push(makeFinding({ ruleId: 'not-checked', file: p.file, line: p.line, column: 1, args: { check: `the compose value at ${p.file}:${p.line}`, why: `docker compose refuses it (${p.message})` }, source: { kind: 'host' } }, traits));
     }
   }
   // A machine-wide "not checked" (no firewall tool, no /proc) is said once, not once per config.

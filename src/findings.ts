@@ -3,6 +3,7 @@
 import rulesJson from '../schemas/rules.json' with { type: 'json' };
 import activityRulesJson from '../schemas/activity-rules.json' with { type: 'json' };
 import { atLeast, type VersionTraits } from './config/version.js';
+import { table } from './config/own.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -31,8 +32,11 @@ export interface RuleInfo {
   supersedes?: string[];
 }
 
-/** Every rule: the audit's and the activity review's, one table (waivers and reports read both). */
-export const RULES = { ...rulesJson, ...activityRulesJson } as unknown as Readonly<Record<string, RuleInfo>>;
+/**
+ * Every rule by id, the audit's and the activity review's in one table (waivers and reports read
+ * both); without a prototype, since waivers, --accept-risk and baselines name rule ids.
+ */
+export const RULES = table({ ...rulesJson, ...activityRulesJson } as unknown as Record<string, RuleInfo>);
 
 export type Profile = 'baseline' | 'strict';
 export const PROFILES: readonly Profile[] = ['baseline', 'strict'];
@@ -103,7 +107,7 @@ export interface FindingInput {
 }
 
 function fill(template: string, args: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in args ? String(args[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(args, name) ? String(args[name]) : whole));
 }
 
 /** Build a finding from a rule id and already-redacted arguments, for this nanobot version. */

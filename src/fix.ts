@@ -5,7 +5,7 @@
 import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import type { JsonNode, ParsedConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
-import { ConfigAccessError, StaleFileError, WriteError, isHardenError } from './errors.js';
+import { StaleFileError, WriteError, isHardenError } from './errors.js';
 import { parseConfig } from './config/parse.js';
 import type { Target } from './io/place.js';
 import { secretsInTree } from './config/secrets.js';
@@ -91,9 +91,10 @@ export async function prepare(
     // Never /dev/null, /dev/stdout or a FIFO: only a regular file (or none yet) is read and replaced.
     const { readOptionalInput } = await import('./io/read.js');
     const existingText = readOptionalInput(path, `the env file ${path}`)?.toString('utf8');
-    const existing = new Map(parseEnvFile(existingText ?? '').map((e) => [e.name, e.value]));
+    // A name any reader of the file sees is taken (systemd ignores `export A=1`, Compose reads it).
+    const existing = new Map([...parseEnvFile(existingText ?? '', 'compose'), ...parseEnvFile(existingText ?? '', 'systemd')].map((e) => [e.name, e.value]));
     const sp = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing, env: options.env });
-    skipped.push(...sp.skipped);
+    for (const s of sp.skipped) skipped.push(s);
     const seen = new Set<string>();
     patches = orderPatches([...p.patches, ...sp.patches].filter((x) => {
       const key = `${x.op}|${x.pointer}|${x.op === 'remove' ? x.copy : ''}`;
@@ -115,7 +116,8 @@ export async function prepare(
     conflicts.add(patch);
     skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
   });
-  applied.push(...patches.filter((patch) => !conflicts.has(patch)));
+  // One at a time: a file with 100,000 duplicated keys makes as many patches, too many to spread.
+  for (const patch of patches) if (!conflicts.has(patch)) applied.push(patch);
   return { plan: p, applied, after: result.text, afterParsed: result, skipped, env, waive };
 }
 
@@ -306,14 +308,22 @@ export async function fix(options: FixOptions): Promise<FixResult[]> {
 }
 
 /** Every config, then every compose file given with --compose. */
-export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[] }> {
+export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[]; nanobot: FixResult['nanobot'] }> {
   const traits = await resolveTraits(options);
   // Each config on its own: one that fails is left as it was, and the others go on.
-  const { results, errors } = await eachConfig(options.configs, (file) => fixFile(file, options, traits));
+  const { results, errors } = await eachConfig(options.configs, (file) => fixFile(file, options, traits), options.collectErrors);
   const bwrap = results.some((r) => /"sandbox"\s*:\s*"bwrap"/.test(r.after));
+  // The files named with --compose are one project, merged in order, as docker compose -f reads
+  // them: fixed together, and a project that cannot be fixed is one error.
+  const composeFiles = options.compose ?? [];
   const compose: ComposeFixResult[] = [];
-  for (const file of options.compose ?? []) compose.push(await fixCompose(file, options, traits, bwrap));
-  return { results, compose, errors };
+  const composeErrors: { file: string; message: string }[] = [];
+  if (composeFiles.length > 0) {
+    const project = await eachConfig([composeFiles.join(', ')], () => fixCompose(composeFiles, options, traits, bwrap), options.collectErrors || options.configs.length > 0);
+    for (const r of project.results) for (const c of r) compose.push(c);
+    for (const e of project.errors) composeErrors.push(e);
+  }
+  return { results, compose, errors: [...errors, ...composeErrors], nanobot: { version: traits.version.text, source: traits.source } };
 }
 
 export interface ComposeFixResult {
@@ -332,69 +342,85 @@ export interface ComposeFixResult {
   secrets: string[];
 }
 
-/** Fix the nanobot service of a compose file: same backup, lock, atomic write and verify as a config. */
-export async function fixCompose(file: string, options: Pick<FixOptions, 'dryRun' | 'keepBackups'>, traits: VersionTraits, bwrap: boolean): Promise<ComposeFixResult> {
-  const { loadCompose, composeFindings } = await import('./host/compose.js');
-  const { fixComposeDoc, sameServices } = await import('./fix/compose.js');
-  const c = await loadCompose(file);
-  if (!c) throw new ConfigAccessError(file, `cannot read the compose file ${file}`);
-  if (c.doc.errors.length > 0) throw new ConfigAccessError(file, `${file} is not valid YAML: ${c.doc.errors[0]!.message.split('\n')[0]}`);
+/**
+ * Fix the nanobot service of a compose project (the files of one `docker compose -f ... -f ...`):
+ * each file that changes gets the same lock, backup, atomic write and read-back as a config. The
+ * result is audited before anything is written; a file that fails to write puts back the ones
+ * written before it.
+ */
+export async function fixCompose(files: string | readonly string[], options: Pick<FixOptions, 'dryRun' | 'keepBackups'> & { env?: Readonly<Record<string, string | undefined>> }, traits: VersionTraits, bwrap: boolean): Promise<ComposeFixResult[]> {
+  const list = typeof files === 'string' ? [files] : [...files];
+  const env = options.env ?? {};
+  const { loadComposeProject, composeFindings } = await import('./host/compose.js');
+  const { fixComposeProject, sameServices } = await import('./fix/compose.js');
+  const { readText } = await import('./io/read.js');
+  const project = loadComposeProject(list, env);
   const { composeSecrets, redactComposeText } = await import('./host/compose-secrets.js');
-  const findings = composeFindings(c, { traits, bwrap });
-  const edit = fixComposeDoc(c, findings, bwrap);
-  const changed = edit.text !== c.text;
-  const shown = changed ? { before: redactComposeText(c.text), after: redactComposeText(edit.text) } : { before: '', after: '' };
-  const secrets = [...new Set([...composeSecrets(c.text), ...composeSecrets(edit.text)])];
-  const base = { file, dryRun: options.dryRun, applied: edit.applied, skipped: edit.skipped, before: c.text, after: edit.text, shown, secrets };
-  const check = async (text: string) => {
-    const { parseCompose } = await import('./host/compose.js');
-    return composeFindings(parseCompose(file, text), { traits, bwrap });
-  };
-  if (!sameServices(c, edit.text)) throw new WriteError(`harden could not edit ${file} safely; nothing was written`);
-  if (options.dryRun || !changed) return { ...base, changed, remaining: await check(edit.text) };
+  const findings = composeFindings(project, { traits, bwrap });
+  const edit = fixComposeProject(project, findings, bwrap);
+  const dotenv = list[0] ? readText(join(dirname(list[0]), '.env')) : undefined;
+  const after = sameServices(project, edit.files.map((f) => ({ file: f.file, text: f.after })), env, dotenv);
+  if (!after) throw new WriteError(`harden could not edit ${list.join(', ')} safely; nothing was written`);
+  const remaining = composeFindings(after, { traits, bwrap });
+  const left = remaining.find((f) => edit.applied.includes(f.ruleId));
+  if (left) throw new WriteError(`the fix of ${left.file} would not take effect (${left.ruleId} is still reported); nothing was written`);
+  const results: ComposeFixResult[] = edit.files.map((f) => {
+    const changed = f.after !== f.before;
+    return {
+      file: f.file,
+      dryRun: options.dryRun,
+      changed,
+      applied: [...f.rules],
+      skipped: edit.skipped.filter((x) => x.file === f.file).map(({ file: _file, ...skip }) => skip),
+      remaining: remaining.filter((x) => x.file === f.file),
+      before: f.before,
+      after: f.after,
+      shown: changed ? { before: redactComposeText(f.before), after: redactComposeText(f.after) } : { before: '', after: '' },
+      secrets: [...new Set([...composeSecrets(f.before), ...composeSecrets(f.after)])],
+    };
+  });
+  const changed = results.filter((r) => r.changed);
+  if (options.dryRun || changed.length === 0) return results;
   const io = await import('./io/files.js');
   const { backupCheck } = await import('./restore.js');
-  const usable = await backupCheck(file);
-  const bytes = new TextEncoder().encode(c.text);
-  const t = io.target(file);
-  try {
-    return await io.withLock(t, async (l) => {
-      io.assertUnchanged(t, bytes);
-      const backup = io.createBackup(l, bytes);
-      const mode = t.mode;
-      let replaced = false;
-      try {
-        const written = io.atomicWrite(t, edit.text, mode, bytes);
-        replaced = true;
-        if (written.lateWrite) {
-          io.atomicWrite(t, written.lateWrite, mode);
-          replaced = false;
-          throw new StaleFileError(`another program wrote ${file} while harden was replacing it; its version is kept and harden's changes were not applied. Run harden again`);
+  // Each file is written under its lock, and the next one inside it: when a later file fails,
+  // every earlier one is put back while its lock is still held.
+  const step = async (i: number): Promise<void> => {
+    const r = changed[i];
+    if (!r) return;
+    const usable = await backupCheck(r.file);
+    const bytes = new TextEncoder().encode(r.before);
+    const t = io.target(r.file);
+    try {
+      await io.withLock(t, async (l) => {
+        io.assertUnchanged(t, bytes);
+        r.backup = io.createBackup(l, bytes);
+        const mode = t.mode;
+        const result = io.atomicWrite(t, r.after, mode, bytes);
+        if (result.lateWrite) {
+          io.atomicWrite(t, result.lateWrite, mode);
+          throw new StaleFileError(`another program wrote ${r.file} while harden was replacing it; its version is kept and harden's changes were not applied (backup of what harden read: ${r.backup}). Run harden again`);
         }
         const now = io.readTarget(t);
-        if (!now || new TextDecoder().decode(now.bytes) !== edit.text) {
-          replaced = false;
-          throw new StaleFileError(`${file} was changed by another program right after harden wrote it; that version is left in place. Run harden again`);
+        if (!now || new TextDecoder().decode(now.bytes) !== r.after) {
+          throw new StaleFileError(`${r.file} was changed by another program right after harden wrote it; that version is left in place (backup of what harden read: ${r.backup}). Run harden again`);
         }
-        const remaining = await check(edit.text);
-        const left = remaining.find((f) => edit.applied.includes(f.ruleId));
-        if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported`);
-        io.pruneBackups(t, options.keepBackups, usable, l.backups());
-        return { ...base, changed: true, backup, remaining };
-      } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        if (replaced) {
+        try {
+          await step(i + 1);
+        } catch (error) {
           try {
             io.atomicWrite(t, bytes, mode);
           } catch {
-            throw new WriteError(`${why}; putting ${file} back failed too: run harden restore --config ${file} (backup: ${backup})`);
+            throw new WriteError(`${error instanceof Error ? error.message : String(error)}; putting ${r.file} back failed too: run harden restore --config ${r.file} (backup: ${r.backup})`);
           }
+          throw error;
         }
-        if (error instanceof StaleFileError) throw new StaleFileError(`${why} (backup of what harden read: ${backup})`);
-        throw new WriteError(`${why}; ${file} is as it was before (backup: ${backup})`);
-      }
-    });
-  } finally {
-    io.closeTarget(t);
-  }
+        io.pruneBackups(t, options.keepBackups, usable, l.backups());
+      });
+    } finally {
+      io.closeTarget(t);
+    }
+  };
+  await step(0);
+  return results;
 }

@@ -201,7 +201,8 @@ export class Collector {
   }
 
   /** A finding, unless this rule has said enough about this session already. */
-  add(ruleId: string, args: Record<string, string>, where: { file: string; line?: number }, event: Finding['event'], s?: SessionSummary, capKey?: string): void {
+  /** `host`: a finding about the workspace as it is on disk, not about a line of the history. */
+  add(ruleId: string, args: Record<string, string>, where: { file: string; line?: number }, event: Finding['event'], s?: SessionSummary, capKey?: string, seen: 'history' | 'host' = 'history'): void {
     const key = `${ruleId}\0${capKey ?? event?.session ?? where.file}`;
     const n = (this.perKey.get(key) ?? 0) + 1;
     this.perKey.set(key, n);
@@ -210,7 +211,7 @@ export class Collector {
       this.omitted.set(ruleId, (this.omitted.get(ruleId) ?? 0) + 1);
       return;
     }
-    const f = makeFinding({ ruleId, file: where.file, args, ...(where.line !== undefined ? { line: where.line, column: 1 } : {}), source: { kind: 'history' } }, this.traits);
+    const f = makeFinding({ ruleId, file: where.file, args, ...(where.line !== undefined ? { line: where.line, column: 1 } : {}), source: { kind: seen } }, this.traits);
     if (event) f.event = event;
     this.findings.push(f);
   }

@@ -99,9 +99,9 @@ export function workspaceFindings(review: WorkspaceReview, col: Collector): void
     const where = { file: f.path };
     const event = f.writer ? { session: f.writer.session, ...(f.writer.time ? { time: showTime(f.writer.time)! } : {}), tool: f.writer.tool } : undefined;
     const name = shown(f.path, 300);
-    if (f.kind === 'link-outside') col.add('activity-workspace-link-outside', { detail: `${name} is a link to ${shown(f.target ?? '?', 300)}, outside the workspace${by(f.writer)}` }, where, event, undefined, 'workspace-link');
+    if (f.kind === 'link-outside') col.add('activity-workspace-link-outside', { detail: `${name} is a link to ${shown(f.target ?? '?', 300)}, outside the workspace${by(f.writer)}` }, where, event, undefined, 'workspace-link', 'host');
     else if (f.kind === 'executable' || f.kind === 'setuid')
-      col.add('activity-workspace-executable', { detail: `${name} is ${f.kind === 'setuid' ? 'a setuid or setgid executable' : 'executable'}, changed ${f.modified}${by(f.writer)}` }, where, event, undefined, 'workspace-exec');
-    else if (f.kind === 'hidden') col.add('activity-workspace-hidden', { detail: `${name} is hidden, changed ${f.modified}${by(f.writer)}` }, where, event, undefined, 'workspace-hidden');
+      col.add('activity-workspace-executable', { detail: `${name} is ${f.kind === 'setuid' ? 'a setuid or setgid executable' : 'executable'}, changed ${f.modified}${by(f.writer)}` }, where, event, undefined, 'workspace-exec', 'host');
+    else if (f.kind === 'hidden') col.add('activity-workspace-hidden', { detail: `${name} is hidden, changed ${f.modified}${by(f.writer)}` }, where, event, undefined, 'workspace-hidden', 'host');
   }
 }

@@ -107,7 +107,7 @@ export async function runActivity(flags: ActivityFlags, io: Io): Promise<number>
     flags.format === 'json'
       ? report.renderActivityJson(result, summary)
       : flags.format === 'sarif'
-        ? report.renderActivitySarif(result, summary)
+        ? report.renderActivitySarif(result, summary, io.cwd)
         : report.renderActivityText(result, summary, { color: useColor(flags.color, io.env, io.stdout), cwd: io.cwd, full: flags.session !== undefined });
   io.stdout.write(redactor(secrets)(output));
   return summary.failed ? 1 : 0;

@@ -21,6 +21,7 @@ export interface AuditFlags {
   compose: string[];
   waivers?: string;
   baseline?: string;
+  sarifRoot?: string;
 }
 
 export function collect(value: string, previous: string[]): string[] {
@@ -74,13 +75,15 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   const render = await reporter(flags.format);
   const result = await audit({
     ...(await auditOptions(flags, io)),
+    // A report for a machine comes whatever happens: a config that cannot be read is in its errors.
+    collectErrors: flags.format !== 'text',
     ...(flags.baseline ? { baseline: resolve(io.cwd, flags.baseline) } : {}),
   });
   const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout);
   const output = render(
     { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary, errors: result.errors },
-    { color, cwd: io.cwd },
+    { color, cwd: io.cwd, ...(flags.sarifRoot !== undefined ? { sarifRoot: resolve(io.cwd, flags.sarifRoot) } : {}) },
   );
   const redact = redactor(result.secrets);
   io.stdout.write(redact(output));

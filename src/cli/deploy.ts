@@ -1,17 +1,18 @@
 // `harden docker`, `harden systemd`, `harden incident`: text for this deployment's real paths.
 import { statSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError, isHardenError } from '../errors.js';
 import type { IncidentFacts } from '../deploy/print.js';
 import { redactor } from '../config/secrets.js';
-import { exists, readText } from '../io/read.js';
+import { exists, findExecutable } from '../io/read.js';
 import { configPaths } from './audit.js';
 import type { Io } from './io.js';
 
 interface DeployFlags {
   config: string[];
   nanobotVersion?: string;
+  format?: 'run' | 'compose';
 }
 
 export function addDeployOptions(command: Command): Command {
@@ -20,18 +21,12 @@ export function addDeployOptions(command: Command): Command {
     .option('--nanobot-version <version>', 'the nanobot version to assume');
 }
 
-function userOf(path: string): string {
-  const uid = statSync(path).uid;
-  const passwd = readText('/etc/passwd') ?? '';
-  const name = passwd.split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === uid)?.[0];
-  return name && name !== 'root' ? name : 'nanobot';
-}
-
-function onPath(command: string, pathVar: string | undefined): string | undefined {
-  for (const dir of (pathVar ?? '').split(delimiter)) {
-    if (dir && exists(join(dir, command))) return join(dir, command);
-  }
-  return undefined;
+/** The user nanobot should run as: the config's owner, unless that is root (then a user to create). */
+async function runAs(path: string): Promise<{ user: string; owner: 'config' | 'root'; mode: number }> {
+  const info = statSync(path);
+  const { accountOf } = await import('../host/users.js');
+  const name = accountOf(info.uid)?.name;
+  return { user: info.uid !== 0 && name ? name : 'nanobot', owner: info.uid !== 0 && name ? 'config' : 'root', mode: info.mode & 0o777 };
 }
 
 async function facts(flags: DeployFlags, io: Io) {
@@ -46,6 +41,8 @@ async function facts(flags: DeployFlags, io: Io) {
   const dataDir = dirname(file);
   const envFile = join(dataDir, 'nanobot.env');
   const bin = process.argv[1] ? resolve(process.argv[1]) : 'harden';
+  const who = await runAs(file);
+  const installed = findExecutable('nanobot', io.env['PATH']);
   return {
     fa,
     traits,
@@ -54,9 +51,12 @@ async function facts(flags: DeployFlags, io: Io) {
       dataDir,
       workspace: workspacePath({ config: fa.effective.value, env: io.env, file }),
       value: fa.effective.value,
-      user: userOf(file),
-      harden: `${process.execPath} ${bin}`,
-      nanobot: onPath('nanobot', io.env['PATH']) ?? '/usr/local/bin/nanobot',
+      user: who.user,
+      userIsOwner: who.owner === 'config',
+      configMode: who.mode,
+      harden: [process.execPath, bin],
+      nanobot: installed ?? '/usr/local/bin/nanobot',
+      nanobotFound: installed !== undefined,
       ...(exists(envFile) ? { envFile } : {}),
       version: traits.version.text,
     },
@@ -64,9 +64,9 @@ async function facts(flags: DeployFlags, io: Io) {
 }
 
 export async function runDocker(flags: DeployFlags, io: Io): Promise<number> {
-  const { dockerText } = await import('../deploy/print.js');
+  const { dockerText, composeText } = await import('../deploy/docker.js');
   const { facts: f, fa } = await facts(flags, io);
-  io.stdout.write(redactor(fa.secrets)(dockerText(f)));
+  io.stdout.write(redactor(fa.secrets)(flags.format === 'compose' ? composeText(f) : dockerText(f)));
   return 0;
 }
 

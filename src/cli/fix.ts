@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { redactor } from '../config/secrets.js';
 import { NotATerminalError, UsageError } from '../errors.js';
-import { atOrAbove } from '../findings.js';
+import { atOrAbove, RULES } from '../findings.js';
 import type { Answers } from '../fix/plan.js';
 import type { Runtime } from '../host/facts.js';
-import { readAnswersFile, parseAssignments } from './answers.js';
+import { checkChannelNames, readAnswersFile, parseAssignments, type NamedChannels } from './answers.js';
+import { own } from '../config/own.js';
 import { auditOptions, collect, type AuditFlags } from './audit.js';
 import { useColor, type Io } from './io.js';
 
@@ -32,7 +33,7 @@ export function addFixOptions(command: Command): Command {
     .option('--group-allow-from <channel=ids>', 'channels where the bot may answer anyone, e.g. slack=C0123ABC (repeatable)', collect, [])
     .option('--answers <file>', 'JSON file with allowFrom and groupAllowFrom per channel')
     .option('--accept-risk <rule>', 'apply a change the lockout guard holds back for this rule (repeatable)', collect, [])
-    .option('-q, --quiet', 'do not print the applied diff')
+    .option('-q, --quiet', 'say what changed and what is left in a line each: no diff, no list of what was held back')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--runtime <where>', 'where nanobot runs: in a container its binds must stay on 0.0.0.0').choices(['auto', 'host', 'container']).default('auto'))
     .option('--keep-backups <n>', 'backups to keep per config', '5')
@@ -40,12 +41,20 @@ export function addFixOptions(command: Command): Command {
     .option('--secrets-to-env [file]', 'move plaintext secrets to an env file (default: nanobot.env beside the config) and write ${NAME} references in their place');
 }
 
-async function answersFrom(flags: FixFlags, notes: string[]): Promise<Answers> {
+async function answersFrom(flags: FixFlags, notes: string[], named: NamedChannels): Promise<Answers> {
   const answers: Answers = {};
-  if (flags.answers) await readAnswersFile(flags.answers, answers, notes);
-  parseAssignments(flags.allowFrom, 'allowFrom', '--allow-from', answers, notes);
-  parseAssignments(flags.groupAllowFrom, 'groupAllowFrom', '--group-allow-from', answers, notes);
+  if (flags.answers) await readAnswersFile(flags.answers, answers, notes, named);
+  parseAssignments(flags.allowFrom, 'allowFrom', '--allow-from', answers, notes, named);
+  parseAssignments(flags.groupAllowFrom, 'groupAllowFrom', '--group-allow-from', answers, notes, named);
   return answers;
+}
+
+/** --accept-risk names rules: one that does not exist would hold nothing back, silently. */
+async function checkAcceptRisk(rules: readonly string[]): Promise<void> {
+  const unknown = rules.find((rule) => own(RULES, rule) === undefined);
+  if (unknown === undefined) return;
+  const { didYouMean } = await import('../rules/content.js');
+  throw new UsageError(`--accept-risk ${JSON.stringify(unknown)}: no such rule${didYouMean(unknown, Object.keys(RULES)) || ' (docs/rules.md lists them)'}`);
 }
 
 export async function runFix(flags: FixFlags, io: Io): Promise<number> {
@@ -57,9 +66,13 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     throw new NotATerminalError('harden fix asks questions, but standard input is not a terminal: pass --yes to apply the fixes without questions, or --dry-run to see them');
   }
   const notes: string[] = [];
-  const answers = await answersFrom(flags, notes);
+  const named: NamedChannels = new Map();
+  const answers = await answersFrom(flags, notes, named);
+  await checkAcceptRisk(flags.acceptRisk);
+  const common = await auditOptions(flags, io);
+  await checkChannelNames(named, common.configs);
   const options = {
-    ...(await auditOptions(flags, io)),
+    ...common,
     dryRun,
     answers,
     acceptRisk: flags.acceptRisk,
@@ -74,10 +87,11 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   }
   const { fixAll } = await import('../fix.js');
   const { renderFixJson, renderFixText } = await import('../report/fix.js');
-  const { results, compose, errors } = await fixAll(options);
+  const run = await fixAll({ ...options, collectErrors: flags.format === 'json' });
+  const { results, compose, errors } = run;
   for (const note of notes) io.stderr.write(`harden: note: ${note}\n`);
   const reportOptions = { color, cwd: io.cwd, quiet: flags.quiet === true, failOn: flags.failOn };
-  const output = flags.format === 'json' ? renderFixJson(results, reportOptions, compose, errors) : renderFixText(results, reportOptions, compose, errors);
+  const output = flags.format === 'json' ? renderFixJson({ ...run, dryRun }, reportOptions) : renderFixText(results, reportOptions, compose, errors);
   const redact = redactor([...results.flatMap((r) => r.secrets), ...compose.flatMap((c) => c.secrets)]);
   io.stdout.write(redact(output));
   for (const e of errors) io.stderr.write(redact(`harden: ${e.message}\n`));

@@ -1,6 +1,6 @@
 // The command line. main() returns an exit code and never calls process.exit; bin/harden.js is
 // the only place that touches the process.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { isHardenError } from '../errors.js';
 import { FORMATS } from '../report/index.js';
 import { TOOL } from '../report/json.js';
@@ -31,6 +31,13 @@ export function program(io: Io, run: (task: () => Promise<number>) => void, only
     .version(TOOL.version, '-V, --version')
     .option('--debug', 'show stack traces of internal errors')
     .exitOverride()
+    .configureHelp({
+      // A repeatable option starts as []; "(default: [])" tells a reader nothing (and -c says its own default).
+      optionDescription(option) {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return Array.isArray(option.defaultValue) && option.defaultValue.length === 0 ? text.replace(/ \(default: \[\]\)$/, '') : text;
+      },
+    })
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError(true);
 
@@ -40,7 +47,8 @@ export function program(io: Io, run: (task: () => Promise<number>) => void, only
         .command('audit')
         .description('Report where a nanobot deployment falls short of the hardened profile, reading the config as nanobot does.')
         .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-        .option('--baseline <report>', 'a saved JSON report: fail only on findings that are not in it'),
+        .option('--baseline <report>', 'a saved JSON report: fail only on findings that are not in it')
+        .option('--sarif-root <dir>', 'SARIF: the directory locations are relative to (%SRCROOT%; default: the current directory)'),
     );
     audit
       .addHelpText(
@@ -89,8 +97,9 @@ Examples:
   }
 
   if (wanted('docker')) {
-    addDeployOptions(cli.command('docker').description("Print a hardened docker run command and compose service for this config's paths."))
-      .addHelpText('after', '\nExample:\n  $ harden docker --config ~/.nanobot/config.json > nanobot-run.sh')
+    addDeployOptions(cli.command('docker').description("Print a hardened docker run script, or compose service, for this config's paths."))
+      .addOption(new Option('--format <format>', 'run: a shell script that starts the container; compose: the same as a compose file').choices(['run', 'compose']).default('run'))
+      .addHelpText('after', '\nExamples:\n  $ harden docker --config ~/.nanobot/config.json > nanobot-run.sh && sh nanobot-run.sh\n  $ harden docker --format compose > compose.yml')
       .action((flags: Parameters<typeof runDocker>[0]) => run(() => runDocker(flags, io)));
   }
   if (wanted('systemd')) {
@@ -160,9 +169,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.stderr.write(`harden: ${error.message}\n`);
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`harden: internal error: ${message} (please report this; --debug shows details)\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    // A bug's message can carry what it was working on (a value from the config, a secret): it is
+    // shown only when asked for, with the stack.
+    const kind = error instanceof Error ? error.name : typeof error;
+    io.stderr.write(`harden: internal error (${kind}); please report this. Run again with --debug to see what it was (the details may quote your config)\n`);
+    if (debug) io.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 2;
   }
 }

@@ -5,8 +5,11 @@
 // (NANOBOT_TOOLS__RESTRICTTOWORKSPACE) lands under the camelCase key, and pydantic prefers
 // camelCase, so it beats a snake_case key in the file. Precedence for one field:
 // file camelCase > env camelCase > file snake_case > env snake_case > default.
-import { camelToSnake, canonicalKey, KNOWN_FIELDS, snakeToCamel } from './layout.js';
+import { camelToSnake, canonicalKey, CHANNEL_SETTINGS, KNOWN_FIELDS, keysAt, snakeToCamel } from './layout.js';
 import { toPointer } from './pointer.js';
+import { setOwn } from './own.js';
+import { MAX_DEPTH, tooDeepAt } from './json-tree.js';
+import { UsageError } from '../errors.js';
 import type { Origin } from './model.js';
 
 export interface EnvSetting {
@@ -33,15 +36,24 @@ function segmentKey(parent: readonly string[], segment: string): Segment {
     const hit = known?.find((f) => f.toLowerCase() === segment || camelToSnake(f) === segment);
     if (hit) return { key: hit, spelling: hit.toLowerCase() === segment ? 'camel' : 'snake' };
   }
+  // Under `channels`, a segment that names none of ChannelsConfig's own fields is a channel's name,
+  // kept as written (NANOBOT_CHANNELS__MY_PLUGIN is the section "my_plugin", as in the file).
+  if (parent.length === 1 && parent[0] === 'channels') {
+    const setting = CHANNEL_SETTINGS.find((f) => f.toLowerCase() === segment || camelToSnake(f) === segment);
+    return setting ? { key: setting, spelling: setting.toLowerCase() === segment ? 'camel' : 'snake' } : { key: segment, spelling: 'camel' };
+  }
   // Channel sections are plain dicts: the key arrives as written (lower-cased) and the channel's
   // own model then reads it, so only a snake_case segment maps onto a camelCase field.
   return segment.includes('_') ? { key: snakeToCamel(segment), spelling: 'snake' } : { key: segment, spelling: 'camel' };
 }
 
 /** Decode a variable's value: JSON for complex values (pydantic-settings), else the raw string. */
-function decodeValue(raw: string): unknown {
+function decodeValue(name: string, raw: string): unknown {
   const t = raw.trim();
   if (t.startsWith('{') || t.startsWith('[')) {
+    // The value is walked recursively below; pydantic-settings' json.loads gives up near 1,000
+    // levels as nanobot's json.load does (json-tree.ts, MAX_DEPTH), and nanobot does not start.
+    if (tooDeepAt(t) >= 0) throw new UsageError(`the environment variable ${name} holds JSON nested more than ${MAX_DEPTH} levels deep; nanobot cannot decode it (RecursionError) and does not start`);
     try {
       return JSON.parse(t) as unknown;
     } catch {
@@ -55,19 +67,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Set a key as json.load (and JSON.parse) would: "__proto__" too is a key, never the prototype. */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-}
-
 /** Canonical keys for an object the environment supplies whole (camelCase beats snake_case). */
-function canonicalize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonicalize);
+function canonicalize(value: unknown, path: readonly string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => canonicalize(v, [...path, String(i)]));
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
   const entries = Object.entries(value).sort(([a], [b]) => Number(canonicalKey(a).spelling !== 'snake') - Number(canonicalKey(b).spelling !== 'snake'));
-  for (const [k, v] of entries) setOwn(out, canonicalKey(k).key, canonicalize(v));
+  const keyOf = keysAt(path);
+  for (const [k, v] of entries) {
+    const key = keyOf(k).key;
+    setOwn(out, key, canonicalize(v, [...path, key]));
+  }
   return out;
 }
 
@@ -95,7 +105,7 @@ function mergeKey(target: Record<string, unknown>, seg: Segment, value: unknown,
   const childPath = [...path, seg.key];
   // Own keys only: "in" would find Object.prototype's, and a "__proto__" key would merge into it.
   if (!Object.hasOwn(target, seg.key) || (seg.spelling === 'camel' && fileSpelling(childPath, m.origins) === 'snake')) {
-    setOwn(target, seg.key, canonicalize(value));
+    setOwn(target, seg.key, canonicalize(value, childPath));
     record(childPath, target[seg.key], m.origin, m.origins);
     return true;
   }
@@ -129,7 +139,7 @@ export function applyEnv(value: Record<string, unknown>, env: Readonly<Record<st
     // pydantic-settings decodes JSON for typed complex fields; inside a channel's free-form dict the
     // value stays a raw string (NANOBOT_CHANNELS__TELEGRAM__ALLOW_FROM='["*"]' is a string there).
     const rawChannelValue = path[0]!.key === 'channels' && path.length >= 2;
-    let nested: unknown = rawChannelValue ? raw : decodeValue(raw);
+    let nested: unknown = rawChannelValue ? raw : decodeValue(name, raw);
     for (let i = path.length - 1; i >= 1; i--) nested = { [path[i]!.spelling === 'snake' ? camelToSnake(path[i]!.key) : path[i]!.key]: nested };
     const effective = mergeKey(value, path[0]!, nested, [], { origin: { kind: 'env', name }, origins });
     settings.push({ name, path: path.map((p) => p.key), effective });

@@ -11,8 +11,38 @@ import { parseTree, type Node, type ParseError } from 'jsonc-parser';
 /** Strict options: comments and trailing commas are errors, as they are for nanobot's json.load. */
 const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
 
-// Python's json gives up near its recursion limit (1,000); deeper text goes to jsonc-parser.
-const MAX_DEPTH = 900;
+/**
+ * The deepest nesting harden reads (the root object or array is level 1). Deeper text is refused
+ * with one sentence before any recursive parser sees it: jsonc-parser, the effective model and
+ * the walks over the tree all recurse once per level, and 100,000 levels overflow Node's stack.
+ *
+ * What nanobot does, measured with its own loader through the oracle (shared/nanobot-oracle) at
+ * every release tag from v0.1.3.post4 to v0.3.0 and main, on CPython 3.11.7:
+ * - json.load (the C scanner) raises RecursionError past 991 levels (992 and more fail; 100,000
+ *   too). The scanner counts against sys.getrecursionlimit() (1,000) together with the Python
+ *   frames below it, so `nanobot gateway`, called through typer and click, fails a little
+ *   earlier still. Standalone, CPython 3.12.1 accepts 1,497 and 3.13.0 9,998 levels; nanobot
+ *   supports 3.11 and later.
+ * - No release catches RecursionError: load_config catches JSONDecodeError and ValueError (and
+ *   pydantic's ValidationError from 0.2.1), so there is no "Using default configuration"
+ *   fallback, even on 0.2.1 and older: nanobot stops with a traceback.
+ * - Some sections break earlier: 0.1.3.post4/post5 convert keys recursively (crash past 498
+ *   levels anywhere), and from 0.1.5 the ${VAR} pass walks the sections nanobot keeps (channel
+ *   dicts, providers.*.extraBody) in Python: it refuses past 498 levels there (0.1.5: past 257).
+ * 900 stays below json.load's limit on 3.11 with room for the frames nanobot's CLI adds (how
+ * many depends on the caller), so harden reads nothing the loader crashes on under the oldest
+ * Python nanobot supports, and every config a person writes (a dozen levels at most) is far
+ * inside it. The price: the few levels between 900 and the loader's own limit on 3.11, and what
+ * 3.12 and 3.13 would still load, are refused too.
+ */
+export const MAX_DEPTH = 900;
+
+/** Nesting deeper than MAX_DEPTH: `offset` is the bracket that opens the level past it. */
+export class JsonTooDeepError extends Error {
+  constructor(readonly offset: number) {
+    super(`JSON nested more than ${MAX_DEPTH} levels deep`);
+  }
+}
 
 const WHITESPACE = /[ \t\n\r]*/y;
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
@@ -126,9 +156,67 @@ export function fastTree(text: string): Node | undefined {
   return root;
 }
 
+// What the depth scan stops at: a string, a comment or a bracket; then what ends a string, a line.
+const STRUCTURE = /["/[\]{}]/g;
+const IN_STRING = /["\\\n\r]/g;
+const LINE_BREAK = /[\n\r]/g;
+
+/**
+ * The offset of the first bracket that opens a level deeper than `limit`, or -1. One pass
+ * without recursion, for any text: it reads strings and comments as jsonc-parser's scanner does
+ * (a string ends at its quote, a line break or the end; a backslash takes the next character
+ * along), and counts a closing bracket only when it closes the innermost open bracket of its
+ * kind, as jsonc-parser's error recovery skips the others. So it never counts fewer levels than
+ * jsonc-parser would recurse into. Each step is one native regular-expression search.
+ */
+export function tooDeepAt(text: string, limit = MAX_DEPTH): number {
+  // open[d] is the bracket that opened level d: 1 for an object, 2 for an array.
+  const open = new Uint8Array(limit + 1);
+  let depth = 0;
+  let pos = 0;
+  for (;;) {
+    STRUCTURE.lastIndex = pos;
+    const hit = STRUCTURE.exec(text);
+    if (!hit) return -1;
+    const at = hit.index;
+    const c = text.charCodeAt(at);
+    pos = at + 1;
+    if (c === 0x22) {
+      for (;;) {
+        IN_STRING.lastIndex = pos;
+        const end = IN_STRING.exec(text);
+        if (!end) return -1;
+        const e = text.charCodeAt(end.index);
+        if (e === 0x5c) pos = end.index + 2;
+        else {
+          pos = e === 0x22 ? end.index + 1 : end.index;
+          break;
+        }
+      }
+    } else if (c === 0x2f) {
+      const next = text.charCodeAt(pos);
+      if (next === 0x2f) {
+        LINE_BREAK.lastIndex = pos;
+        if (!LINE_BREAK.exec(text)) return -1;
+        pos = LINE_BREAK.lastIndex - 1;
+      } else if (next === 0x2a) {
+        const end = text.indexOf('*/', pos + 1);
+        if (end < 0) return -1;
+        pos = end + 2;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (depth === limit) return at;
+      open[++depth] = c === 0x7b ? 1 : 2;
+    } else if (depth > 0 && open[depth] === (c === 0x7d ? 1 : 2)) {
+      depth--;
+    }
+  }
+}
+
 /**
  * The parse tree of a strict-JSON text: the fast path when the text is plain strict JSON,
- * jsonc-parser otherwise (with its errors in `errors`).
+ * jsonc-parser otherwise (with its errors in `errors`). Throws JsonTooDeepError for text nested
+ * deeper than MAX_DEPTH, which no recursive parser is given.
  */
 export function parseJsonTree(text: string, errors: ParseError[]): Node | undefined {
   let fast: Node | undefined;
@@ -138,5 +226,9 @@ export function parseJsonTree(text: string, errors: ParseError[]): Node | undefi
     // A string of millions of characters exhausts the regular expression's backtrack stack
     // (RangeError): jsonc-parser, which scans without one, reads it as nanobot would.
   }
-  return fast ?? parseTree(text, errors, STRICT);
+  // The fast path gives up past MAX_DEPTH itself, so a tree from it needs no depth scan.
+  if (fast) return fast;
+  const deep = tooDeepAt(text);
+  if (deep >= 0) throw new JsonTooDeepError(deep);
+  return parseTree(text, errors, STRICT);
 }

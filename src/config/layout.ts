@@ -3,6 +3,7 @@
 // variables, headers), the types of the security-relevant fields and their defaults.
 
 import type { VersionTraits } from './version.js';
+import { table } from './own.js';
 
 /** pydantic's to_camel for a snake_case field name. */
 export function snakeToCamel(key: string): string {
@@ -68,6 +69,26 @@ export function objectKind(path: readonly string[]): ObjectKind {
   return 'model';
 }
 
+/**
+ * How the keys of the object at `path` (canonical) are read: a model's fields take camelCase or
+ * snake_case, a map's names stay as written. Directly under `channels`, ChannelsConfig
+ * (extra="allow") maps a snake_case key onto one of its own fields (send_progress) and keeps
+ * every other key verbatim as a channel's section, so "my_plugin" and "myPlugin" are two channels
+ * and "to_string" is not "toString" (verified with nanobot's loader at 0.3.0: model_extra holds
+ * each of them).
+ */
+export function keysAt(path: readonly string[]): (key: string) => Canonical {
+  if (path.length === 1 && path[0] === 'channels') return channelsKey;
+  return objectKind(path) === 'model' ? canonicalKey : asWritten;
+}
+
+const asWritten = (key: string): Canonical => ({ key, spelling: 'camel' });
+
+function channelsKey(key: string): Canonical {
+  const canon = canonicalKey(key);
+  return canon.spelling === 'snake' && !CHANNEL_SETTINGS.includes(canon.key) ? asWritten(key) : canon;
+}
+
 export type FieldType = 'bool' | 'int' | 'number' | 'string' | 'string?' | 'list' | 'object';
 
 /** Types of the fields the checks read; nanobot coerces these loosely (pydantic lax mode). */
@@ -116,8 +137,8 @@ export function fieldTypeAt(path: readonly string[], key: string): FieldType | u
   return rows.find(([p]) => matches(p, full))?.[1];
 }
 
-/** Known fields of the models near security settings, to tell a typo from a setting. */
-export const KNOWN_FIELDS: Readonly<Record<string, readonly string[]>> = {
+/** Known fields of the models near security settings, to tell a typo from a setting (looked up by paths a config or a variable names). */
+export const KNOWN_FIELDS: Readonly<Record<string, readonly string[]>> = table<readonly string[]>({
   '': ['agents', 'channels', 'transcription', 'providers', 'api', 'gateway', 'tools', 'modelPresets'],
   tools: [
     'web', 'exec', 'file', 'cliApps', 'my', 'imageGeneration', 'maxSessionMessagesPerMinute', 'restrictToWorkspace',
@@ -132,7 +153,7 @@ export const KNOWN_FIELDS: Readonly<Record<string, readonly string[]>> = {
   api: ['host', 'port', 'timeout', 'apiKey'],
   'channels/*': ['enabled', 'allowFrom', 'token', 'groupPolicy', 'dm', 'host', 'port'],
   'channels/*/dm': ['enabled', 'policy', 'allowFrom'],
-};
+});
 
 /** Channel names nanobot has shipped; any other key holding an object is an unknown channel. */
 export const CHANNELS: readonly string[] = [
@@ -176,8 +197,8 @@ export function defaultsFor(traits: VersionTraits): readonly (readonly [string, 
   return defaults;
 }
 
-/** Defaults inside a channel section that exists (channels are free dicts, so per channel). */
-export const CHANNEL_DEFAULTS: Readonly<Record<string, readonly (readonly [string, unknown])[]>> = {
+/** Defaults inside a channel section that exists (channels are free dicts, so per channel; looked up by the file's channel names). */
+export const CHANNEL_DEFAULTS: Readonly<Record<string, readonly (readonly [string, unknown])[]>> = table<readonly (readonly [string, unknown])[]>({
   '*': [
     ['enabled', false],
     ['allowFrom', []],
@@ -210,4 +231,4 @@ export const CHANNEL_DEFAULTS: Readonly<Record<string, readonly (readonly [strin
     ['host', '0.0.0.0'],
     ['validateInboundAuth', true],
   ],
-};
+});

@@ -22,7 +22,12 @@ function segmentRegex(segment: string): RegExp {
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  try {
+    return new RegExp(`^${re}$`);
+  } catch {
+    // A class such as [z-a] matches nothing in a shell either: "no config file matches" follows.
+    return /(?!)/;
+  }
 }
 
 function isDir(path: string): boolean {
@@ -79,13 +84,18 @@ export function expandConfigs(values: readonly string[]): string[] {
     if (MAGIC.test(value)) {
       const hits = expandGlob(abs);
       const files: string[] = [];
-      for (const h of hits) files.push(...(isDir(h) ? fromDirectory(h) : [h]));
+      // Pushed one by one: push(...list) takes each item as an argument, and a glob or a
+      // directory can name more files than a call has room for.
+      for (const h of hits) {
+        if (!isDir(h)) files.push(h);
+        else for (const f of fromDirectory(h)) files.push(f);
+      }
       if (files.length === 0) throw new ConfigAccessError(value, `no config file matches ${value}`);
-      out.push(...files);
+      for (const f of files) out.push(f);
     } else if (isDir(abs)) {
       const files = fromDirectory(abs);
       if (files.length === 0) throw new ConfigAccessError(value, `no config file in the directory ${abs} (harden looks for config.json in it and in each of its subdirectories)`);
-      out.push(...files);
+      for (const f of files) out.push(f);
     } else out.push(abs);
   }
   return [...new Set(out)];

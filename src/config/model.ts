@@ -3,10 +3,11 @@
 // NANOBOT_* variables filling keys the file leaves out, and defaults. Every value keeps where it
 // came from, so a finding can say why a setting is what it is.
 import type { JsonNode, ParsedConfig } from './parse.js';
-import { canonicalKey, CHANNEL_DEFAULTS, CHANNEL_SETTINGS, defaultsFor, fieldTypeAt, objectKind, type Canonical, type FieldType } from './layout.js';
+import { CHANNEL_DEFAULTS, CHANNEL_SETTINGS, defaultsFor, fieldTypeAt, keysAt, type Canonical, type FieldType } from './layout.js';
 import { toPointer } from './pointer.js';
 import type { VersionTraits } from './version.js';
-import { applyEnv, setOwn, type EnvSetting } from './env.js';
+import { applyEnv, type EnvSetting } from './env.js';
+import { own, setOwn } from './own.js';
 
 export type Origin =
   | { kind: 'file'; pointer: string; node: JsonNode }
@@ -62,8 +63,6 @@ interface Builder {
 
 const esc = (segment: string): string => (segment.includes('~') || segment.includes('/') ? segment.replace(/~/g, '~0').replace(/\//g, '~1') : segment);
 
-const AS_WRITTEN = (key: string): Canonical => ({ key, spelling: 'camel' });
-
 /**
  * Walk a parse-tree node into a plain value with canonical keys, recording origins. Pointers are
  * built as strings on the way down (a large config has hundreds of thousands of nodes), and a
@@ -84,7 +83,7 @@ function walk(node: JsonNode, path: readonly string[], pointer: string, filePoin
     return items;
   }
   if (node.type !== 'object') return node.value as Json;
-  const canonOf = objectKind(path) === 'model' ? canonicalKey : AS_WRITTEN;
+  const canonOf = keysAt(path);
   const feishu = path[0] === 'channels' && path[1] === 'feishu';
   // Each property's canonical key; undefined for one that fills nothing.
   const canons: (Canonical | undefined)[] = [];
@@ -154,10 +153,11 @@ function walk(node: JsonNode, path: readonly string[], pointer: string, filePoin
   return out;
 }
 
+/** The value at a path of own keys: a channel named "constructor" is the file's, never Object's. */
 function getIn(value: unknown, path: readonly string[]): unknown {
   let cur: unknown = value;
   for (const p of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, p)) return undefined;
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
@@ -172,16 +172,16 @@ export function fill(root: Record<string, unknown>, path: readonly string[], val
   let cur: Record<string, unknown> = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
-    const next = cur[key];
+    const next = own(cur, key);
     if (next === undefined) {
-      cur[key] = {};
+      setOwn(cur, key, {});
       origins.set(toPointer(path.slice(0, i + 1)), origin);
     } else if (next === null || typeof next !== 'object') return false;
     cur = cur[key] as Record<string, unknown>;
   }
   const last = path[path.length - 1]!;
   if (Object.hasOwn(cur, last)) return false;
-  cur[last] = structuredClone(value);
+  setOwn(cur, last, structuredClone(value));
   recordTree(path, value, origin, origins);
   return true;
 }
@@ -311,7 +311,7 @@ function fillDefaults(value: Record<string, unknown>, traits: VersionTraits, ori
   for (const [name, section] of Object.entries(channels)) {
     if (!isObject(section) || CHANNEL_SETTINGS.includes(name)) continue;
     // Signal has no top-level allowFrom (its lists live under dm and group).
-    const rows = [...(name === 'signal' ? [['enabled', false] as const] : (CHANNEL_DEFAULTS['*'] ?? [])), ...(CHANNEL_DEFAULTS[name] ?? [])];
+    const rows = [...(name === 'signal' ? [['enabled', false] as const] : (CHANNEL_DEFAULTS['*'] ?? [])), ...(own(CHANNEL_DEFAULTS, name) ?? [])];
     for (const [path, v] of rows) fill(value, ['channels', name, ...path.split('/')], v, def, origins);
     // Feishu instances inherit the channel's top-level keys.
     if (name === 'feishu' && Array.isArray(section['instances'])) {
@@ -320,7 +320,7 @@ function fillDefaults(value: Record<string, unknown>, traits: VersionTraits, ori
         for (const key of ['allowFrom', 'groupPolicy']) {
           const from = origins.get(toPointer(['channels', 'feishu', key]));
           const inherited: Origin = from?.kind === 'file' ? { kind: 'inherited', pointer: from.pointer, node: from.node } : (from ?? def);
-          if (key in section) fill(value, ['channels', 'feishu', 'instances', String(i), key], section[key], inherited, origins);
+          if (Object.hasOwn(section, key)) fill(value, ['channels', 'feishu', 'instances', String(i), key], section[key], inherited, origins);
         }
       });
     }

@@ -3,7 +3,7 @@
 // line and column, because nanobot would not start (or, up to 0.2.1, would silently run with
 // defaults, which is worse).
 import { printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { parseJsonTree } from './json-tree.js';
+import { JsonTooDeepError, MAX_DEPTH, parseJsonTree } from './json-tree.js';
 import { ConfigSyntaxError } from '../errors.js';
 import { lineStarts, positionAt } from './position.js';
 
@@ -96,6 +96,9 @@ function describe(error: ParseError, text: string): string {
   return `${words[code] ?? code}; nanobot would refuse this file`;
 }
 
+/** Why a config nested too deep is refused (the evidence is at MAX_DEPTH). */
+const tooDeepReason = `nested more than ${MAX_DEPTH} levels deep here; nanobot's json.load gives up near 1,000 levels (RecursionError) and nanobot stops with a traceback, so harden reads no deeper`;
+
 /** Strict JSON with positions kept; throws ConfigSyntaxError on anything json.load rejects. */
 export function parseConfig(file: string, text: string): ParsedConfig {
   const lines = lineStarts(text);
@@ -103,7 +106,14 @@ export function parseConfig(file: string, text: string): ParsedConfig {
     throw new ConfigSyntaxError(file, 1, 1, 'the file starts with a byte-order mark (BOM), which nanobot rejects; save it as UTF-8 without BOM');
   }
   const errors: ParseError[] = [];
-  const root = parseJsonTree(text, errors);
+  let root: JsonNode | undefined;
+  try {
+    root = parseJsonTree(text, errors);
+  } catch (error) {
+    if (!(error instanceof JsonTooDeepError)) throw error;
+    const pos = positionAt(lines, error.offset);
+    throw new ConfigSyntaxError(file, pos.line, pos.column, tooDeepReason);
+  }
   const first = errors[0];
   if (first) {
     const reason = describe(first, text);

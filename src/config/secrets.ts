@@ -2,7 +2,8 @@
 // and the plaintext-secret checks both read it. Paths are canonical (camelCase), '*' is one segment.
 import { matches, canonicalKey } from './layout.js';
 import type { JsonNode } from './parse.js';
-import { parseJsonTree } from './json-tree.js';
+import { JsonTooDeepError, parseJsonTree } from './json-tree.js';
+import { xml } from './escape.js';
 import { argumentSpans, credentialSpans, urlCredentialSpans, isCredentialFlag, isCredentialValue, isSecretName, redactShapes, redactSpans, REDACTED, type Span } from './credentials.js';
 
 export { REDACTED } from './credentials.js';
@@ -235,8 +236,15 @@ export function secretsInVariable(name: string, value: string, referenced = fals
   if (named && isPlaintextSecret(value) && isCredentialValue(value)) out.push(value);
   const t = value.trim();
   if (path && (t.startsWith('{') || t.startsWith('['))) {
-    const root = parseJsonTree(t, []);
-    if (root) out.push(...secretsInTree(root, t, path));
+    let root: ReturnType<typeof parseJsonTree>;
+    try {
+      root = parseJsonTree(t, []);
+    } catch (error) {
+      // Too deep to read (nanobot cannot either, and refuses it elsewhere): hide all of it.
+      if (!(error instanceof JsonTooDeepError)) throw error;
+      out.push(value);
+    }
+    if (root) for (const s of secretsInTree(root, t, path)) out.push(s);
   }
   for (const s of credentialSpans(value)) out.push(value.slice(s.start, s.end));
   return out;
@@ -258,15 +266,6 @@ export function secretValuesOf(vars: readonly { name: string; value: string }[],
 const jsonInner = (s: string): string => JSON.stringify(s).slice(1, -1);
 /** Characters that JSON or XML output writes otherwise: all but printable ASCII without "&'<>\\. */
 const ESCAPED_SOMEWHERE = /[^\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\x5b\x5d-\x7e]/;
-/** As the JUnit reporter writes text: characters XML cannot hold dropped, markup escaped. */
-const xmlText = (s: string): string =>
-  s
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 
 /**
  * A function that removes every known secret from a piece of output: as it is, and as each
@@ -279,10 +278,50 @@ export function redactor(secrets: Iterable<string>): (text: string) => string {
     needles.add(s);
     // Most secrets are printable ASCII without quotes or markup: every output writes them as they are.
     if (!ESCAPED_SOMEWHERE.test(s)) continue;
-    for (const form of [jsonInner(s), jsonInner(jsonInner(s)), xmlText(s), xmlText(jsonInner(s))]) if (form.length >= 4) needles.add(form);
+    for (const form of [jsonInner(s), jsonInner(jsonInner(s)), xml(s), xml(jsonInner(s))]) if (form.length >= 4) needles.add(form);
   }
   const sorted = [...needles].sort((a, b) => b.length - a.length);
   if (sorted.length === 0) return (text) => text;
-  const pattern = new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  return (text) => text.replace(pattern, REDACTED);
+  // One alternation per batch of needles: a single pattern of every secret grows past what V8
+  // compiles ("Regular expression too large") when a secret is long, and the error message would
+  // carry the secret. A needle too long for any pattern is cut out by plain search instead.
+  const steps: ((text: string) => string)[] = [];
+  let batch: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (batch.length === 0) return;
+    const parts = batch;
+    let pattern: RegExp | undefined;
+    try {
+      pattern = new RegExp(parts.join('|'), 'g');
+    } catch {
+      pattern = undefined;
+    }
+    if (pattern) {
+      const re = pattern;
+      steps.push((text) => text.replace(re, REDACTED));
+    } else {
+      const plain = parts.map((p) => p.replace(/\\(.)/gs, '$1'));
+      steps.push((text) => plain.reduce((t, needle) => t.split(needle).join(REDACTED), text));
+    }
+    batch = [];
+    size = 0;
+  };
+  for (const needle of sorted) {
+    if (needle.length > PATTERN_LIMIT) {
+      flush();
+      steps.push((text) => text.split(needle).join(REDACTED));
+      continue;
+    }
+    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (size + escaped.length > PATTERN_LIMIT) flush();
+    batch.push(escaped);
+    size += escaped.length + 1;
+  }
+  flush();
+  if (steps.length === 1) return steps[0]!;
+  return (text) => steps.reduce((t, step) => step(t), text);
 }
+
+/** The most source a redaction pattern holds (V8 refuses patterns far larger; this stays well clear). */
+const PATTERN_LIMIT = 16_384;

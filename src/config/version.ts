@@ -1,29 +1,23 @@
-// nanobot versions (PEP 440 releases with optional .postN) and what changed between them that
+// nanobot versions (PEP 440, parsed and ordered in pep440.ts) and what changed between them that
 // matters to an auditor (nanobot-config.md, section 0).
+import { comparePep440, parsePep440, type Pep440 } from './pep440.js';
 
 export interface NanobotVersion {
   text: string;
-  parts: [number, number, number, number];
+  pep440: Pep440;
 }
 
 /** The newest nanobot whose behaviour this tool knows; an unknown version is assumed to be this. */
 export const LATEST_KNOWN = '0.3.0';
 
+/** A PEP 440 version (`0.3.0`, `0.1.4.post6`, `0.3.0rc1`, `1!0.1`), else undefined. */
 export function parseVersion(text: string): NanobotVersion | undefined {
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:\.?post(\d+))?/i.exec(text.trim());
-  if (!m) return undefined;
-  return {
-    text: text.trim().replace(/^v/i, ''),
-    parts: [Number(m[1]), Number(m[2]), Number(m[3] ?? 0), m[4] === undefined ? -1 : Number(m[4])],
-  };
+  const pep440 = parsePep440(text);
+  return pep440 ? { text: text.trim().replace(/^v/i, ''), pep440 } : undefined;
 }
 
 export function compareVersions(a: NanobotVersion, b: NanobotVersion): number {
-  for (let i = 0; i < 4; i++) {
-    const d = (a.parts[i] ?? 0) - (b.parts[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
+  return comparePep440(a.pep440, b.pep440);
 }
 
 function v(text: string): NanobotVersion {

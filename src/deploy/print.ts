@@ -3,6 +3,7 @@
 import { dotted } from '../config/pointer.js';
 import { getIn, isObject } from '../config/model.js';
 import { isSecretPath } from '../config/secrets.js';
+import { table } from '../config/own.js';
 
 export interface DeploymentFacts {
   config: string;
@@ -10,64 +11,63 @@ export interface DeploymentFacts {
   workspace: string;
   /** The effective config. */
   value: Record<string, unknown>;
-  /** The config's owner, for User=. */
+  /** The user nanobot should run as, for User=: the config's owner, or "nanobot" when root owns it. */
   user: string;
-  /** How to run harden itself from a unit or a script. */
-  harden: string;
+  /** Whether `user` is the config's owner (else a user to create). */
+  userIsOwner: boolean;
+  configMode: number;
+  /** How to run harden itself from a unit or a script: the program and its first arguments. */
+  harden: string[];
   nanobot: string;
+  /** Whether `nanobot` was found on PATH (else it is a guess). */
+  nanobotFound: boolean;
   envFile?: string;
   version: string;
 }
 
 const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
-const inside = (dir: string, path: string) => path === dir || path.startsWith(dir.replace(/\/$/, '') + '/');
+export const inside = (dir: string, path: string) => path === dir || path.startsWith(dir.replace(/\/$/, '') + '/');
+/** A word for a POSIX shell: single-quoted unless it needs nothing (the incident steps' paths). */
 const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-function ports(f: DeploymentFacts): number[] {
-  const out = [num(getIn(f.value, ['gateway', 'port']), 18790)];
-  if (getIn(f.value, ['channels', 'websocket', 'enabled']) === true) out.push(num(getIn(f.value, ['channels', 'websocket', 'port']), 8765));
+export interface PortUse {
+  port: number;
+  /** Why it is published, in words. */
+  why: string;
+}
+
+/** The ports nanobot listens on with this config, and why each: nothing else is published. */
+export function portUses(f: DeploymentFacts): PortUse[] {
+  const out: PortUse[] = [{ port: num(getIn(f.value, ['gateway', 'port']), 18790), why: 'the gateway (gateway.port)' }];
+  if (getIn(f.value, ['channels', 'websocket', 'enabled']) === true) {
+    const explicit = getIn(f.value, ['channels', 'websocket']) !== undefined;
+    out.push({
+      port: num(getIn(f.value, ['channels', 'websocket', 'port']), 8765),
+      why: `the websocket channel that serves the WebUI (channels.websocket${explicit ? '' : `, on by default in nanobot ${f.version}`}; set channels.websocket.enabled to false if you do not use it)`,
+    });
+  }
   return out;
 }
 
-const bwrap = (f: DeploymentFacts) => getIn(f.value, ['tools', 'exec', 'sandbox']) === 'bwrap';
-
-export function dockerText(f: DeploymentFacts): string {
-  const home = '/home/nanobot/.nanobot';
-  const lines = [
-    '# A hardened nanobot container for this config. nanobot\'s current image starts as root,',
-    `# chowns ${home} and drops to its own user: after --cap-drop ALL it needs CHOWN, SETUID and`,
-    '# SETGID back. (Images up to 0.1.4.post6 ran as root and used /root/.nanobot, as the guide shows.)',
-    '# Inside the container nanobot must listen on 0.0.0.0 (gateway.host); the ports are published',
-    '# on 127.0.0.1 only, on the host.',
-    '',
-    '# Refuse to start on an insecure config:',
-    `${f.harden} audit --config ${q(f.config)} --fail-on high --no-host && \\`,
-    'docker run -d --name nanobot \\',
-    '  --read-only \\',
-    '  --tmpfs /tmp:noexec,nosuid,size=100m \\',
-    '  --security-opt no-new-privileges:true \\',
-    '  --cap-drop ALL --cap-add CHOWN --cap-add SETUID --cap-add SETGID \\',
-  ];
-  if (bwrap(f)) {
-    lines.push(
-      '  # tools.exec.sandbox is bwrap: it needs these inside Docker, at the cost of container isolation \\',
-      '  --cap-add SYS_ADMIN --security-opt apparmor=unconfined --security-opt seccomp=unconfined \\',
-    );
-  }
-  lines.push(`  -v ${q(f.dataDir)}:${home} \\`, `  -v ${q(f.config)}:${home}/config.json:ro \\`);
-  if (!inside(f.dataDir, f.workspace)) lines.push(`  -v ${q(f.workspace)}:${home}/workspace \\`);
-  if (f.envFile) lines.push(`  --env-file ${q(f.envFile)} \\`);
-  for (const p of ports(f)) lines.push(`  -p 127.0.0.1:${p}:${p} \\`);
-  lines.push('  nanobot gateway', '');
-  lines.push('# The same as a compose service:', 'services:', '  nanobot:', '    image: nanobot', '    command: gateway', '    read_only: true');
-  lines.push('    security_opt:', '      - no-new-privileges:true', ...(bwrap(f) ? ['      - apparmor:unconfined  # bwrap sandbox', '      - seccomp:unconfined   # bwrap sandbox'] : []));
-  lines.push('    cap_drop: [ALL]', `    cap_add: [CHOWN, SETUID, SETGID${bwrap(f) ? ', SYS_ADMIN' : ''}]`, '    tmpfs:', '      - /tmp:noexec,nosuid,size=100m');
-  lines.push('    volumes:', `      - ${f.dataDir}:${home}`, `      - ${f.config}:${home}/config.json:ro`);
-  if (!inside(f.dataDir, f.workspace)) lines.push(`      - ${f.workspace}:${home}/workspace`);
-  if (f.envFile) lines.push('    env_file:', `      - ${f.envFile}`);
-  lines.push('    ports:', ...ports(f).map((p) => `      - "127.0.0.1:${p}:${p}"`));
-  return lines.join('\n') + '\n';
+export function ports(f: DeploymentFacts): number[] {
+  return portUses(f).map((p) => p.port);
 }
+
+export const bwrap = (f: DeploymentFacts) => getIn(f.value, ['tools', 'exec', 'sandbox']) === 'bwrap';
+
+/**
+ * A word of a systemd command line or list (systemd.syntax(7), "Quoting"; systemd.service(5),
+ * "Command lines"): double-quoted with C escapes when it has spaces, quotes or backslashes, and
+ * `%` and `$` doubled, since systemd reads them as specifiers and variables.
+ */
+export function systemdWord(s: string): string {
+  const plain = /^[^\s"'\\;]+$/.test(s) && s !== '';
+  const quoted = plain ? s : `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r')}"`;
+  return quoted.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+}
+
+/** A path for a setting that takes the rest of the line as it is (EnvironmentFile=): only specifiers escaped. */
+const systemdPath = (s: string) => s.replace(/%/g, '%%');
 
 export function systemdText(f: DeploymentFacts): string {
   const rw = [f.dataDir, ...(inside(f.dataDir, f.workspace) ? [] : [f.workspace])];
@@ -81,17 +81,25 @@ export function systemdText(f: DeploymentFacts): string {
     '',
     '[Service]',
     'Type=simple',
-    `User=${f.user}`,
+    ...(f.userIsOwner
+      ? [`# User=: the config's owner.`]
+      : [
+          `# User=nanobot: root owns the config, and nanobot must not run as root. Create the user and give`,
+          `# it the directory first: useradd --system --home-dir ${f.dataDir} nanobot && chown -R nanobot: ${f.dataDir}`,
+          `# (until then it cannot read the config, mode ${f.configMode.toString(8).padStart(3, '0')} and owned by root, and the unit fails).`,
+        ]),
+    `User=${systemdWord(f.user)}`,
     '# nanobot refuses to start when the config has a high or critical finding:',
-    `ExecStartPre=${f.harden} audit --config ${f.config} --fail-on high --no-color`,
-    `ExecStart=${f.nanobot} gateway --config ${f.config}`,
+    `ExecStartPre=${[...f.harden, 'audit', '--config', f.config, '--fail-on', 'high', '--no-color'].map(systemdWord).join(' ')}`,
+    ...(f.nanobotFound ? [] : [`# ExecStart: ${f.nanobot} is a guess (no nanobot on this PATH): put the path \`command -v nanobot\` prints where nanobot is installed.`]),
+    `ExecStart=${[f.nanobot, 'gateway', '--config', f.config].map(systemdWord).join(' ')}`,
     'Restart=on-failure',
-    ...(f.envFile ? [`EnvironmentFile=${f.envFile}`] : []),
+    ...(f.envFile ? [`EnvironmentFile=${systemdPath(f.envFile)}`] : []),
     'UMask=0077',
     'NoNewPrivileges=yes',
     'ProtectSystem=strict',
     'ProtectHome=read-only',
-    `ReadWritePaths=${rw.join(' ')}`,
+    `ReadWritePaths=${rw.map(systemdWord).join(' ')}`,
     'PrivateTmp=yes',
     'PrivateDevices=yes',
     'ProtectKernelTunables=yes',
@@ -110,7 +118,7 @@ export function systemdText(f: DeploymentFacts): string {
 }
 
 /** Where each kind of credential is rotated; the value itself is never shown. */
-const ROTATE: Record<string, string> = {
+const ROTATE = table<string>({
   'providers/openrouter': 'OpenRouter: openrouter.ai, Settings > Keys',
   'providers/anthropic': 'Anthropic: console.anthropic.com, API keys',
   'providers/openai': 'OpenAI: platform.openai.com, API keys',
@@ -128,7 +136,7 @@ const ROTATE: Record<string, string> = {
   api: 'nanobot itself: set a new random api.apiKey',
   'tools/web': 'the web search provider\'s dashboard (Brave, Tavily, ...)',
   'tools/mcpServers': 'the service the MCP server talks to (for GitHub: Settings > Developer settings > Tokens)',
-};
+});
 
 function whereToRotate(path: readonly string[]): string {
   for (let n = Math.min(path.length, 2); n >= 1; n--) {
@@ -161,9 +169,9 @@ export function incidentText(f: IncidentFacts): string {
     else if (typeof v === 'string' && v.trim() !== '' && isSecretPath(path)) creds.push(`   - ${dotted(path)}: ${whereToRotate(path)}`);
   };
   visit(f.value, []);
-  out.push(...(creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']));
+  for (const line of creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']) out.push(line);
   out.push('', `3. Check the workspace, ${f.workspace}, for unexpected files:`);
-  out.push(...(f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']));
+  for (const line of f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']) out.push(line);
   out.push(`   find ${q(f.workspace)} -newermt '-7 days' -type f`);
   if (f.history) {
     const h = f.history;
@@ -176,6 +184,6 @@ export function incidentText(f: IncidentFacts): string {
   for (const c of f.containers) out.push(`   docker logs --since 168h ${c}`);
   out.push(`   ls ${q(f.dataDir)}/logs/    (gateway --background logs), and the sessions in ${q(f.dataDir)}/sessions/`);
   out.push('', `5. Review who may talk to the bot: the allow lists in the config and ${f.dataDir}/pairing.json (/pairing list, /pairing revoke).`);
-  out.push('', `6. Then: harden audit --config ${f.config}; earlier versions of the config are listed by harden restore --list.`);
+  out.push('', `6. Then: harden audit --config ${q(f.config)}; earlier versions of the config are listed by harden restore --list.`);
   return out.join('\n') + '\n';
 }

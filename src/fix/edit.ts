@@ -7,6 +7,7 @@
 import { applyEdits, type Edit } from 'jsonc-parser';
 import { parseConfig, type JsonNode, type ParsedConfig } from '../config/parse.js';
 import { fromPointer } from '../config/pointer.js';
+import { positionAt } from '../config/position.js';
 
 export type Patch =
   | { op: 'set'; ruleId: string; pointer: string; before: unknown; after: unknown }
@@ -31,14 +32,26 @@ export function detectStyle(text: string): Style {
   return { eol, indent: unit.startsWith('\t') ? '\t' : unit.length > 0 ? unit : '  ', inlineArrays: inline > multi };
 }
 
-function lineIndent(text: string, offset: number): string {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(start, offset))?.[0] ?? '';
+/**
+ * The whitespace that starts the line holding `offset`. The line's start comes from the parse's
+ * line table: looking back for it cost the length of the line, which in a file written on one
+ * line is the whole file, once per edit.
+ */
+function lineIndent(text: string, lines: readonly number[], offset: number): string {
+  const start = lines[positionAt(lines, offset).line - 1] ?? 0;
+  let end = start;
+  while (end < offset && (text.charCodeAt(end) === 0x20 || text.charCodeAt(end) === 0x09)) end++;
+  return text.slice(start, end);
 }
 
+/** Whether only spaces and tabs stand before `offset` on its line (looked at backwards, so it stops at the first other character). */
 function startsLine(text: string, offset: number): boolean {
-  const start = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*$/.test(text.slice(start, offset));
+  for (let i = offset - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) return true;
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
 }
 
 /** JSON text for a value, laid out in the file's style at a given depth. */
@@ -59,11 +72,38 @@ export function render(value: unknown, style: Style, indent: string, multiline: 
   return JSON.stringify(value);
 }
 
+/** An object's properties by key, in file order, and each property's place among its siblings. */
+interface Siblings {
+  byKey: Map<unknown, JsonNode[]>;
+  index: Map<JsonNode, number>;
+}
+
+// Built once per object of a parse: a file with 20,000 copies of one key gets as many patches,
+// and a scan of the siblings for each one made the fix quadratic.
+const siblingsOf = new WeakMap<JsonNode, Siblings>();
+
+function siblings(object: JsonNode): Siblings {
+  let known = siblingsOf.get(object);
+  if (!known) {
+    known = { byKey: new Map(), index: new Map() };
+    const props = object.children ?? [];
+    for (let i = 0; i < props.length; i++) {
+      const prop = props[i]!;
+      known.index.set(prop, i);
+      const key = prop.children?.[0]?.value;
+      const same = known.byKey.get(key);
+      if (same) same.push(prop);
+      else known.byKey.set(key, [prop]);
+    }
+    siblingsOf.set(object, known);
+  }
+  return known;
+}
+
 /** The last property named `key` (the copy json.load keeps). */
 function lastProp(object: JsonNode, key: string): JsonNode | undefined {
-  let found: JsonNode | undefined;
-  for (const prop of object.children ?? []) if (prop.children?.[0]?.value === key) found = prop;
-  return found;
+  const same = siblings(object).byKey.get(key);
+  return same?.[same.length - 1];
 }
 
 interface Resolved {
@@ -95,11 +135,11 @@ function nest(missing: readonly string[], value: unknown): unknown {
   return missing.slice(1).reduceRight<unknown>((acc, key) => ({ [key]: acc }), value);
 }
 
-function setEdit(text: string, root: JsonNode, path: readonly string[], value: unknown, style: Style): Edit {
+function setEdit(text: string, lines: readonly number[], root: JsonNode, path: readonly string[], value: unknown, style: Style): Edit {
   const r = resolve(root, path);
   if (r.node) {
     const oldText = text.slice(r.node.offset, r.node.offset + r.node.length);
-    const indent = lineIndent(text, r.node.parent?.offset ?? r.node.offset);
+    const indent = lineIndent(text, lines, r.node.parent?.offset ?? r.node.offset);
     const own = { ...style, inlineArrays: !oldText.includes('\n') };
     return { offset: r.node.offset, length: r.node.length, content: render(value, own, indent, oldText.includes('\n')) };
   }
@@ -115,14 +155,14 @@ function setEdit(text: string, root: JsonNode, path: readonly string[], value: u
       return { offset: end, length: 0, content: `, ${JSON.stringify(key)}: ${render(inserted, style, '', false)}` };
     }
     const first = children[0]!;
-    const indent = startsLine(text, last.offset) ? lineIndent(text, last.offset) : lineIndent(text, first.offset) || lineIndent(text, object.offset) + style.indent;
+    const indent = startsLine(text, last.offset) ? lineIndent(text, lines, last.offset) : lineIndent(text, lines, first.offset) || lineIndent(text, lines, object.offset) + style.indent;
     return { offset: end, length: 0, content: `,${style.eol}${indent}${JSON.stringify(key)}: ${render(inserted, style, indent, true)}` };
   }
   // An empty object: open it onto lines of its own, unless it sits inside a one-line object.
   const outer = object.parent?.parent;
   const inline = outer !== undefined && !text.slice(outer.offset, outer.offset + outer.length).includes('\n');
   if (inline) return { offset: object.offset, length: object.length, content: `{${JSON.stringify(key)}: ${render(inserted, style, '', false)}}` };
-  const base = lineIndent(text, object.parent?.offset ?? object.offset);
+  const base = lineIndent(text, lines, object.parent?.offset ?? object.offset);
   const indent = base + style.indent;
   return {
     offset: object.offset,
@@ -137,10 +177,10 @@ function removeEdit(root: JsonNode, path: readonly string[], copy: number): Edit
   if (!object || object.type !== 'object') throw new Error(`no object at ${path.slice(0, -1).join('/')}`);
   const key = path[path.length - 1];
   const props = object.children ?? [];
-  const same = props.filter((p) => p.children?.[0]?.value === key);
-  const prop = same[copy];
+  const known = siblings(object);
+  const prop = known.byKey.get(key)?.[copy];
   if (!prop) throw new Error(`no copy ${copy} of ${path.join('/')}`);
-  const i = props.indexOf(prop);
+  const i = known.index.get(prop)!;
   const prev = props[i - 1];
   const next = props[i + 1];
   if (prev) {
@@ -153,18 +193,19 @@ function removeEdit(root: JsonNode, path: readonly string[], copy: number): Edit
 }
 
 /** The edit one patch makes to text whose parse is root. Throws when the file's shape does not allow it. */
-function editFor(text: string, root: JsonNode, patch: Patch, style: Style): Edit {
+function editFor(text: string, lines: readonly number[], root: JsonNode, patch: Patch, style: Style): Edit {
   const path = fromPointer(patch.pointer);
-  return patch.op === 'set' ? setEdit(text, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
+  return patch.op === 'set' ? setEdit(text, lines, root, path, patch.after, style) : removeEdit(root, path, patch.copy);
 }
 
 /**
  * Apply patches; each must leave strict JSON behind. A patch that cannot apply throws, or, given
  * onConflict, is reported there and skipped.
  *
- * The edits of all patches are first computed on one parse and applied together; a property test
- * holds that to the same bytes as applying them one by one. When any two edits touch the same
- * place, or anything fails, the patches go one by one instead.
+ * The edits of consecutive patches are computed on one parse and applied together as long as no
+ * two of them touch the same place; a property test holds that to the same bytes as applying them
+ * one by one. The patch whose edit would touch an earlier one starts the next run, on the parse
+ * the run before it left. A patch that fails, or a run whose result does not parse, goes one by one.
  */
 export function applyPatches(file: string, text: string, patches: readonly Patch[], onConflict?: (patch: Patch) => void): string {
   return patchParsed(parseConfig(file, text), patches, onConflict).text;
@@ -173,26 +214,100 @@ export function applyPatches(file: string, text: string, patches: readonly Patch
 /** applyPatches on a parse already at hand; returns the parse of the result (its strict-JSON check). */
 export function patchParsed(parsed: ParsedConfig, patches: readonly Patch[], onConflict?: (patch: Patch) => void): ParsedConfig {
   const style = detectStyle(parsed.text);
-  return (patches.length > 1 ? inOnePass(parsed, patches, style) : undefined) ?? oneByOne(parsed, patches, style, onConflict);
+  let current = parsed;
+  let start = 0;
+  while (start < patches.length) {
+    const run = firstRun(current, patches, start, style);
+    if (run.count > 1) {
+      const next = tryParse(current.file, applySorted(current.text, run.edits));
+      if (next) {
+        current = next;
+        start += run.count;
+        continue;
+      }
+    }
+    // One patch alone (a failure is reported or thrown there), or a run that did not parse.
+    const alone = patches.slice(start, start + Math.max(1, run.count));
+    current = oneByOne(current, alone, style, onConflict);
+    start += alone.length;
+  }
+  return current;
 }
 
-function inOnePass(parsed: ParsedConfig, patches: readonly Patch[], style: Style): ParsedConfig | undefined {
-  const { file, text, root } = parsed;
-  let edits: Edit[];
+/**
+ * Edits in offset order that touch nowhere, applied in one join. jsonc-parser's applyEdits cuts
+ * the text once per edit, which for thousands of edits copies the whole text thousands of times.
+ */
+function applySorted(text: string, edits: readonly Edit[]): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const e of edits) {
+    parts.push(text.slice(at, e.offset), e.content);
+    at = e.offset + e.length;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
+}
+
+function tryParse(file: string, text: string): ParsedConfig | undefined {
   try {
-    edits = patches.map((patch) => editFor(text, root, patch, style)).sort((a, b) => a.offset - b.offset);
+    return parseConfig(file, text);
   } catch {
     return undefined;
   }
-  for (let i = 1; i < edits.length; i++) {
-    const before = edits[i - 1]!;
-    if (before.offset + before.length > edits[i]!.offset || before.offset === edits[i]!.offset) return undefined;
+}
+
+/**
+ * The longest run of patches from `start` whose edits, all computed on this parse, pairwise
+ * neither overlap nor start at one place, with those edits in offset order. The edits are looked
+ * at in windows that double while the run fills them, so a short run costs little however many
+ * patches follow.
+ */
+function firstRun(parsed: ParsedConfig, patches: readonly Patch[], start: number, style: Style): { count: number; edits: Edit[] } {
+  const edits: Edit[] = [];
+  let failed = false;
+  for (let window = 64; ; window *= 2) {
+    const end = Math.min(patches.length, start + window);
+    while (!failed && start + edits.length < end) {
+      try {
+        edits.push(editFor(parsed.text, parsed.lines, parsed.root, patches[start + edits.length]!, style));
+      } catch {
+        failed = true; // this patch goes alone, and says why
+      }
+    }
+    const count = untouched(edits);
+    if (count < edits.length || failed || end === patches.length) return { count, edits: edits.slice(0, count).sort((a, b) => a.offset - b.offset) };
   }
-  try {
-    return parseConfig(file, applyEdits(text, edits));
-  } catch {
-    return undefined;
+}
+
+/**
+ * How many of the edits, from the first, touch no earlier one. Linear after one sort: the edits
+ * go into a list in offset order and come out latest first, so each one's neighbours in the list
+ * are its nearest among the edits before it; while those touch nowhere, only the neighbours can
+ * touch it.
+ */
+function untouched(edits: readonly Edit[]): number {
+  const n = edits.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => edits[a]!.offset - edits[b]!.offset || a - b);
+  const prev = new Int32Array(n);
+  const next = new Int32Array(n);
+  const at = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    at[order[k]!] = k;
+    prev[k] = k - 1;
+    next[k] = k + 1 < n ? k + 1 : -1;
   }
+  const touches = (a: Edit, b: Edit): boolean => a.offset === b.offset || (a.offset < b.offset ? a.offset + a.length > b.offset : b.offset + b.length > a.offset);
+  let count = n;
+  for (let i = n - 1; i > 0; i--) {
+    const k = at[i]!;
+    const p = prev[k]!;
+    const q = next[k]!;
+    if ((p >= 0 && touches(edits[order[p]!]!, edits[i]!)) || (q >= 0 && touches(edits[i]!, edits[order[q]!]!))) count = i;
+    if (p >= 0) next[p] = q;
+    if (q >= 0) prev[q] = p;
+  }
+  return count;
 }
 
 /** Each patch on the parse the one before it left (that parse is also the check that it is strict JSON). */
@@ -200,7 +315,7 @@ export function oneByOne(parsed: ParsedConfig, patches: readonly Patch[], style:
   let current = parsed;
   for (const patch of patches) {
     try {
-      current = parseConfig(current.file, applyEdits(current.text, [editFor(current.text, current.root, patch, style)]));
+      current = parseConfig(current.file, applyEdits(current.text, [editFor(current.text, current.lines, current.root, patch, style)]));
     } catch (error) {
       if (!onConflict) throw error;
       onConflict(patch);

@@ -1,5 +1,6 @@
 // Account IDs in the form each channel compares them (nanobot-config.md, section 5). Used by
 // --allow-from and by the wizard, so that a fix never writes an entry that can never match.
+import { table } from '../config/own.js';
 
 export type IdCheck = { ok: true; id: string; note?: string } | { ok: false; reason: string };
 
@@ -17,9 +18,10 @@ const plain = (describe: string, where: string, pattern?: RegExp): ChannelIdForm
   check: (raw) => (pattern && !pattern.test(raw) ? { ok: false, reason: `expected ${describe}` } : { ok: true, id: raw }),
 });
 
-export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = {
+/** By channel name, as the owner types it (so without a prototype: "constructor" is just unknown). */
+export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = table<ChannelIdFormat>({
   telegram: {
-    describe: 'a numeric Telegram user ID',
+    describe: 'a numeric Telegram user ID (a username works too, but can change hands)',
     where: 'message @userinfobot on Telegram; it replies with your numeric ID',
     check(raw) {
       if (/^\d+$/.test(raw)) return { ok: true, id: raw };
@@ -27,7 +29,7 @@ export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = {
       if (/^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(name)) {
         return { ok: true, id: name, note: `${raw} is a username: it can be changed or taken over by someone else; a numeric ID cannot${raw.startsWith('@') ? ' (the @ was dropped: nanobot compares usernames without it)' : ''}` };
       }
-      return { ok: false, reason: 'expected a numeric Telegram user ID (or a username)' };
+      return { ok: false, reason: 'expected a numeric Telegram user ID, or a username of 5 to 32 letters, digits and underscores' };
     },
   },
   whatsapp: {
@@ -62,7 +64,7 @@ export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = {
     where: 'your Signal number with country code',
     check: (raw) => (/^\+?\d{7,15}$/.test(raw) || /^[0-9a-f-]{36}$/i.test(raw) ? { ok: true, id: raw } : { ok: false, reason: 'expected a phone number or a Signal UUID' }),
   },
-};
+});
 
 const GENERIC = plain('the sender ID the channel reports', "the channel's own user ID for your account", /^\S+$/);
 

@@ -2,13 +2,15 @@
 // is given. What only the owner knows (who may talk to the bot) comes from answers; a patch that
 // could lock the owner out or stop the service is held back unless the owner accepts the risk.
 import { getIn, type Effective, type Shadow } from '../config/model.js';
-import type { ParsedConfig } from '../config/parse.js';
+import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
+import { own } from '../config/own.js';
 import type { VersionTraits } from '../config/version.js';
 import { RULES, type Finding } from '../findings.js';
 import { locate, nodePosition } from '../rules/locate.js';
 import type { Patch } from './edit.js';
 
+/** Per channel name, as the owner wrote it: looked up by own key only (see config/own.ts). */
 export interface Answers {
   /** Accounts that may talk to the bot, per channel (dm.allowFrom for Slack, Mattermost, Signal). */
   allowFrom?: Record<string, string[]>;
@@ -100,19 +102,37 @@ class Planner {
     return getIn(this.input.effective.value, path);
   }
 
+  /** Pointers a set patch is planned for, and the shadows by canonical path: both looked up once per patch. */
+  private readonly setAt = new Set<string>();
+  private shadowsByPath: Map<string, Shadow[]> | undefined;
+
   set(ruleId: string, path: readonly string[], after: unknown, pointer = this.pointer(path)): void {
     const before = this.value(path);
-    if (this.patches.some((p) => p.op === 'set' && p.pointer === pointer)) return;
+    if (this.setAt.has(pointer)) return;
+    this.setAt.add(pointer);
     this.patches.push({ op: 'set', ruleId, pointer, before: before === undefined ? null : before, after });
     // Copies of the key that nanobot ignores would now disagree with the value it reads: remove
     // them, so the file says one thing and a second run finds nothing to do.
-    const key = path.join('/');
-    for (const shadow of this.input.effective.shadows) if (shadow.path.join('/') === key) this.removeCopy(ruleId, shadow);
+    if (!this.shadowsByPath) {
+      this.shadowsByPath = new Map();
+      for (const shadow of this.input.effective.shadows) {
+        const key = shadow.path.join('/');
+        const list = this.shadowsByPath.get(key);
+        if (list) list.push(shadow);
+        else this.shadowsByPath.set(key, [shadow]);
+      }
+    }
+    for (const shadow of this.shadowsByPath.get(path.join('/')) ?? []) this.removeCopy(ruleId, shadow);
   }
+
+  /** Removals planned, by pointer and copy (a file can hold thousands of copies of one key). */
+  private readonly removed = new Set<string>();
 
   removeCopy(ruleId: string, shadow: Shadow): void {
     const patch = removal(ruleId, shadow);
-    if (this.patches.some((p) => p.op === 'remove' && p.pointer === patch.pointer && p.copy === patch.copy)) return;
+    const key = `${patch.copy}|${patch.pointer}`;
+    if (this.removed.has(key)) return;
+    this.removed.add(key);
     this.patches.push(patch);
   }
 
@@ -142,7 +162,7 @@ class Planner {
 
   allowList(f: Finding, path: readonly string[]): void {
     const channel = path[1]!;
-    const ids = this.input.answers.allowFrom?.[channel];
+    const ids = own(this.input.answers.allowFrom, channel);
     if (ids === undefined) {
       this.skip(f, 'needs-answer', `${dotted(path)}: say who may talk to the bot with --allow-from ${channel}=ID[,ID...] or an --answers file`);
       return;
@@ -157,7 +177,7 @@ class Planner {
 
   dmPolicy(f: Finding, path: readonly string[]): void {
     const channel = path[1]!;
-    const ids = this.input.answers.allowFrom?.[channel];
+    const ids = own(this.input.answers.allowFrom, channel);
     const base = path.slice(0, -1); // channels/<name>/dm
     if (ids === undefined) {
       this.skip(f, 'needs-answer', `${dotted(path)}: say who may message the bot with --allow-from ${channel}=ID[,ID...], and it becomes "allowlist"`);
@@ -169,7 +189,7 @@ class Planner {
 
   groupPolicy(f: Finding, path: readonly string[]): void {
     const channel = path[1]!;
-    const ids = this.input.answers.groupAllowFrom?.[channel];
+    const ids = own(this.input.answers.groupAllowFrom, channel);
     if (ids === undefined) {
       this.skip(f, 'needs-answer', `${dotted(path)}: name the channels where the bot may answer with --group-allow-from ${channel}=ID[,ID...]`);
       return;
@@ -181,20 +201,38 @@ class Planner {
     this.set(f.ruleId, list, unique([...keep(this.value(list)), ...ids]));
   }
 
+  /** The enabled channels but websocket (none: no channels section), listed once: a config can have thousands. */
+  private enabledChannels: { names?: string[] } | undefined;
+
   onlyEnabledChannel(channel: string): boolean {
-    const channels = this.value(['channels']);
-    if (!channels || typeof channels !== 'object') return true;
-    const enabled = Object.entries(channels as Record<string, unknown>).filter(
-      ([name, v]) => name !== 'websocket' && v !== null && typeof v === 'object' && (v as Record<string, unknown>)['enabled'] === true,
-    );
-    return enabled.length === 1 && enabled[0]![0] === channel;
+    if (!this.enabledChannels) {
+      const channels = this.value(['channels']);
+      this.enabledChannels =
+        channels && typeof channels === 'object'
+          ? {
+              names: Object.entries(channels as Record<string, unknown>)
+                .filter(([name, v]) => name !== 'websocket' && v !== null && typeof v === 'object' && Object.hasOwn(v, 'enabled') && (v as Record<string, unknown>)['enabled'] === true)
+                .map(([name]) => name),
+            }
+          : {};
+    }
+    const names = this.enabledChannels.names;
+    return names === undefined || (names.length === 1 && names[0] === channel);
   }
 
+  /** The shadows by pointer and position, built on the first duplicate-key finding. */
+  private shadowAt: Map<string, Shadow> | undefined;
+
   duplicate(f: Finding): void {
-    const shadow = this.input.effective.shadows.find((s) => {
-      const pos = nodePosition(this.input.parsed, s.node);
-      return s.pointer === f.pointer && pos.line === f.line && pos.column === f.column;
-    });
+    if (!this.shadowAt) {
+      this.shadowAt = new Map();
+      for (const s of this.input.effective.shadows) {
+        const pos = nodePosition(this.input.parsed, s.node);
+        const key = `${pos.line}:${pos.column}|${s.pointer}`;
+        if (!this.shadowAt.has(key)) this.shadowAt.set(key, s);
+      }
+    }
+    const shadow = this.shadowAt.get(`${f.line}:${f.column}|${f.pointer}`);
     if (shadow) this.removeCopy(f.ruleId, shadow);
   }
 
@@ -272,9 +310,26 @@ class Planner {
 /** The patch that removes one losing copy of a key (its number among same-named siblings). */
 export function removal(ruleId: string, shadow: Shadow): Extract<Patch, { op: 'remove' }> {
   const prop = shadow.node.parent;
-  const name = prop?.children?.[0]?.value;
-  const copy = (prop?.parent?.children ?? []).filter((p) => p.children?.[0]?.value === name).indexOf(prop!);
-  return { op: 'remove', ruleId, pointer: shadow.pointer, before: null, copy };
+  return { op: 'remove', ruleId, pointer: shadow.pointer, before: null, copy: prop ? copyNumber(prop) : -1 };
+}
+
+// Each object's properties numbered among their same-named siblings, counted once per object.
+const copies = new WeakMap<JsonNode, number>();
+
+/** The property's number among the same-named properties of its object, in file order. */
+function copyNumber(prop: JsonNode): number {
+  let n = copies.get(prop);
+  if (n === undefined) {
+    const seen = new Map<unknown, number>();
+    for (const p of prop.parent?.children ?? []) {
+      const name = p.children?.[0]?.value;
+      const k = seen.get(name) ?? 0;
+      copies.set(p, k);
+      seen.set(name, k + 1);
+    }
+    n = copies.get(prop) ?? -1;
+  }
+  return n;
 }
 
 /** Removals first (later copies before earlier ones, so copy numbers stay true), then sets. */

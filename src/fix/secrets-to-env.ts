@@ -106,7 +106,7 @@ export function planSecrets(input: SecretsInput): SecretsPlan {
     if (origin?.kind !== 'file') return;
     const where = locate(input.parsed, input.effective, path);
     if (!envSafeValue(value)) {
-      out.skipped.push({ ruleId: 'plaintext-secret', pointer: where.pointer, why: 'manual', message: `${dotted(path)}: its value has quotes, backslashes or spaces at its ends, which systemd and Docker read differently; move it by hand` });
+      out.skipped.push({ ruleId: 'plaintext-secret', pointer: where.pointer, why: 'manual', message: `${dotted(path)}: its value has quotes, backslashes, a dollar sign, ' #' or spaces at its ends, which systemd, Compose and Docker read differently; move it by hand` });
       return;
     }
     const base = nameFor(instanceNamed(input.effective.value, path));

@@ -1,59 +1,59 @@
-// The environment of compose services that run nanobot: environment: and env_file:, with ${VAR}
-// from the .env beside the compose file. Each variable keeps its file and line.
-import { dirname, isAbsolute, join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq } from 'yaml';
-import { loadCompose } from './compose.js';
-import { envFileVars, type EnvSource } from './env-sources.js';
+// The environment of compose services that run nanobot, as Compose gives it to the container
+// (compose-go's WithServicesEnvironmentResolved): each env_file: in order, read by Compose's own
+// dotenv rules with the project's variables, then environment: (a map or a list) over them; a name
+// without a value takes the project's variable (the shell's, else the .env beside the first file).
+// Each variable keeps its file and line.
+import { isAbsolute, join } from 'node:path';
+import { parseEnvFile } from '../config/envfile.js';
+import { readText } from '../io/read.js';
+import { itemOrigin, keyOrigin, loadComposeProject, type ComposeProject, type Origin } from './compose.js';
+import type { EnvSource, EnvVarAt } from './env-sources.js';
 
-/** Compose's ${VAR}, ${VAR:-default} and $VAR, from .env and the process environment. */
-function interpolate(value: string, vars: ReadonlyMap<string, string>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, a?: string, def?: string, b?: string) => {
-    if (whole === '$$') return '$';
-    const name = a ?? b ?? '';
-    return vars.get(name) ?? def ?? '';
-  });
-}
-
-export async function readCompose(file: string, env: Readonly<Record<string, string | undefined>>): Promise<EnvSource[]> {
-  const c = await loadCompose(file);
-  if (!c) return [];
-  const dir = dirname(file);
-  const dotenv = new Map((await envFileVars(join(dir, '.env')))?.map((v) => [v.name, v.value]) ?? []);
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !dotenv.has(k)) dotenv.set(k, v);
-  const lineOf = (node: unknown) => {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    return range ? c.counter.linePos(range[0]).line : 1;
-  };
+export function composeEnvironment(project: ComposeProject): EnvSource[] {
   const out: EnvSource[] = [];
-  for (const service of c.services) {
-    const source: EnvSource = { kind: 'compose', file, label: service.name, vars: [], unreadable: [] };
-    const envFiles = service.node.get('env_file', true);
-    const paths = isSeq(envFiles) ? envFiles.items : envFiles ? [envFiles] : [];
-    for (const p of paths) {
-      const raw = isScalar(p) ? String(p.value) : isMap(p) ? String(p.get('path')) : undefined;
-      if (!raw) continue;
-      const path = isAbsolute(raw) ? raw : join(dir, interpolate(raw, dotenv));
-      const vars = await envFileVars(path);
-      if (vars) source.vars.push(...vars);
-      else if (!(isMap(p) && p.get('required') === false)) source.unreadable.push(path);
+  for (const service of project.services) {
+    const source: EnvSource = { kind: 'compose', file: service.file, label: service.name, vars: [], unreadable: [] };
+    const value = service.value;
+    const raw = value['env_file'];
+    const entries = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+    for (const entry of entries) {
+      const spec = typeof entry === 'string' ? { path: entry, required: true } : entry && typeof entry === 'object' ? (entry as { path?: unknown; required?: unknown }) : undefined;
+      if (!spec || typeof spec.path !== 'string' || spec.path === '') continue;
+      // Relative paths are the project directory's (the first file's), as in every merged file.
+      const path = isAbsolute(spec.path) ? spec.path : join(project.directory, spec.path);
+      const text = readText(path);
+      if (text === undefined) {
+        if (spec.required !== false && spec.required !== 'false') source.unreadable.push(path);
+        continue;
+      }
+      for (const e of parseEnvFile(text, 'compose', project.variables)) source.vars.push({ ...e, file: path });
     }
-    const environment = service.node.get('environment', true);
-    if (isMap(environment)) {
-      for (const pair of environment.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const value = isScalar(pair.value) ? pair.value.value : null;
-        if (value === null || value === undefined) continue;
-        source.vars.push({ name: String(pair.key.value), value: interpolate(String(value), dotenv), file, line: lineOf(pair.key) });
-      }
-    } else if (isSeq(environment)) {
-      for (const entry of environment.items) {
-        if (!isScalar(entry)) continue;
-        const text = String(entry.value);
+    const env = value['environment'];
+    const fallback = service.at('environment');
+    const where = (o: Origin | undefined) => (o ? { file: o.file, line: o.line } : { file: fallback.file, line: fallback.line });
+    const add = (name: string, v: unknown, where: { file: string; line: number }) => {
+      // A name without a value: the project's variable, or not set at all.
+      const resolved = v === null || v === undefined ? project.variables(name) : String(v);
+      if (resolved !== undefined) source.vars.push({ name, value: resolved, ...where } satisfies EnvVarAt);
+    };
+    if (Array.isArray(env)) {
+      env.forEach((entry, i) => {
+        if (typeof entry !== 'string' && typeof entry !== 'number') return;
+        const text = String(entry);
         const eq = text.indexOf('=');
-        if (eq > 0) source.vars.push({ name: text.slice(0, eq), value: interpolate(text.slice(eq + 1), dotenv), file, line: lineOf(entry) });
-      }
+        if (eq === 0) return;
+        add(eq < 0 ? text : text.slice(0, eq), eq < 0 ? null : text.slice(eq + 1), where(itemOrigin(env, i)));
+      });
+    } else if (env && typeof env === 'object') {
+      for (const [name, v] of Object.entries(env)) add(name, v, where(keyOrigin(env, name)));
     }
     out.push(source);
   }
   return out;
 }
+
+export async function readCompose(files: string | readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<EnvSource[]> {
+  const project = loadComposeProject(typeof files === 'string' ? [files] : files, env);
+  return composeEnvironment(project);
+}
+

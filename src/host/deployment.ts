@@ -7,8 +7,8 @@ import { redactArgs } from '../config/credentials.js';
 import { getIn } from '../config/model.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding, type Severity } from '../findings.js';
-import { exists, listDir, lstatOf, readlinkOf, readProcFile, readText, realpathOf } from '../io/read.js';
-import { serviceLines } from './env-sources.js';
+import { exists, listDir, lstatOf, readlinkOf, readProcFile, realpathOf } from '../io/read.js';
+import { isUserUnit, lastValue, listValues, loadUnit, splitWords, unitSearchPath } from './unit-file.js';
 
 export interface DeploymentContext {
   file: string;
@@ -59,15 +59,18 @@ const yes = (v: string | undefined) => v !== undefined && /^(yes|true|on|1)$/i.t
 export async function unitFindings(ctx: DeploymentContext): Promise<Finding[]> {
   const out: Finding[] = [];
   const dataDir = dirname(ctx.file);
-  for (const unit of ctx.units) {
-    const text = readText(unit);
-    if (text === undefined) continue;
-    const lines = serviceLines(text);
-    const last = (key: string) => lines.filter((l) => l.key === key).pop();
-    const service = lines[0]?.line ?? 1;
-    const at = (key: string) => ({ file: unit, line: last(key)?.line ?? service });
-    const name = unit.slice(unit.lastIndexOf('/') + 1);
-    const userUnit = /\/systemd\/user\//.test(unit);
+  for (const file of ctx.units) {
+    const userUnit = isUserUnit(file);
+    // The unit with its drop-ins, as systemd merges them: the last assignment of a setting wins.
+    const unit = loadUnit(file, unitSearchPath(userUnit, ctx.env));
+    if (!unit) continue;
+    const last = (key: string) => lastValue(unit, key);
+    const service = unit.lines.find((l) => l.section === 'Service')?.line ?? 1;
+    const at = (key: string) => {
+      const l = last(key);
+      return { file: l?.file ?? file, line: l?.line ?? service };
+    };
+    const name = unit.name;
     if (!userUnit) {
       const user = last('User')?.value;
       if (!user || user === 'root' || user === '0') out.push(finding(ctx, 'systemd-user-root', { unit: name }, at('User')));
@@ -79,7 +82,8 @@ export async function unitFindings(ctx: DeploymentContext): Promise<Finding[]> {
     if (!protectSystem || !/^(strict|full|yes|true)$/i.test(protectSystem)) detail.push('has no ProtectSystem=strict');
     const protectHome = last('ProtectHome')?.value;
     if (!protectHome || /^(no|false)$/i.test(protectHome)) detail.push('has no ProtectHome=read-only');
-    const rw = lines.filter((l) => l.key === 'ReadWritePaths').flatMap((l) => l.value.split(/\s+/)).map((p) => p.replace(/^-/, ''));
+    // ReadWritePaths= is a list: an empty assignment resets it; `-` marks a path that may be missing.
+    const rw = listValues(unit, 'ReadWritePaths').flatMap((l) => splitWords(l.value).words).map((p) => p.replace(/^[-+]+/, ''));
     const hides = (protectSystem && /^strict$/i.test(protectSystem)) || (protectHome && !/^(no|false)$/i.test(protectHome));
     if (hides && !rw.some((p) => dataDir === p || dataDir.startsWith(p.replace(/\/$/, '') + '/'))) {
       detail.push(`makes ${dataDir} read-only without ReadWritePaths=${dataDir}: nanobot cannot save sessions or pairing approvals`);

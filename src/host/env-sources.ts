@@ -1,10 +1,12 @@
 // Where a service gets its environment: systemd units that start nanobot (Environment= and
-// EnvironmentFile=) and nanobot.env beside the config (compose services: compose-env.ts, which
-// needs the YAML parser and is loaded only when a compose file is named). Each variable keeps its
-// file and line, so a finding can name them.
-import { dirname, join, resolve } from 'node:path';
-import { parseEnvFile } from '../config/envfile.js';
+// EnvironmentFile=, drop-ins included, read by unit-file.ts as systemd reads them) and nanobot.env
+// beside the config (compose services: compose-env.ts, which needs the YAML parser and is loaded
+// only when a compose file is named). Each variable keeps its file and line, so a finding can name
+// them.
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseEnvFile, type EnvReader } from '../config/envfile.js';
 import { listDir, readText } from '../io/read.js';
+import { isUserUnit, loadUnit, parseUnitText, resolveSpecifiers, serviceValues, splitWords, unitEnvironment, unitSearchPath, type LoadedUnit } from './unit-file.js';
 
 export interface EnvVarAt {
   name: string;
@@ -24,95 +26,136 @@ export interface EnvSource {
   unreadable: string[];
 }
 
-export async function envFileVars(path: string): Promise<EnvVarAt[] | undefined> {
+/** An env file's variables as `reader` reads it (systemd's EnvironmentFile= unless said otherwise). */
+export async function envFileVars(path: string, reader: EnvReader = 'systemd'): Promise<EnvVarAt[] | undefined> {
   const text = readText(path);
-  return text === undefined ? undefined : parseEnvFile(text).map((e) => ({ ...e, file: path }));
+  return text === undefined ? undefined : parseEnvFile(text, reader).map((e) => ({ ...e, file: path }));
 }
 
-/** systemd's Environment= value: assignments separated by spaces, each optionally quoted. */
+/** systemd's Environment= value: NAME=value words, quoted and escaped as systemd.exec(5) says. */
 export function splitEnvironment(value: string): { name: string; value: string }[] {
   const out: { name: string; value: string }[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    const word = m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3] ?? '');
+  for (const word of splitWords(value).words) {
     const eq = word.indexOf('=');
     if (eq > 0) out.push({ name: word.slice(0, eq), value: word.slice(eq + 1) });
   }
   return out;
 }
 
-/** A unit's [Service] lines with their line numbers (continuations joined). */
+/** A unit's [Service] lines with their line numbers (continuations joined, comments skipped). */
 export function serviceLines(text: string): { key: string; value: string; line: number }[] {
-  const out: { key: string; value: string; line: number }[] = [];
-  let section = '';
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i]!.trim();
-    const start = i;
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + ' ' + lines[++i]!.trim();
-    if (line.startsWith('[')) section = line;
-    else if (section === '[Service]' && !line.startsWith('#') && line.includes('=')) {
-      const eq = line.indexOf('=');
-      out.push({ key: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim(), line: start + 1 });
-    }
-  }
-  return out;
+  return parseUnitText(text, '')
+    .filter((l) => l.section === 'Service')
+    .map((l) => ({ key: l.key, value: l.value, line: l.line }));
 }
 
-/** The config a unit's nanobot reads: its --config/-c argument, else the default under a home. */
+/** The config a unit's nanobot reads: its --config/-c argument, else undefined (the default). */
 function unitConfig(execStart: string): string | undefined {
-  return /(?:--config|-c)[=\s]+("[^"]+"|'[^']+'|\S+)/.exec(execStart)?.[1]?.replace(/^["']|["']$/g, '');
+  const words = splitWords(execStart.replace(/^[-@:+!]+/, '')).words;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '--config' || w === '-c') return words[i + 1];
+    if (w.startsWith('--config=')) return w.slice('--config='.length);
+  }
+  return undefined;
 }
 
-export async function readUnit(file: string, config: string): Promise<EnvSource | undefined> {
-  const text = readText(file);
-  if (text === undefined) return undefined;
-  const dropins = listDir(`${file}.d`) ?? [];
-  const parts = [{ file, text }];
-  for (const name of dropins.filter((n) => n.endsWith('.conf')).sort()) {
-    const t = readText(join(`${file}.d`, name));
-    if (t !== undefined) parts.push({ file: join(`${file}.d`, name), text: t });
-  }
-  const all = parts.flatMap((p) => serviceLines(p.text).map((l) => ({ ...l, file: p.file })));
-  const exec = all.filter((l) => l.key === 'ExecStart').map((l) => l.value).join(' ');
+export interface UnitOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** The search path, when the caller has it (and `known`: every `.d` directory in it). */
+  search?: readonly string[];
+  known?: ReadonlySet<string>;
+}
+
+export async function readUnit(file: string, config: string, options: UnitOptions = { env: {} }): Promise<EnvSource | undefined> {
+  const user = isUserUnit(file);
+  const unit = loadUnit(file, options.search ?? unitSearchPath(user, options.env), { ...(options.known ? { known: options.known } : {}), mentions: /nanobot/ });
+  return unit ? unitSource(unit, config, options.env) : undefined;
+}
+
+/** The environment a loaded unit gives nanobot, when the unit starts nanobot for this config. */
+async function unitSource(unit: LoadedUnit, config: string, env: Readonly<Record<string, string | undefined>>): Promise<EnvSource | undefined> {
+  const file = unit.file;
+  const user = isUserUnit(file);
+  const spec = { user, home: user ? env['HOME'] : '/root', userName: env['USER'], env };
+  const exec = serviceValues(unit, 'ExecStart').map((l) => l.value).filter((v) => v !== '').join(' ');
   if (!/nanobot/.test(exec)) return undefined;
-  const target = unitConfig(exec);
-  // A unit for another instance (its own --config) is not this config's environment.
-  if (target !== undefined && resolve(target.replace(/^~(?=\/)/, process.env['HOME'] ?? '~')) !== config && !target.includes('%')) return undefined;
-  const source: EnvSource = { kind: 'systemd', file, label: file.slice(file.lastIndexOf('/') + 1), vars: [], unreadable: [] };
-  for (const l of all) {
-    if (l.key === 'Environment') for (const a of splitEnvironment(l.value)) source.vars.push({ ...a, file: l.file, line: l.line });
-    if (l.key === 'EnvironmentFile') {
-      const optional = l.value.startsWith('-');
-      const path = l.value.replace(/^-/, '');
-      const vars = await envFileVars(path);
-      if (vars) source.vars.push(...vars);
-      else if (!optional) source.unreadable.push(path);
-    }
+  const raw = unitConfig(exec);
+  const target = raw === undefined ? undefined : resolveSpecifiers(raw, { ...spec, unit: unit.name });
+  // A unit for another instance (its own --config) is not this config's environment; one whose
+  // path harden cannot resolve (a specifier such as %H) may be, and counts.
+  if (raw !== undefined && target !== undefined && resolve(target.replace(/^~(?=\/)/, spec.home ?? '~')) !== config) return undefined;
+  const source: EnvSource = { kind: 'systemd', file, label: basename(file), vars: [], unreadable: [] };
+  const found = unitEnvironment(unit, spec);
+  for (const v of found.vars) source.vars.push(v);
+  // The files' variables win over Environment='s, the later file over the earlier.
+  for (const f of found.files) {
+    const vars = await envFileVars(f.path);
+    if (vars) for (const v of vars) source.vars.push(v);
+    else if (!f.optional) source.unreadable.push(f.path);
   }
   return source;
 }
 
-/** Units that start nanobot, system and user, unless units were named explicitly. */
-export async function findUnits(home: string | undefined, config: string, explicit: readonly string[]): Promise<EnvSource[]> {
-  // Units an admin or `nanobot gateway install-service` writes are read whole; the vendor
-  // directories hold hundreds of distribution units, of which only a packaged nanobot's matter.
-  const local = ['/etc/systemd/system', '/etc/systemd/user', ...(home ? [join(home, '.config', 'systemd', 'user')] : [])];
-  const vendor = ['/usr/lib/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/user'];
-  const files = explicit.length > 0 ? [...explicit] : [];
-  if (explicit.length === 0) {
-    for (const dir of local) for (const n of listDir(dir) ?? []) if (n.endsWith('.service')) files.push(join(dir, n));
-    for (const dir of vendor) for (const n of listDir(dir) ?? []) if (n.endsWith('.service') && /nanobot/i.test(n)) files.push(join(dir, n));
+/** The units that mention nanobot, loaded with their drop-ins: the same for every config of a run. */
+function scanUnits(home: string | undefined, explicit: readonly string[], env: Readonly<Record<string, string | undefined>>): { unit: LoadedUnit; env: Readonly<Record<string, string | undefined>> }[] {
+  const userEnv = { ...env, ...(home ? { HOME: home } : {}) };
+  const searches = { system: unitSearchPath(false, env), user: unitSearchPath(true, userEnv) };
+  const files: string[] = [...explicit];
+  // Every `.d` directory in the search path, from the listings: drop-ins are asked for only there.
+  const known = new Set<string>();
+  for (const dir of [...searches.system, ...searches.user, ...explicit.map((f) => dirname(f))]) {
+    const entries = listDir(dir) ?? [];
+    for (const n of entries) if (n.endsWith('.d')) known.add(join(dir, n));
+    if (explicit.length > 0) continue;
+    // Units an admin or `nanobot gateway install-service` writes are read whole; the vendor
+    // directories hold hundreds of distribution units, of which only a packaged nanobot's matter.
+    const vendor = /^\/(usr\/)?lib\/|^\/usr\/local\/lib\/|^\/usr\/(local\/)?share\//.test(dir);
+    for (const n of entries) if (n.endsWith('.service') && !(vendor && !/nanobot/i.test(n))) files.push(join(dir, n));
   }
-  const out: EnvSource[] = [];
+  const out: { unit: LoadedUnit; env: Readonly<Record<string, string | undefined>> }[] = [];
+  // A unit name earlier in the search path hides the same name further down, as in systemd.
+  const seen = new Set<string>();
   for (const f of files) {
-    const unit = await readUnit(f, config);
-    if (unit) out.push(unit);
+    const user = isUserUnit(f);
+    const key = `${user ? 'user' : 'system'}/${basename(f)}`;
+    if (explicit.length === 0) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    const unit = loadUnit(f, user ? searches.user : searches.system, { known, mentions: /nanobot/ });
+    if (unit) out.push({ unit, env: user ? userEnv : env });
   }
   return out;
 }
 
-/** nanobot.env beside the config, the file harden fix --secrets-to-env writes. */
+/**
+ * Units that start nanobot, system and user, unless units were named explicitly. A unit name in a
+ * directory earlier in systemd's search path hides the same name further down, as systemd does.
+ * `cache` (one per run) keeps the scan for the other configs of a fleet.
+ */
+export async function findUnits(
+  home: string | undefined,
+  config: string,
+  explicit: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = home ? { HOME: home } : {},
+  cache?: Map<string, Promise<unknown>>,
+): Promise<EnvSource[]> {
+  const key = `units\0${home}\0${explicit.join('\0')}\0${['HOME', 'USER', 'XDG_CONFIG_HOME', 'XDG_RUNTIME_DIR', 'XDG_DATA_HOME', 'XDG_CONFIG_DIRS', 'XDG_DATA_DIRS'].map((k) => env[k]).join('\0')}`;
+  let scan = cache?.get(key) as Promise<ReturnType<typeof scanUnits>> | undefined;
+  if (!scan) {
+    scan = Promise.resolve(scanUnits(home, explicit, env));
+    cache?.set(key, scan);
+  }
+  const out: EnvSource[] = [];
+  for (const { unit, env: unitEnv } of await scan) {
+    const source = await unitSource(unit, config, unitEnv);
+    if (source) out.push(source);
+  }
+  return out;
+}
+
+/** nanobot.env beside the config, the file harden fix --secrets-to-env writes (read as systemd's EnvironmentFile=). */
 export async function besideConfig(config: string): Promise<EnvSource | undefined> {
   const path = join(dirname(config), 'nanobot.env');
   const vars = await envFileVars(path);

@@ -1,20 +1,11 @@
 // Facts about the file's owner and the runtime that the fix planner needs for its lockout guard.
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
+import { accountOf } from './users.js';
 import { dirname } from 'node:path';
 import { realpath } from 'node:fs/promises';
 import type { HostFacts } from '../fix/plan.js';
 
 export type Runtime = 'auto' | 'host' | 'container';
-
-/** The owner's primary group, from /etc/passwd (a group other than it sharing the file is a hint). */
-async function primaryGid(uid: number): Promise<number | undefined> {
-  const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
-  for (const line of passwd.split('\n')) {
-    const f = line.split(':');
-    if (f.length >= 4 && Number(f[2]) === uid) return Number(f[3]);
-  }
-  return undefined;
-}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -35,7 +26,8 @@ export async function hostFacts(file: string, runtime: Runtime, withModes: boole
   const real = await realpath(file);
   for (const [key, path] of [['file', real], ['dir', dirname(real)]] as const) {
     const info = await stat(path);
-    const ownerGid = await primaryGid(info.uid);
+    // The owner's primary group: another group sharing the file is a hint someone else reads it.
+    const ownerGid = accountOf(info.uid)?.gid;
     // An ACL can grant only while the group bits (its mask) are set.
     const acl = (info.mode & 0o070) !== 0 ? (await import('../io/acl.js')).aclOf(path) : undefined;
     facts[key] = { path, mode: info.mode & 0o777, uid: info.uid, gid: info.gid, ...(ownerGid !== undefined ? { ownerGid } : {}), ...(acl ? { acl: acl.named } : {}) };

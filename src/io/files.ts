@@ -4,13 +4,13 @@
 // temp file beside it, written in full and fsynced, given the owner, group, ACL and mode, checked
 // against the file it replaces right before the rename, and read back after it.
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, readSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, fsyncSync, linkSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LockedError, StaleFileError, WriteError } from '../errors.js';
 import { aclOf, fdPath, setAcl, type Acl } from './acl.js';
 import { Dir, EUID, giveTo, privateDir, resolveTarget, why, type Owner, type Target } from './place.js';
-import { INPUT_LIMIT, listDir, readProcFile, realpathOf } from './read.js';
+import { INPUT_LIMIT, listDir, readOpened, readProcFile, realpathOf } from './read.js';
 
 export type { Target } from './place.js';
 
@@ -45,15 +45,7 @@ function writeAll(fd: number, data: Uint8Array): void {
 
 /** At most `limit` bytes of an open file, from its start. */
 function readAllFd(fd: number, info: Stats, limit = INPUT_LIMIT): Buffer {
-  const size = Math.min(info.size, limit);
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  while (at < size) {
-    const n = readSync(fd, out, at, size - at, at);
-    if (n === 0) break;
-    at += n;
-  }
-  return out.subarray(0, at);
+  return readOpened(fd, Math.min(info.size, limit));
 }
 
 function syncDir(dir: Dir): void {

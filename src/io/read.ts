@@ -2,7 +2,8 @@
 // and /proc entries. Synchronous on purpose: each is a local file read in microseconds, while an
 // await per file (one thread-pool round trip each) made a host audit spend tens of milliseconds
 // reading its 60-odd /proc entries one after another. Writes never come here (io/files.ts).
-import { closeSync, existsSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { accessSync, closeSync, existsSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { ConfigAccessError } from '../errors.js';
 
 /** The most harden reads of any one input file: far above any real config, report or waiver file. */
@@ -168,4 +169,22 @@ export function readlinkOf(path: string): string | undefined {
 /** Whether the path exists (and is visible to this user). existsSync makes no exception object for a miss. */
 export function exists(path: string): boolean {
   return existsSync(path);
+}
+
+/**
+ * The first executable file named `command` in a PATH (split on the platform's delimiter), as
+ * the shell would run it; undefined when there is none.
+ */
+export function findExecutable(command: string, pathVar: string | undefined): string | undefined {
+  for (const dir of (pathVar ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -89,8 +89,9 @@ export function renderActivityJson(r: ActivityResult, summary: Summary): string 
   );
 }
 
-export function renderActivitySarif(r: ActivityResult, summary: Summary): string {
-  return sarifLog(r.findings, [], { command: 'activity', nanobot: r.nanobot, since: r.since ?? null, config: r.config, failed: summary.failed });
+/** `root`: what locations are relative to (the current directory, as for the audit); history files outside it keep their file URI. */
+export function renderActivitySarif(r: ActivityResult, summary: Summary, root: string): string {
+  return sarifLog(r.findings, [], { command: 'activity', nanobot: r.nanobot, since: r.since ?? null, config: r.config, failed: summary.failed }, root);
 }
 
 /** ", from A to B", to the minute, or ", at A" when that is the same minute. */

@@ -1,7 +1,7 @@
 // Reporters for `harden fix`: text (the diff, what changed, where the backup is, what is left)
 // and JSON (schemas/fix-report.schema.json). Pure: data in, string out; the CLI redacts.
 import { canonicalKey } from '../config/layout.js';
-import { fromPointer, dotted } from '../config/pointer.js';
+import { fromPointer } from '../config/pointer.js';
 import { isSecretPath, redactValue, REDACTED } from '../config/secrets.js';
 import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
 import type { ComposeFixResult, FixResult } from '../fix.js';
@@ -9,7 +9,7 @@ import type { Patch } from '../fix/edit.js';
 import { configDiff, unifiedDiff } from '../fix/diff.js';
 import { styler } from './style.js';
 import { displayPath } from './text.js';
-import { REPORT_SCHEMA_VERSION, TOOL, publicFinding } from './json.js';
+import { TOOL, publicFinding } from './json.js';
 
 export interface FixReportOptions {
   color: boolean;
@@ -31,28 +31,38 @@ function publicPatch(p: Patch): Record<string, unknown> {
   return p.op === 'set' ? { ...base, after: safeValue(p.pointer, p.after) } : base;
 }
 
+/** Counted findings (not waived) at or above --fail-on: what makes the exit code 1. */
+const failing = (findings: readonly Finding[], failOn: Severity): boolean => findings.some((f) => !f.waived && atOrAbove(f.severity, failOn));
+
 function composeJson(c: ComposeFixResult, failOn: Severity): Record<string, unknown> {
   return {
     file: c.file,
-    dryRun: c.dryRun,
     changed: c.changed,
     backup: c.backup ?? null,
     applied: c.applied,
     skipped: c.skipped,
     remaining: c.remaining.map(publicFinding),
-    failed: c.remaining.some((f) => atOrAbove(f.severity, failOn)),
+    failed: failing(c.remaining, failOn),
   };
 }
 
 type FileError = { file: string; message: string };
 
-export function renderFixJson(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = [], errors: readonly FileError[] = []): string {
+/** The fix report version: 2 since it is one object for any number of configs. */
+export const FIX_REPORT_SCHEMA_VERSION = 2;
+
+export interface FixRun {
+  results: readonly FixResult[];
+  compose: readonly ComposeFixResult[];
+  errors: readonly FileError[];
+  nanobot: FixResult['nanobot'];
+  dryRun: boolean;
+}
+
+/** One object whatever happened: a result per config fixed, an error per config that could not be. */
+export function renderFixJson(run: FixRun, options: FixReportOptions): string {
   const one = (r: FixResult) => ({
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: TOOL,
-    nanobot: r.nanobot,
     file: r.file,
-    dryRun: r.dryRun,
     changed: r.changed,
     backup: r.backup ?? null,
     applied: r.applied.map(publicPatch),
@@ -61,12 +71,18 @@ export function renderFixJson(results: readonly FixResult[], options: FixReportO
     envFile: r.envFile ?? null,
     warnings: r.warnings,
     remaining: r.remaining.map(publicFinding),
-    failed: r.remaining.some((f) => atOrAbove(f.severity, options.failOn)),
+    failed: failing(r.remaining, options.failOn),
   });
-  const objects: Record<string, unknown>[] = [...results.map(one), ...errors.map((e) => ({ schemaVersion: REPORT_SCHEMA_VERSION, file: e.file, error: e.message }))];
-  // Compose files belong to the deployment, not one config: they ride on the first result.
-  if (compose.length > 0 && objects[0]) Object.assign(objects[0], { compose: compose.map((c) => composeJson(c, options.failOn)) });
-  const body = objects.length === 1 ? objects[0] : objects;
+  const body = {
+    schemaVersion: FIX_REPORT_SCHEMA_VERSION,
+    tool: TOOL,
+    nanobot: run.nanobot,
+    dryRun: run.dryRun,
+    results: run.results.map(one),
+    compose: run.compose.map((c) => composeJson(c, options.failOn)),
+    errors: run.errors,
+    failed: failing([...run.results.flatMap((r) => r.remaining), ...run.compose.flatMap((c) => c.remaining)], options.failOn),
+  };
   return JSON.stringify(body, null, 2) + '\n';
 }
 
@@ -93,7 +109,8 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
   for (const c of compose) {
     out.push(s('bold', `harden fix${c.dryRun ? ' --dry-run' : ''}: ${displayPath(c.file, options.cwd)}`) + (c.dryRun ? ' (nothing written)' : ''));
     if (!c.changed) out.push('  nothing to change' + (c.dryRun ? '' : '; no backup made'));
-    else if (!options.quiet || c.dryRun) out.push(unifiedDiff(displayPath(c.file, options.cwd), c.shown.before, c.shown.after, s).trimEnd());
+    else if (options.quiet) out.push(`  ${c.dryRun ? 'would change' : 'changed'}: ${c.applied.join(', ')}`);
+    else out.push(unifiedDiff(displayPath(c.file, options.cwd), c.shown.before, c.shown.after, s).trimEnd());
     if (c.backup) out.push(`  backup: ${c.backup}`, `  undo with: harden restore --config ${c.file}`);
     for (const f of c.remaining) out.push(`  ${c.dryRun ? 'would remain' : 'remaining'}: ${f.ruleId}: ${f.message}`);
     out.push('');
@@ -103,7 +120,10 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     const verb = r.dryRun ? 'would change' : 'changed';
     out.push(s('bold', `harden fix${r.dryRun ? ' --dry-run' : ''}: ${shown}`) + (r.dryRun ? ' (nothing written)' : ''));
     if (!r.changed) out.push('  nothing to change' + (r.dryRun ? '' : '; no backup made'));
-    if (r.changed && (!options.quiet || r.dryRun)) {
+    if (r.changed && options.quiet && r.applied.length > 0) {
+      const rules = [...new Set(r.applied.map((a) => a.ruleId))];
+      out.push(`  ${verb}: ${r.applied.length} setting${r.applied.length === 1 ? '' : 's'} (${rules.join(', ')})`);
+    } else if (r.changed) {
       const diff = configDiff(shown, r.before, r.after, s, r.roots);
       if (diff) out.push(diff.trimEnd());
     }
@@ -111,21 +131,23 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     if (r.envFile) {
       const e = r.envFile;
       out.push(`  ${r.dryRun ? 'would add' : 'added'} to ${e.created ? 'the new ' : ''}env file ${e.path} (mode 600; values not shown): ${e.added.join(', ')}`);
-      out.push(`  nanobot refuses to start while a variable it references is unset: load the file with EnvironmentFile=${e.path} in its systemd unit, --env-file ${e.path} for docker run, or env_file: in compose`);
+      out.push(
+        `  nanobot refuses to start while a variable it references is unset: load the file with EnvironmentFile=${e.path} in its systemd unit, --env-file ${e.path} for docker run, env_file: in compose, or, for a nanobot started from a shell, \`set -a; . ${e.path}; set +a\` before starting it`,
+      );
     }
     for (const w of r.warnings) out.push(s('yellow', `  warning: ${w}`));
     if (r.backup) {
       out.push(`  backup: ${r.backup}`);
       out.push(`  undo with: harden restore --config ${r.file}`);
     }
-    if (r.skipped.length > 0) {
+    if (r.skipped.length > 0 && options.quiet) out.push(s('yellow', `  not changed: ${r.skipped.length} (run without --quiet to see why)`));
+    else if (r.skipped.length > 0) {
       out.push(s('yellow', `  not changed (${r.skipped.length}):`));
       for (const k of r.skipped) out.push(`    ${k.ruleId}: ${k.message}`);
     }
     const failing = r.remaining.filter((f) => atOrAbove(f.severity, options.failOn));
     if (r.remaining.length > 0) {
       out.push(`  ${r.dryRun ? 'would remain' : 'remaining'}: ${r.remaining.length} finding${r.remaining.length === 1 ? '' : 's'} (${counts(r.remaining)})${failing.length > 0 ? '; run harden audit for details' : ''}`);
-      if (failing.length > 0 && options.quiet) for (const f of failing) out.push(`    ${f.ruleId} ${f.pointer !== undefined ? dotted(fromPointer(f.pointer)) : f.file}`);
     } else {
       out.push(s('green', `  no findings ${r.dryRun ? 'would remain' : 'remain'}`));
     }

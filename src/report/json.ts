@@ -2,6 +2,7 @@ import pkg from '../../package.json' with { type: 'json' };
 // The JSON report is a versioned contract: schemas/report.schema.json describes it.
 import type { Finding } from '../findings.js';
 import type { AuditReport } from './types.js';
+import { evidence, remediation } from './evidence.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 // One version, package.json's: --version, every report and the SARIF driver say the same.
@@ -20,6 +21,9 @@ export function publicFinding(f: Finding): Record<string, unknown> {
   if (f.column !== undefined) out['column'] = f.column;
   out['fixable'] = f.fixable;
   out['source'] = f.source;
+  out['evidence'] = evidence(f);
+  const fix = remediation(f);
+  if (fix) out['remediation'] = fix;
   if (f.waived) out['waived'] = f.waived;
   if (f.known) out['known'] = true;
   if (f.event) out['event'] = f.event;

@@ -2,17 +2,8 @@
 // findings at or above --fail-on fail, the others (and waived or known ones) are skipped.
 import { atOrAbove, RULES, type Finding } from '../findings.js';
 import type { AuditReport } from './types.js';
+import { xml } from '../config/escape.js';
 
-/** Escape for XML 1.0, dropping the characters it cannot hold at all. */
-export function xml(text: string): string {
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
 
 function testcase(f: Finding, report: AuditReport): { xml: string; failed: boolean; skipped: boolean } {
   const name = xml(`${f.ruleId} ${f.pointer ?? f.file}${f.line !== undefined ? `:${f.line}` : ''}`);
@@ -39,7 +30,10 @@ export function renderJunit(report: AuditReport): string {
     tests += n.tests;
     failures += n.failures;
     skipped += n.skipped;
-    return `  <testsuite name="${xml(file)}" tests="${n.tests}" failures="${n.failures}" skipped="${n.skipped}" errors="0">\n${rows.map((c) => c.xml).join('\n')}\n  </testsuite>`;
+    // The same score as every other format: each audited config's own.
+    const score = report.summary.scores[file];
+    const properties = score !== undefined && Object.hasOwn(report.summary.scores, file) ? `    <properties>\n      <property name="hardening-score" value="${score}"/>\n    </properties>\n` : '';
+    return `  <testsuite name="${xml(file)}" tests="${n.tests}" failures="${n.failures}" skipped="${n.skipped}" errors="0">\n${properties}${rows.map((c) => c.xml).join('\n')}\n  </testsuite>`;
   });
   // A config harden could not use is an error, not a pass.
   for (const e of report.errors ?? []) {

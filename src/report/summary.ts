@@ -10,8 +10,14 @@ export interface Summary {
   failOn: Severity;
   /** True when a counted finding is at or above failOn: the exit code is 1. */
   failed: boolean;
-  /** 0-100, weighted by severity: the mean of the configs' scores, so a fleet can be ranked. */
-  score: number;
+  /**
+   * 0-100: 100 less the weight of every counted finding (waived and baseline ones never count),
+   * per config (its own findings and those of the deployment around it: compose files, the host);
+   * the report's is the mean of the configs', so a fleet can be ranked. null when no config could
+   * be audited: a config harden could not read has no score.
+   */
+  score: number | null;
+  /** The score of each config that was audited. */
   scores: Record<string, number>;
 }
 
@@ -29,7 +35,11 @@ export function counts(f: Finding): boolean {
 export function summarize(findings: readonly Finding[], failOn: Severity, files: readonly string[] = []): Summary {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) bySeverity[f.severity]++;
-  const scores = Object.fromEntries(files.map((file) => [file, scoreOf(findings.filter((f) => f.file === file))]));
+  const counted = findings.filter(counts);
+  const configs = new Set(files);
+  // A finding about no config in particular (a compose file, the host) weighs on every config.
+  const shared = counted.filter((f) => !configs.has(f.file));
+  const scores = Object.fromEntries(files.map((file) => [file, scoreOf([...counted.filter((f) => f.file === file), ...shared])]));
   const values = Object.values(scores);
   return {
     total: findings.length,
@@ -39,7 +49,7 @@ export function summarize(findings: readonly Finding[], failOn: Severity, files:
     known: findings.filter((f) => f.known).length,
     failOn,
     failed: findings.some((f) => counts(f) && atOrAbove(f.severity, failOn)),
-    score: values.length > 0 ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : scoreOf(findings),
+    score: values.length > 0 ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : null,
     scores,
   };
 }

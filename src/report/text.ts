@@ -1,6 +1,7 @@
 // Human-readable report: grouped by severity, file:line:column first so terminals link it.
 import { relative } from 'node:path';
-import { RULES, SEVERITIES, type Finding, type Severity } from '../findings.js';
+import { SEVERITIES, type Finding, type Severity } from '../findings.js';
+import { evidence, remediation } from './evidence.js';
 import { styler, type StyleName } from './style.js';
 import type { AuditReport, ReportOptions } from './types.js';
 
@@ -29,7 +30,13 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   for (const file of report.files) lines.push(`  ${displayPath(file, options.cwd)}`);
   // Several configs: findings grouped per config (a unit or compose file counts as its own).
   const groups = new Map<string, Finding[]>();
-  for (const f of report.findings) groups.set(report.files.length > 1 ? f.file : '', [...(groups.get(report.files.length > 1 ? f.file : '') ?? []), f]);
+  for (const f of report.findings) {
+    const key = report.files.length > 1 ? f.file : '';
+    const group = groups.get(key);
+    // Pushed, not copied: a copy per finding is quadratic, and a waiver file can add 200,000.
+    if (group) group.push(f);
+    else groups.set(key, [f]);
+  }
   for (const [file, findings] of groups) {
     if (file) lines.push('', s('bold', `== ${displayPath(file, options.cwd)} (${findings.length} finding${findings.length === 1 ? '' : 's'})`));
     for (const severity of SEVERITIES) {
@@ -40,17 +47,26 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
         const note = f.waived ? s('dim', `  (waived until ${f.waived.expires}: ${f.waived.reason})`) : f.known ? s('dim', '  (known: in the baseline)') : '';
         lines.push(`  ${where(f, options.cwd)}  ${s('dim', f.ruleId)}${note}`);
         lines.push(`    ${f.message}`);
-        const fix = RULES[f.ruleId]?.fix;
-        if (fix) lines.push(`    ${s('cyan', f.fixable ? 'fix:' : 'to do:')} ${fix.text}`);
+        lines.push(`    ${s('dim', `evidence: ${evidence(f)}`)}`);
+        const fix = remediation(f);
+        if (fix) lines.push(`    ${s('cyan', fix.automatic ? 'fix:' : 'to do:')} ${fix.text}`);
       }
     }
   }
-  for (const e of report.errors ?? []) lines.push('', s('red', `not audited: ${e.message}`));
+  const errors = report.errors ?? [];
+  for (const e of errors) lines.push('', s('red', `not audited: ${e.message}`));
   lines.push('');
   const { summary } = report;
-  lines.push(`Hardening score: ${summary.score}/100${Object.keys(summary.scores).length > 1 ? ` (mean of ${Object.keys(summary.scores).length} configs; lowest ${Math.min(...Object.values(summary.scores))})` : ''}.`);
+  const audited = Object.keys(summary.scores).length;
+  const notAudited = errors.length > 0 ? `; ${errors.length} config${errors.length === 1 ? '' : 's'} could not be audited and ha${errors.length === 1 ? 's' : 've'} none` : '';
+  if (summary.score === null) {
+    lines.push(s('red', `No hardening score: no config could be audited.`));
+  } else {
+    const of = audited > 1 ? ` (mean of ${audited} configs; lowest ${Object.values(summary.scores).reduce((a, b) => Math.min(a, b))})` : '';
+    lines.push(`Hardening score: ${summary.score}/100${of}${notAudited}.`);
+  }
   if (summary.total === 0) {
-    lines.push(s('green', `No findings at profile ${report.profile}.`));
+    if (summary.score !== null) lines.push(s('green', errors.length > 0 ? `No findings at profile ${report.profile} in the ${audited === 1 ? 'config' : `${audited} configs`} audited.` : `No findings at profile ${report.profile}.`));
   } else {
     const counts = SEVERITIES.filter((sev) => summary.bySeverity[sev] > 0).map((sev) => `${summary.bySeverity[sev]} ${sev}`);
     const set = [summary.waived > 0 ? `${summary.waived} waived` : '', summary.known > 0 ? `${summary.known} in the baseline` : ''].filter(Boolean);

@@ -16,4 +16,6 @@ export interface ReportOptions {
   color: boolean;
   /** Directory that file names are shown relative to in text output. */
   cwd: string;
+  /** SARIF: the directory file locations are relative to (%SRCROOT%); the cwd when absent. */
+  sarifRoot?: string;
 }

@@ -144,6 +144,17 @@ export function nearest(key: string, candidates: readonly string[]): string | un
   return best;
 }
 
+/**
+ * What a mistyped name on the command line most likely meant: the nearest by edit distance, else
+ * the candidates it is the start or a part of (at most three), as " (did you mean ...?)", or ''.
+ */
+export function didYouMean(input: string, candidates: readonly string[]): string {
+  const close = nearest(input, candidates);
+  const lower = input.toLowerCase();
+  const hits = close !== undefined ? [close] : lower.length >= 2 ? candidates.filter((c) => c.toLowerCase().startsWith(lower) || c.toLowerCase().includes(lower)).slice(0, 3) : [];
+  return hits.length > 0 ? ` (did you mean ${hits.join(' or ')}?)` : '';
+}
+
 /** Objects whose misspelt keys matter, with the fields a typo there most likely meant. */
 const TYPO_TARGETS: readonly (readonly [string, readonly string[]])[] = [
   ['tools', ['restrictToWorkspace', 'ssrfWhitelist', 'mcpServers', 'exec', 'webuiAllowRemotePackageInstall']],

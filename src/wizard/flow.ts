@@ -1,8 +1,10 @@
 // The wizard's questions, over an audited file: which fixes to apply, who may talk to the bot on
 // each channel, and whether to accept a change that could lock the owner out. It only decides;
 // the fix pipeline writes.
+import { isCalendarDate } from '../waivers.js';
 import { getIn } from '../config/model.js';
 import { dotted } from '../config/pointer.js';
+import { dictionary, setOwn, table } from '../config/own.js';
 import type { FileAudit } from '../audit.js';
 import { findingKey, RULES, SEVERITIES, type Finding } from '../findings.js';
 import { checkGroupId, checkId, idFormat } from '../fix/ids.js';
@@ -40,7 +42,7 @@ async function askWaiver(f: Finding, prompts: PromptAdapter): Promise<NewWaiver>
   const today = inDays(0);
   const expires = await prompts.input('Until when? (YYYY-MM-DD; the finding counts again after that)', {
     default: inDays(90),
-    validate: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) && !Number.isNaN(Date.parse(v.trim())) ? (v.trim() > today ? true : 'a date after today') : 'a date such as 2027-03-31'),
+    validate: (v) => (isCalendarDate(v.trim()) ? (v.trim() > today ? true : 'a date after today') : 'a date that exists, such as 2027-03-31'),
   });
   return { ruleId: f.ruleId, ...(f.pointer !== undefined ? { pointer: f.pointer } : {}), reason: reason.trim(), expires: expires.trim() };
 }
@@ -55,7 +57,7 @@ export function kindOf(f: Finding): 'auto' | 'allow' | 'group' | 'manual' {
   return fix && (fix.kind === 'set' || fix.kind === 'chmod') ? 'auto' : 'manual';
 }
 
-const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', email: 'E-mail', slack: 'Slack', mattermost: 'Mattermost', matrix: 'Matrix', feishu: 'Feishu', signal: 'Signal', msteams: 'MS Teams' };
+const CHANNEL_NAMES = table<string>({ telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', email: 'E-mail', slack: 'Slack', mattermost: 'Mattermost', matrix: 'Matrix', feishu: 'Feishu', signal: 'Signal', msteams: 'MS Teams' });
 const channelName = (c: string): string => CHANNEL_NAMES[c] ?? c;
 
 export function summary(fa: FileAudit, cwd: string): string {
@@ -131,7 +133,9 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
   for (const f of findings) {
     const channel = f.path?.[1];
     if (!channel) continue;
-    byChannel.set(channel, [...(byChannel.get(channel) ?? []), f]);
+    const list = byChannel.get(channel);
+    if (list) list.push(f);
+    else byChannel.set(channel, [f]);
   }
   for (const [channel, list] of byChannel) {
     const allow = list.filter((f) => ALLOW_RULES.has(f.ruleId));
@@ -145,7 +149,10 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
           { value: true, name: 'Yes: only the accounts I list may use the bot' },
           { value: false, name: 'No: keep "*" (everyone may use the bot)' },
         ]);
-        if (!remove) continue;
+        if (!remove) {
+          prompts.say(`  left as it is: ${dotted(wildcard.path ?? [])} still lets everyone use the bot`);
+          continue;
+        }
       }
       const current = allow.map((f) => getIn(fa.effective.value, f.path ?? [])).find(Array.isArray) as unknown[] | undefined;
       const kept = (current ?? []).filter((v) => v !== '*');
@@ -154,16 +161,21 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
       const { ids, notes } = await askIds(prompts, channel, `${channelName(channel)} accounts that may talk to the bot (${format.describe}; comma-separated, empty to skip):`, false);
       for (const note of notes) prompts.say(`  note: ${note}`);
       if (ids.length > 0 || kept.length > 0) {
-        (d.answers.allowFrom ??= {})[channel] = ids;
+        setOwn((d.answers.allowFrom ??= dictionary()), channel, ids);
         for (const f of allow) d.only.add(findingKey(f));
+      } else {
+        // Nothing to put in its place: the list stays as it is, and so does the finding.
+        prompts.say(`  no accounts given: ${allow.map((f) => dotted(f.path ?? [])).filter((p, i, all) => all.indexOf(p) === i).join(', ')} stays as it is (${allow.map((f) => f.ruleId).join(', ')} remains open)`);
       }
     }
     if (group.length > 0) {
       prompts.say(`\n${channelName(channel)}: ${group.map((f) => f.message).join('; ')}`);
       const { ids } = await askIds(prompts, channel, `${channelName(channel)} channels where the bot may answer anyone (channel IDs, comma-separated, empty to skip):`, true);
       if (ids.length > 0) {
-        (d.answers.groupAllowFrom ??= {})[channel] = ids;
+        setOwn((d.answers.groupAllowFrom ??= dictionary()), channel, ids);
         for (const f of group) d.only.add(findingKey(f));
+      } else {
+        prompts.say(`  no channels given: ${group.map((f) => f.ruleId).join(', ')} remains open`);
       }
     }
   }
@@ -180,7 +192,8 @@ export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string,
     prompts.say(
       `\nThe file holds ${secrets.length} secret${secrets.length === 1 ? '' : 's'} in plain text (${secrets.map((v) => dotted(v.path)).join(', ')}).\n` +
         `  They can move to ${displayPath(defaultEnvFile(fa.file), cwd)} (mode 600) as \${NAME} references; nanobot then needs that file in its environment\n` +
-        '  (EnvironmentFile= in the systemd unit, --env-file for docker), or it refuses to start.',
+        '  (EnvironmentFile= in the systemd unit, --env-file for docker, env_file: in compose, or `set -a; . FILE; set +a`\n' +
+        '  in the shell that starts it), or it refuses to start.',
     );
     d.secretsToEnv = await prompts.confirm('Move the secrets to the env file?', false);
   }

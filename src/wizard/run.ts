@@ -2,7 +2,8 @@
 // pipeline write. Any cancel before the write leaves every byte as it was.
 import { auditFile, resolveTraits } from '../audit.js';
 import { redactor } from '../config/secrets.js';
-import { atOrAbove, type Severity } from '../findings.js';
+import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
+import type { Skip } from '../fix/plan.js';
 import { fixFile, type FixOptions, type FixResult } from '../fix.js';
 import { configDiff } from '../fix/diff.js';
 import { styler } from '../report/style.js';
@@ -30,6 +31,28 @@ function describePreview(r: FixResult, cwd: string, color: boolean): string {
   const diff = configDiff(displayPath(r.file, cwd), r.before, r.after, s, r.roots);
   if (diff) lines.push(diff.trimEnd());
   for (const m of r.modes) lines.push(`mode of ${displayPath(m.path, cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
+  return lines.join('\n');
+}
+
+/**
+ * The last word on a config: every finding still open, worst first, with why it was left (a
+ * question skipped, a change held back, a step by hand), and what that means for the exit code.
+ */
+export function stillOpen(left: readonly Finding[], skipped: readonly Skip[], failOn: Severity): string {
+  const open = left.filter((f) => !f.waived);
+  if (open.length === 0) return '\nNothing is left open: harden fix exits 0.';
+  const sorted = [...open].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
+  const lines = [`\nStill open (${open.length}):`];
+  for (const f of sorted) {
+    const why = skipped.find((k) => k.ruleId === f.ruleId && (k.pointer === undefined || k.pointer === f.pointer));
+    lines.push(`  ${f.severity.toUpperCase()} ${f.ruleId}${f.line !== undefined ? ` (line ${f.line})` : ''}: ${f.message}${why ? `\n    left because: ${why.message}` : ''}`);
+  }
+  const failing = open.filter((f) => atOrAbove(f.severity, failOn)).length;
+  lines.push(
+    failing > 0
+      ? `harden fix exits 1: ${failing} of them ${failing === 1 ? 'is' : 'are'} at or above --fail-on ${failOn}.`
+      : `harden fix exits 0: none of them is at or above --fail-on ${failOn}.`,
+  );
   return lines.join('\n');
 }
 
@@ -87,7 +110,8 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
     };
     let preview = await fixFile(file, run, traits);
     for (const held of preview.skipped.filter((k) => k.why === 'lockout')) {
-      if (await safe.confirm(`Careful: ${held.message.replace(/[;.] [Pp]ass --accept-risk .*$/, '')}. Apply this change anyway?`, false)) {
+      // One of the fixes chosen above, held back by the lockout guard: its own question, with why.
+      if (await safe.confirm(`One of the fixes you chose (${held.ruleId}) is held back: ${held.message.replace(/[;.] [Pp]ass --accept-risk .*$/, '')}. Apply it anyway?`, false)) {
         d.acceptRisk.push(held.ruleId);
       }
     }
@@ -110,7 +134,10 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
         if (d.waivers.length > 0) await recordWaivers(file, d.waivers, say);
         say(`\nWrote ${displayPath(file, io.cwd)}.`);
         if (result.backup) say(`Backup: ${result.backup}\nUndo with: harden restore --config ${file}`);
-        if (result.envFile) say(`Secrets are in ${result.envFile.path}: load it with EnvironmentFile=${result.envFile.path} (systemd) or --env-file (docker) before restarting nanobot.`);
+        if (result.envFile) {
+          const e = result.envFile.path;
+          say(`Secrets are in ${e}: load it before restarting nanobot, with EnvironmentFile=${e} (systemd), --env-file ${e} (docker run), env_file: (compose), or \`set -a; . ${e}; set +a\` in the shell that starts it.`);
+        }
         say('Restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings.');
         preview = result;
       } else {
@@ -123,7 +150,8 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
       '\nAlso outside this file: check NANOBOT_* variables in systemd units and compose files (harden audit names any that weaken a setting),\n' +
         'run nanobot in Docker with the guide\'s security flags as a non-root user, and close the gateway port in your firewall.',
     );
-    if (left.some((f) => atOrAbove(f.severity, ctx.failOn))) failed = true;
+    say(stillOpen(left, preview.skipped, ctx.failOn));
+    if (left.some((f) => !f.waived && atOrAbove(f.severity, ctx.failOn))) failed = true;
   }
   return failed ? 1 : 0;
 }

@@ -1,13 +1,11 @@
 // The built CLI, run as a subprocess on real files in temp directories.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
+import { validateReport } from '../helpers/schemas.js';
 import { copyFixture, FIXTURES, tempDir, writeConfig } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
-const validateReport = new Ajv2020({ allErrors: true, strict: true }).compile(reportSchema);
 
 interface JsonReport {
   findings: { ruleId: string; severity: string; line?: number; pointer?: string; source: { kind: string; name?: string } }[];

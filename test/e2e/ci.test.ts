@@ -2,12 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
+import { validateReport as validate } from '../helpers/schemas.js';
 import { copyFixture } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
-const validate = new Ajv2020({ strict: true, allErrors: true }).compile(reportSchema);
 
 interface Report {
   findings: { ruleId: string; pointer?: string; waived?: { reason: string; expires: string }; known?: boolean; message: string }[];
@@ -42,7 +40,7 @@ describe('waivers', () => {
     await writeFile(join(dir, '.nanobot', '.harden.json'), JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', reason: 'behind the VPN', expires: '2999-01-01' }] }));
     const r = harden(['fix', '--yes', '-c', file, '--format', 'json', '--nanobot-version', '0.3.0', '--no-host', '--runtime', 'host']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { changed: boolean; remaining: { ruleId: string; waived?: unknown }[] };
+    const report = (JSON.parse(r.stdout) as { results: { changed: boolean; remaining: { ruleId: string; waived?: unknown }[] }[] }).results[0]!;
     expect(report.changed).toBe(false);
     expect(report.remaining.map((f) => [f.ruleId, f.waived !== undefined])).toEqual([['gateway-host-loopback', true]]);
   });
@@ -72,7 +70,7 @@ describe('waivers', () => {
     await writeFile(join(dir, '.nanobot', '.harden.json'), '{\n  "waivers": [\n    { "ruleId": "gateway-host-loopback", "reason": "x", "expires": "soon" }\n  ]\n}\n');
     const { code, stderr } = audit(['-c', file]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/\.harden\.json:3:\d+: "expires" must be an ISO date such as 2027-03-31/);
+    expect(stderr).toMatch(/\.harden\.json:3:\d+: "expires" must be a date that exists, written as an ISO date such as 2027-03-31 \("soon" is not\)/);
   });
 });
 

@@ -1,8 +1,9 @@
 // harden docker, harden systemd and harden incident print for the config's real paths.
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyFixture } from '../helpers/fixtures.js';
+import { parse } from 'yaml';
+import { FIXTURES, copyFixture, tempDir } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
 describe('printed deployment', () => {
@@ -28,7 +29,9 @@ describe('printed deployment', () => {
     expect(r.stdout).toContain(`-v ${file}:/home/nanobot/.nanobot/config.json:ro`);
     expect(r.stdout).toContain('-p 127.0.0.1:18790:18790');
     expect(r.stdout).toContain('-p 127.0.0.1:8765:8765'); // the WebUI is on in this config
-    expect(r.stdout).toMatch(/audit --config .* --fail-on high --no-host && \\\ndocker run/);
+    expect(r.stdout).toMatch(/audit --config .* --fail-on high --no-host\n\ndocker run/);
+    expect(r.stdout.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(r.stdout).toMatch(/^set -e$/m);
     expect(r.stdout).not.toMatch(/FAKE/);
   });
 
@@ -38,7 +41,7 @@ describe('printed deployment', () => {
     text.tools.exec['sandbox'] = 'bwrap';
     await writeFile(file, JSON.stringify(text));
     const r = harden(['docker', '--config', file, '--nanobot-version', '0.3.0']);
-    expect(r.stdout).toMatch(/bwrap: it needs these inside Docker, at the cost of container isolation/);
+    expect(r.stdout).toMatch(/tools\.exec\.sandbox is bwrap: it needs SYS_ADMIN and unconfined profiles, at the cost of container isolation/);
     expect(r.stdout).toContain('--cap-add SYS_ADMIN --security-opt apparmor=unconfined --security-opt seccomp=unconfined');
   });
 
@@ -51,5 +54,22 @@ describe('printed deployment', () => {
     expect(r.stdout).toContain('   - providers.openrouter.apiKey: OpenRouter: openrouter.ai, Settings > Keys');
     expect(r.stdout).toContain('pairing.json');
     expect(r.stdout).not.toMatch(/FAKE|sk-or-v1-F|gsk_F|xox[bp]-F|ghp_F/);
+  });
+
+  it("a config under a path with a space and a quote: one word for the shell, one value for yaml, one for systemd", async () => {
+    const dir = join(await tempDir(), "Bob's bots", '.nanobot');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, 'config.json');
+    await copyFile(join(FIXTURES, 'audit', 'guide-hardened.json'), file);
+    await chmod(file, 0o600);
+    const docker = harden(['docker', '--config', file, '--nanobot-version', '0.3.0']);
+    expect(docker.code).toBe(0);
+    expect(docker.stdout).toContain(`  -v "${dir}:/home/nanobot/.nanobot" \\\n`);
+    const compose = harden(['docker', '--format', 'compose', '--config', file, '--nanobot-version', '0.3.0']);
+    const service = (parse(compose.stdout) as { services: { nanobot: { volumes: string[] } } }).services.nanobot;
+    expect(service.volumes.slice(0, 2)).toEqual([`${dir}:/home/nanobot/.nanobot`, `${file}:/home/nanobot/.nanobot/config.json:ro`]);
+    const unit = harden(['systemd', '--config', file, '--nanobot-version', '0.3.0']);
+    expect(unit.stdout).toMatch(new RegExp(`^ExecStart=\\S+ gateway --config "${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"$`, 'm'));
+    expect(unit.stdout).toContain(`\nReadWritePaths="${dir}" `);
   });
 });

@@ -3,16 +3,11 @@ import { chmod, chown, lstat, mkdir, readdir, readFile, readlink, stat, symlink,
 import { execFileSync, spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
-import fixSchema from '../../schemas/fix-report.schema.json' with { type: 'json' };
+import { validateFixReport as validateFix } from '../helpers/schemas.js';
 import { crlfTabsFixed, copyFixture, tempDir, writeConfig } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-ajv.addSchema(reportSchema);
-const validateFix = ajv.compile(fixSchema);
 
 const BASE = ['--nanobot-version', '0.3.0', '--runtime', 'host'];
 const isRoot = process.getuid?.() === 0;
@@ -90,10 +85,15 @@ describe('harden fix --yes', () => {
 
   it('applies what it can without answers, says which flag supplies the rest, exits 1', async () => {
     const { file } = await copyFixture('fix/crlf-tabs.json');
-    const r = harden(['fix', '--yes', '-c', file, ...BASE, '--quiet']);
+    // --quiet: a line for what changed, one for what was held back, one for what is left; no diff.
+    const quiet = harden(['fix', '--dry-run', '-c', file, ...BASE, '--quiet']);
+    const r = harden(['fix', '--yes', '-c', file, ...BASE]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('allow-from-wildcard: channels.telegram.allowFrom: say who may talk to the bot with --allow-from telegram=ID');
-    expect(r.stdout).not.toMatch(/^\+/m); // --quiet: no diff
+    expect(quiet.stdout).not.toMatch(/^[+-]/m);
+    expect(quiet.stdout).toMatch(/^ {2}would change: \d+ settings? \(/m);
+    expect(quiet.stdout).toMatch(/^ {2}not changed: 1 \(run without --quiet to see why\)$/m);
+    expect(quiet.stdout.split('\n').length).toBeLessThan(r.stdout.split('\n').length);
     expect(await readFile(file, 'utf8')).toContain('"restrictToWorkspace": true');
   });
 
@@ -133,8 +133,10 @@ describe('harden fix --yes', () => {
   it('--format json matches its schema and never shows a secret', async () => {
     const { file } = await copyFixture('audit/current-v0.3-insecure.json', { mode: 0o644 });
     const r = harden(['fix', '--yes', '-c', file, '--format', 'json', '--allow-from', 'telegram=1', ...BASE]);
-    const report = JSON.parse(r.stdout) as { changed: boolean; backup: string; applied: unknown[]; skipped: unknown[] };
-    expect(validateFix(report), JSON.stringify(validateFix.errors)).toBe(true);
+    const whole = JSON.parse(r.stdout) as { schemaVersion: number; results: { changed: boolean; backup: string; applied: unknown[]; skipped: unknown[] }[]; errors: unknown[] };
+    expect(validateFix(whole), JSON.stringify(validateFix.errors)).toBe(true);
+    expect([whole.schemaVersion, whole.results.length, whole.errors]).toEqual([2, 1, []]);
+    const report = whole.results[0]!;
     expect(report.changed).toBe(true);
     expect(report.backup).toMatch(/\.bak$/);
     expect(r.stdout).not.toMatch(/FAKE-[a-z]/);
@@ -143,6 +145,19 @@ describe('harden fix --yes', () => {
 });
 
 describe('harden fix refuses, with nothing written', () => {
+  it('with --format json, the report still comes: one object with the error, exit 2', async () => {
+    const { dir, file } = await writeConfig('{"tools": {"restrictToWorkspace": false,}}');
+    const before = await snapshot(dir);
+    const r = harden(['fix', '--yes', '-c', file, '--format', 'json', ...BASE]);
+    expect(r.code).toBe(2);
+    const report = JSON.parse(r.stdout) as { results: unknown[]; errors: { file: string; message: string }[]; failed: boolean };
+    expect(validateFix(report), JSON.stringify(validateFix.errors)).toBe(true);
+    expect(report.results).toEqual([]);
+    expect(report.errors).toEqual([{ file, message: expect.stringMatching(/:1:40: not valid JSON: a trailing comma/) as unknown }]);
+    expect(r.stderr).toMatch(/^harden: .*:1:40: not valid JSON: a trailing comma/);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
   it('without a terminal and without --yes or --dry-run, at once', async () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json');
     const before = await snapshot(dir);

@@ -50,11 +50,8 @@ describe('many configs', () => {
     expect(r.stderr).toMatch(/b\/config\.json:1:40: not valid JSON: a trailing comma/);
     expect(await readFile(join(root, 'b', 'config.json'), 'utf8')).toBe('{"tools": {"restrictToWorkspace": false,}}');
     for (const n of ['a', 'c']) expect(await readFile(join(root, n, 'config.json'), 'utf8')).toContain('"restrictToWorkspace": true');
-    const json = JSON.parse(harden(['fix', '--dry-run', '-c', root, '--format', 'json', '--nanobot-version', '0.3.0', '--runtime', 'host']).stdout) as { file: string; error?: string }[];
-    expect(json.map((x) => [x.file.slice(root.length), x.error !== undefined])).toEqual([
-      ['/a/config.json', false],
-      ['/c/config.json', false],
-      ['/b/config.json', true],
-    ]);
+    const json = JSON.parse(harden(['fix', '--dry-run', '-c', root, '--format', 'json', '--nanobot-version', '0.3.0', '--runtime', 'host']).stdout) as { results: { file: string }[]; errors: { file: string }[] };
+    expect(json.results.map((x) => x.file.slice(root.length))).toEqual(['/a/config.json', '/c/config.json']);
+    expect(json.errors.map((x) => x.file.slice(root.length))).toEqual(['/b/config.json']);
   });
 });

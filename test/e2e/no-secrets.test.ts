@@ -143,14 +143,15 @@ describe('no secret in any output', () => {
     }
     // The fix did its work: the secrets are still in the file, unchanged.
     expect(await readFile(yes.file, 'utf8')).toContain('"sk-or-v1-LEAK\\u0043ANARY-or"');
-    expect(JSON.parse(dryJson.stdout).changed).toBe(true);
-    expect(JSON.parse(yesJsonRun.stdout).changed).toBe(true);
+    expect(JSON.parse(dryJson.stdout).results[0].changed).toBe(true);
+    expect(JSON.parse(yesJsonRun.stdout).results[0].changed).toBe(true);
   });
 
   it('secrets in a compose file: its diff, its findings, its report', async () => {
     const { dir, file } = await copyFixture(SHAPED, { mode: 0o600 });
     const compose = join(dir, 'compose.yml');
-    await writeFile(compose, await readFile(join(__dirname, '..', 'fixtures', 'compose', 'secrets-in-environment.yml')));
+    // privileged: true above the credentials, so that the minimal diff shows them as context too.
+    await writeFile(compose, (await readFile(join(__dirname, '..', 'fixtures', 'compose', 'secrets-in-environment.yml'), 'utf8')).replace('    environment:\n      - OPENROUTER', '    privileged: true\n    environment:\n      - OPENROUTER'));
     const outputs: string[] = [];
     const run = (args: string[]) => {
       const r = harden([...args, '-c', file, '--compose', compose, '--nanobot-version', '0.3.0']);

@@ -1,7 +1,7 @@
 // The CLI as users get it: shell completion, help for every command, and the npm package
 // installed into an empty prefix with production dependencies only.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, ROOT, tempDir } from '../helpers/fixtures.js';
@@ -51,6 +51,11 @@ describe('the npm package', () => {
     expect(listing).toMatch(/package\/bin\/harden\.js/);
     expect(listing).toMatch(/package\/schemas\/report\.schema\.json/);
     expect(listing).not.toMatch(/package\/(src|test)\//);
+    expect(listing).toMatch(/^package\/LICENSE$/m);
+    expect(listing).toMatch(/^package\/dist\/THIRD-PARTY-NOTICES\.md$/m);
+    // Every package the bundle holds code of is in the notices, with its licence text.
+    const notices = await readFile(join(ROOT, 'dist', 'THIRD-PARTY-NOTICES.md'), 'utf8');
+    for (const name of ['commander', 'jsonc-parser', 'ajv', 'yaml', 'diff', 'execa', '@inquirer/core']) expect(notices).toMatch(new RegExp(`^## ${name.replace('/', '\\/')}@\\d+\\.\\d+\\.\\d+\\n\\nLicence: \\S+\\n\\n\`\`\`\\n\\S`, 'm'));
     const prefix = join(out, 'prefix');
     await mkdir(prefix);
     execFileSync('npm', ['install', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', join(out, tarball!)], { stdio: 'pipe' });
@@ -60,8 +65,13 @@ describe('the npm package', () => {
     const r = spawnSync(bin, ['audit', '-c', file, '--format', 'json', '--nanobot-version', '0.3.0', '--no-host'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings.length).toBeGreaterThan(3);
-    // Only production dependencies came along.
-    const installed = await readdir(join(prefix, 'node_modules'));
-    for (const dev of ['vitest', 'typescript', 'esbuild', 'fast-check']) expect(installed).not.toContain(dev);
+    // Everything is bundled: the tarball installs no other package.
+    const installed = (await readdir(join(prefix, 'node_modules'))).filter((n) => !n.startsWith('.'));
+    expect(installed).toEqual(['nanobot-harden']);
+    // Every command runs from the installed copy.
+    for (const args of [['fix', '--dry-run', '-c', file, '--nanobot-version', '0.3.0', '--no-host'], ['restore', '--list', '-c', file], ['docker', '-c', file], ['systemd', '-c', file], ['incident', '-c', file], ['completion', 'bash']]) {
+      const run = spawnSync(bin, args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: prefix } });
+      expect([args[0], run.stderr.includes('internal error'), [0, 1].includes(run.status ?? -1)]).toEqual([args[0], false, true]);
+    }
   }, 120_000);
 });

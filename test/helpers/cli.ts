@@ -9,13 +9,14 @@ export interface CliResult {
   stderr: string;
 }
 
-export function harden(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): CliResult {
+export function harden(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string; maxBuffer?: number } = {}): CliResult {
   const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'harden.js'), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: '/usr/bin:/bin', NO_COLOR: '1', HOME: '/nonexistent', ...options.env },
     input: options.input ?? '',
     encoding: 'utf8',
     timeout: 20_000,
+    ...(options.maxBuffer !== undefined ? { maxBuffer: options.maxBuffer } : {}),
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -3,9 +3,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { findNodeAtLocation, parseTree, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, visit, type Node, type ParseError } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
-import { fastTree, parseJsonTree } from '../../../src/config/json-tree.js';
+import { fastTree, JsonTooDeepError, MAX_DEPTH, parseJsonTree, tooDeepAt } from '../../../src/config/json-tree.js';
 import { FIXTURES, ROOT } from '../../helpers/fixtures.js';
 // @ts-expect-error: a plain .mjs script without types
 import { instanceConfigs, largeConfig } from '../../../scripts/bench.mjs';
@@ -111,7 +111,7 @@ describe('fastTree', () => {
     expect(findNodeAtLocation(tree!, ['agents', 'defaults', 'note'])?.value).toHaveLength(9_000_000);
   });
 
-  it('leaves nesting deeper than nanobot could load to jsonc-parser', () => {
+  it('gives up on nesting deeper than MAX_DEPTH (parseJsonTree then refuses it)', () => {
     expect(fastTree('['.repeat(800) + ']'.repeat(800))).toBeDefined();
     expect(fastTree('['.repeat(1200) + ']'.repeat(1200))).toBeUndefined();
   });
@@ -136,5 +136,90 @@ describe('fastTree', () => {
     const fast = files.filter((f) => agrees(readFileSync(f, 'utf8')) === 'fast');
     // The fixtures hold broken files on purpose; the well-formed ones all take the fast path.
     expect(fast.length).toBe(files.filter((f) => jsonc(readFileSync(f, 'utf8')).errors.length === 0 && readFileSync(f, 'utf8').charCodeAt(0) !== 0xfeff).length);
+  });
+});
+
+/** The deepest jsonc-parser goes into a text: its parser recurses once per object or array it opens. */
+function jsoncDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  const open = () => {
+    deepest = Math.max(deepest, ++depth);
+  };
+  const close = () => {
+    depth--;
+  };
+  visit(text, { onObjectBegin: open, onArrayBegin: open, onObjectEnd: close, onArrayEnd: close }, STRICT);
+  return deepest;
+}
+
+/** Nesting of a JSON value: 0 for a scalar, 1 for [] or {}. */
+function nesting(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 0;
+  return 1 + Math.max(0, ...Object.values(v as object).map(nesting));
+}
+
+describe('tooDeepAt', () => {
+  it('finds exactly the bracket that opens the first level past the limit in strict JSON', () => {
+    fc.assert(
+      fc.property(value, fc.constantFrom(0, 2, '\t'), (v, indent) => {
+        const text = JSON.stringify(v, null, indent);
+        const d = nesting(v);
+        expect(tooDeepAt(text, d)).toBe(-1);
+        if (d === 0) return;
+        const at = tooDeepAt(text, d - 1);
+        expect('[{').toContain(text[at]);
+        // That bracket is at depth d: jsonc-parser, given the text up to it, opens d - 1 levels.
+        expect(jsoncDepth(text.slice(0, at))).toBe(d - 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never counts fewer levels than jsonc-parser recurses into, whatever the text', () => {
+    const soup = fc.array(fc.constantFrom('[', ']', '{', '}', '"', '\\', ',', ':', '/', '*', '\n', '\r', 'a', '1', ' ', '//', '/*', '*/', '"a":'), { maxLength: 60 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(soup, (text) => {
+        const d = jsoncDepth(text);
+        if (d > 0) expect(tooDeepAt(text, d - 1), JSON.stringify(text)).toBeGreaterThanOrEqual(0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('skips brackets in strings and comments, as jsonc-parser does', () => {
+    expect(tooDeepAt('{"a": "[[[[", "b": "\\"[[["}', 1)).toBe(-1);
+    expect(tooDeepAt('{"a": 1 /* [[[[ */, "b": 2 // [[[\n}', 1)).toBe(-1);
+    // An unterminated string ends at the line break; the brackets on the next line count.
+    expect(tooDeepAt('{"a": "[[\n[[', 2)).toBe(11);
+    // A closing bracket of the other kind closes nothing (jsonc-parser skips it).
+    expect(tooDeepAt('[},[},[}', 2)).toBe(6);
+  });
+
+  it('reads 100,000 levels, a string of millions of characters and a comment left open without recursion', () => {
+    expect(tooDeepAt('{"a":'.repeat(100_000))).toBe(MAX_DEPTH * 5);
+    expect(tooDeepAt('['.repeat(100_000) + ']'.repeat(100_000))).toBe(MAX_DEPTH);
+    expect(tooDeepAt(`{"a": "${"x".repeat(5_000_000)}", "b": [[[]]]}`, 4)).toBe(-1);
+    expect(tooDeepAt('[/* ' + '['.repeat(10_000), 1)).toBe(-1);
+  });
+});
+
+describe('parseJsonTree and depth', () => {
+  it(`parses ${MAX_DEPTH} levels and refuses ${MAX_DEPTH + 1} before jsonc-parser sees them, valid or not`, () => {
+    const errors: ParseError[] = [];
+    expect(parseJsonTree('['.repeat(MAX_DEPTH) + ']'.repeat(MAX_DEPTH), errors)?.type).toBe('array');
+    // Broken text goes to jsonc-parser, which gets it only when it is shallow enough.
+    expect(parseJsonTree('['.repeat(MAX_DEPTH) + ']'.repeat(MAX_DEPTH - 1) + ',]', errors)?.type).toBe('array');
+    expect(errors.length).toBeGreaterThan(0);
+    for (const text of ['['.repeat(MAX_DEPTH + 1) + ']'.repeat(MAX_DEPTH + 1), '{"a":'.repeat(100_000), `{"x": ${'['.repeat(100_000)}`]) {
+      let thrown: unknown;
+      try {
+        parseJsonTree(text, []);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(JsonTooDeepError);
+      expect('[{').toContain(text[(thrown as JsonTooDeepError).offset]);
+    }
   });
 });

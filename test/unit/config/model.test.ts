@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { effectiveConfig, getIn } from '../../../src/config/model.js';
 import { parseConfig } from '../../../src/config/parse.js';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
+import { UsageError } from '../../../src/errors.js';
 
 function model(text: string, env: Record<string, string> = {}, version = '0.3.0') {
   const traits = traitsFor(parseVersion(version)!, 'flag');
@@ -75,6 +76,36 @@ describe('duplicate keys and spellings', () => {
     }
   });
 
+  it('keys named like Object.prototype members are the file\'s keys, found only where the file has them', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', '__proto__']) {
+      const text = `{"channels": {"${name}": {"enabled": true, "allowFrom": ["*"]}}, "providers": {"${name}": {"apiKey": "k"}}, "tools": {"mcpServers": {"${name}": {"command": "x"}}}}`;
+      const eff = model(text);
+      // As any unknown channel: the file's section plus the defaults every channel gets.
+      expect(getIn(eff.value, ['channels', name])).toEqual(getIn(model(text.replaceAll(name, 'zzqqxv')).value, ['channels', 'zzqqxv']));
+      expect(getIn(eff.value, ['channels', name, 'allowFrom'])).toEqual(['*']);
+      expect(getIn(eff.value, ['providers', name, 'apiKey'])).toBe('k');
+      expect(getIn(eff.value, ['tools', 'mcpServers', name, 'command'])).toBe('x');
+      // Where the file does not have the name, nothing is found: never Object.prototype's member.
+      expect(getIn(eff.value, ['gateway', name])).toBeUndefined();
+      expect(getIn(model('{}').value, ['channels', name])).toBeUndefined();
+    }
+    // snake_case spellings land on the camelCase name (to_string fills toString), as pydantic does.
+    expect(getIn(model('{"tools": {"exec": {"to_string": 1, "value_of": 2}}}').value, ['tools', 'exec', 'toString'])).toBe(1);
+    expect(getIn(model('{"tools": {"exec": {"value_of": 2}}}').value, ['tools', 'exec', 'valueOf'])).toBe(2);
+  });
+
+  it('channel names stay as written: only ChannelsConfig\'s own fields take a snake_case spelling (verified at 0.3.0)', () => {
+    const eff = model('{"channels": {"my_plugin": {"enabled": true}, "myPlugin": {"enabled": false}, "to_string": {"enabled": true}, "send_progress": false}}');
+    // (websocket is the channel 0.3.0 adds by default.)
+    expect(Object.keys(eff.value['channels'] as object).sort()).toEqual(['myPlugin', 'my_plugin', 'sendProgress', 'to_string', 'websocket']);
+    expect(eff.shadows).toEqual([]);
+    expect(getIn(eff.value, ['channels', 'my_plugin', 'enabled'])).toBe(true);
+    expect(getIn(eff.value, ['channels', 'myPlugin', 'enabled'])).toBe(false);
+    // The environment addresses them the same way.
+    const env = model('{}', { NANOBOT_CHANNELS__MY_PLUGIN__ENABLED: 'true', NANOBOT_CHANNELS__SEND_PROGRESS: 'false' });
+    expect(Object.keys(env.value['channels'] as object)).toEqual(expect.arrayContaining(['my_plugin', 'sendProgress']));
+  });
+
   it('channel dicts follow the same spelling rule', () => {
     expect(at('{"channels": {"whatsapp": {"enabled": true, "allowFrom": ["1"], "allow_from": []}}}', 'channels.whatsapp.allowFrom').value).toEqual(['1']);
   });
@@ -97,6 +128,18 @@ describe('old-layout migration (_migrate_config)', () => {
 });
 
 describe('NANOBOT_* variables fill what the file leaves out', () => {
+  it('a section given as JSON nested deeper than nanobot can decode is one sentence', () => {
+    expect(() => model('{}', { NANOBOT_TOOLS: '['.repeat(60_000) + ']'.repeat(60_000) })).toThrow(/NANOBOT_TOOLS holds JSON nested more than 900 levels/);
+    expect(() => model('{}', { NANOBOT_TOOLS: '{"a":'.repeat(20_000) })).toThrow(UsageError);
+    expect(getIn(model('{}', { NANOBOT_TOOLS: '{"web": ' + '['.repeat(800) + ']'.repeat(800) + '}' }).value, ['tools', 'web'])).toHaveLength(1);
+  });
+
+  it('variables named like Object.prototype members are ignored like any unknown name', () => {
+    const eff = model('{}', { NANOBOT_CONSTRUCTOR__X: '1', NANOBOT_CHANNELS__CONSTRUCTOR: '{"a": 1}', NANOBOT_TOOLS__CONSTRUCTOR: '1', NANOBOT_VALUEOF: '1' });
+    expect(getIn(eff.value, ['constructor'])).toBeUndefined();
+    expect(getIn(eff.value, ['tools', 'constructor'])).toBe('1');
+  });
+
   it('fills an absent key', () => {
     const r = at('{"gateway": {"port": 18790}}', 'gateway.host', { NANOBOT_GATEWAY__HOST: '0.0.0.0' });
     expect(r).toMatchObject({ value: '0.0.0.0', origin: { kind: 'env', name: 'NANOBOT_GATEWAY__HOST' } });

@@ -86,3 +86,21 @@ describe('decodeConfig: the file must be UTF-8, as Python opens it', () => {
     expect(firstInvalidUtf8(new TextEncoder().encode('ok ✓'))).toBe(6);
   });
 });
+
+describe('parseConfig: nesting', () => {
+  it('reads 900 levels and refuses 901 with the line and column of the bracket that opens it', () => {
+    const deep = (n: number) => `{\n  "agents": {\n    "defaults": ${'['.repeat(n - 2)}${']'.repeat(n - 2)}\n  }\n}\n`;
+    expect(parseConfig('/x/config.json', deep(900)).root.type).toBe('object');
+    const e = syntaxError(deep(901));
+    expect([e.line, e.column]).toEqual([3, 17 + 898]);
+    expect(e.reason).toMatch(/nested more than 900 levels deep here; nanobot's json\.load gives up near 1,000 levels \(RecursionError\)/);
+  });
+
+  it('refuses 100,000 levels at once, valid, broken or never closed', () => {
+    for (const text of ['{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), '['.repeat(100_000) + ']'.repeat(100_000), '{"a": ' + '['.repeat(100_000), '{"a": // x\n' + '{"b":'.repeat(100_000)]) {
+      const e = syntaxError(text);
+      expect(e.line).toBeGreaterThanOrEqual(1);
+      expect(e.reason).toMatch(/nested more than 900 levels deep/);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // searches for (decoded and as written), values in messages, and variables.
 import { describe, expect, it } from 'vitest';
 import { parseJsonTree } from '../../../src/config/json-tree.js';
-import { redactConfigText, redactValue, redactor, secretsInTree, secretsInVariable, secretValuesOf } from '../../../src/config/secrets.js';
+import { redactConfigText, redactValue, redactor, secretsInEnv, secretsInTree, secretsInVariable, secretValuesOf } from '../../../src/config/secrets.js';
 
 const tree = (text: string) => parseJsonTree(text, [])!;
 const lines = (text: string) => text.split('\n').length;
@@ -121,5 +121,18 @@ describe('secretsInVariable', () => {
     expect(secretsInVariable('MAX_TOKENS', '4096')).toEqual([]);
     expect(secretsInVariable('HTTPS_PROXY', 'http://u:CANARY-5@proxy:3128')).toEqual(['u:CANARY-5']);
     expect(secretValuesOf([{ name: 'MY_VALUE', value: 'CANARY-6' }], '{"api": {"apiKey": "${MY_VALUE}"}}')).toEqual(['CANARY-6']);
+  });
+});
+
+describe('redactor, for secrets of any length and number', () => {
+  it('hides a secret far longer than a regular expression may be, and many secrets at once', () => {
+    // The shape that overflowed one pattern of every secret: JSON given whole in a NANOBOT_* variable.
+    const long = `${'{"a":'.repeat(2_000)}"CANARY"${'}'.repeat(2_000)}`;
+    const many = Array.from({ length: 5_000 }, (_, i) => `token-${i}-CANARY`);
+    const redact = redactor([...secretsInEnv({ NANOBOT_TOOLS: long }), ...many]);
+    const out = redact(`x ${long} y ${JSON.stringify(long).slice(1, -1)} z ${many[4_321]} w`);
+    expect(out).not.toContain('CANARY');
+    expect(out.startsWith('x [redacted] y ')).toBe(true);
+    expect(out.endsWith(' z [redacted] w')).toBe(true);
   });
 });

@@ -24,6 +24,22 @@ const j = (v: unknown) => JSON.stringify(v, null, 2);
 const hardened = (v: Record<string, unknown>) => j({ tools: { restrictToWorkspace: true }, ...v });
 
 describe('plan', () => {
+  it('reads answers by own key: a channel named constructor needs its own answer, like any channel', async () => {
+    const text = hardened({ channels: { constructor: { enabled: true, allowFrom: ['*'] }, toString: { enabled: true, allowFrom: ['*'] } } });
+    // Plain objects answer "constructor" and "toString" from Object.prototype: never taken as answers.
+    const none = await planFor(text, { answers: { allowFrom: {} } });
+    expect(none.skipped.map((k) => [k.why, k.pointer])).toEqual([
+      ['needs-answer', '/channels/constructor/allowFrom'],
+      ['needs-answer', '/channels/toString/allowFrom'],
+    ]);
+    expect(none.patches).toEqual([]);
+    const answered = await planFor(text, { answers: { allowFrom: JSON.parse('{"constructor": ["1"], "toString": ["2"]}') as Record<string, string[]> } });
+    expect(answered.patches.map((x) => [x.pointer, x.op === 'set' ? x.after : null])).toEqual([
+      ['/channels/constructor/allowFrom', ['1']],
+      ['/channels/toString/allowFrom', ['2']],
+    ]);
+  });
+
   it('sets hardened values where nanobot reads them, explicitly even when equal to the default', async () => {
     const p = await planFor(j({ tools: { restrict_to_workspace: false, exec: { timeout: 0 } }, gateway: { port: 1 } }), { version: '0.1.4' });
     expect(p.patches).toEqual(

@@ -28,12 +28,14 @@ describe('variable names', () => {
 });
 
 describe('env files', () => {
-  it('parses KEY=value with comments, export and quotes, keeping line numbers', () => {
-    expect(parseEnvFile('# c\nA=1\n\nexport B="two"\nC = x y\n')).toEqual([
+  it('parses KEY=value with comments, export and quotes, keeping line numbers, as each reader does', () => {
+    expect(parseEnvFile('# c\nA=1\n\nexport B="two"\nC = x y\n', 'compose')).toEqual([
       { name: 'A', value: '1', line: 2 },
       { name: 'B', value: 'two', line: 4 },
       { name: 'C', value: 'x y', line: 5 },
     ]);
+    // systemd's EnvironmentFile= has no `export`: that line is an invalid name, ignored.
+    expect(parseEnvFile('# c\nA=1\n\nexport B="two"\nC = x y\n', 'systemd').map((e) => e.name)).toEqual(['A', 'C']);
   });
 
   it('appends without touching what is there, keeping CRLF', () => {

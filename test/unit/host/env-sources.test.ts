@@ -15,13 +15,33 @@ const run = (file: string, extra: Partial<AuditOptions> = {}) =>
   audit({ configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: { HOME: '/nonexistent' }, ...extra });
 
 describe('systemd units', () => {
-  it('splits Environment= as systemd does', () => {
-    expect(splitEnvironment('A=1 "B=two words" \'C=3\' D="4"')).toEqual([
+  it('splits Environment= as systemd does (quotes anywhere in a word, C escapes)', () => {
+    expect(splitEnvironment('A=1 "B=two words" \'C=3\' D="4" E=a\\tb')).toEqual([
       { name: 'A', value: '1' },
       { name: 'B', value: 'two words' },
       { name: 'C', value: '3' },
-      { name: 'D', value: '"4"' },
+      { name: 'D', value: '4' },
+      { name: 'E', value: 'a\tb' },
     ]);
+    // systemd.exec(5)'s own example.
+    expect(splitEnvironment('"VAR1=word1 word2" VAR2=word3 "VAR3=$word 5 6"')).toEqual([
+      { name: 'VAR1', value: 'word1 word2' },
+      { name: 'VAR2', value: 'word3' },
+      { name: 'VAR3', value: '$word 5 6' },
+    ]);
+  });
+
+  it('reads a quoted value of ten million characters and 50,000 continued lines', async () => {
+    const long = 'x'.repeat(10_000_000);
+    expect(splitEnvironment(`"A=${long}" B=1`)).toEqual([{ name: 'A', value: long }, { name: 'B', value: '1' }]);
+    // An unclosed quote makes the assignment invalid, and systemd ignores the line (systemd.exec).
+    expect(splitEnvironment(`"A=${long} B=1`)).toEqual([]);
+    const dir = await tempDir();
+    const unit = join(dir, 'nanobot.service');
+    await writeFile(unit, `[Service]\nEnvironment=A=1 \\\n${Array.from({ length: 50_000 }, (_, i) => `B${i}=x`).join(' \\\n')}\nExecStart=/usr/bin/nanobot gateway\n`);
+    const source = await readUnit(unit, join(dir, 'config.json'));
+    expect(source?.vars).toHaveLength(50_001);
+    expect(source?.vars[50_000]).toMatchObject({ name: 'B49999', value: 'x', line: 2 });
   });
 
   it('a variable in a unit that starts nanobot weakens a setting the file leaves out: finding at its line', async () => {

@@ -142,7 +142,7 @@ describe('renderJunit', () => {
     const passing = all.find((s) => s.name === clean.file)!;
     expect(passing.declared).toEqual({ tests: 1, failures: 0, skipped: 0 });
     expect(passing.actual).toEqual({ tests: 1, failures: 0, skipped: 0 });
-    expect(xml).toMatch(new RegExp(`<testsuite name="${clean.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>\\n\\s*<testcase [^>]*name="no findings"/>\\n\\s*</testsuite>`));
+    expect(xml).toMatch(new RegExp(`<testsuite name="${clean.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>\\n\\s*<properties>\\n\\s*<property name="hardening-score" value="100"/>\\n\\s*</properties>\\n\\s*<testcase [^>]*name="no findings"/>\\n\\s*</testsuite>`));
     expect(totals(xml)).toEqual({ tests: 11, failures: 3, skipped: 7 });
 
     // Only clean configs: still one case each, nothing failed.

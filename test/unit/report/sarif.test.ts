@@ -264,3 +264,26 @@ describe('renderSarif', () => {
     expect(plain).not.toHaveProperty('baselineState');
   });
 });
+
+describe('locations relative to a root (%SRCROOT%)', () => {
+  const render = (report: AuditReport, root: string) => JSON.parse(renderSarif(report, { cwd: '/', sarifRoot: root })) as Sarif & { runs: { originalUriBaseIds: Record<string, { uri: string }> }[] };
+
+  it('are the same in two checkouts at different paths, fingerprints included, and stay valid SARIF', async () => {
+    const a = await copyFixture('audit/hand-edited-traps.json');
+    const b = await copyFixture('audit/hand-edited-traps.json');
+    expect(a.dir).not.toBe(b.dir);
+    const logA = render(await reportFor([a.file]), a.dir);
+    const logB = render(await reportFor([b.file]), b.dir);
+    expectValid(logA);
+    const where = (log: Sarif) => log.runs[0]!.results.map((r) => [r.locations[0]!.physicalLocation.artifactLocation, r.partialFingerprints['harden/v1']]);
+    expect(where(logA)).toEqual(where(logB));
+    expect(logA.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: '.nanobot/config.json', uriBaseId: '%SRCROOT%' });
+    expect(logA.runs[0]!.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: `${pathToFileURL(a.dir).href}/` } });
+  });
+
+  it('a file outside the root keeps its absolute file URI', async () => {
+    const { file } = await copyFixture('audit/hand-edited-traps.json');
+    const log = render(await reportFor([file]), join(FIXTURES, 'audit'));
+    expect(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation).toEqual({ uri: pathToFileURL(file).href });
+  });
+});

@@ -34,6 +34,25 @@ describe('the wizard', () => {
     expect(await readFile(join(dir, '.nanobot', 'nanobot.env'), 'utf8')).toContain('TELEGRAM_TOKEN=123456:FAKE-crlf-telegram-token');
   });
 
+  it('says what an empty answer leaves open, and ends with every finding still open and why it exits 1', async () => {
+    const { file } = await copyFixture('fix/crlf-tabs.json', { mode: 0o644 });
+    const prompts = new ScriptedPrompts([
+      { select: 'all', match: /can be fixed without asking you anything/ },
+      { select: true, match: /Remove "\*" from channels\.telegram\.allowFrom/ },
+      { input: '', match: /Telegram accounts that may talk to the bot/ },
+      { confirm: false, match: /Move the secrets to the env file\?/ },
+      { confirm: true, match: /Write these changes\?/ },
+    ]);
+    const code = await runWizard(options(file), { io: io([]), color: false, failOn: 'low', prompts });
+    prompts.done();
+    expect(code).toBe(1);
+    const said = prompts.said.join('\n');
+    expect(said).toMatch(/no accounts given: channels\.telegram\.allowFrom stays as it is \(allow-from-wildcard remains open\)/);
+    expect(said).toMatch(/Still open \(\d+\):\n {2}HIGH allow-from-wildcard \(line \d+\): /);
+    expect(said).toMatch(/harden fix exits 1: \d+ of them (is|are) at or above --fail-on low\./);
+    expect(await readFile(file, 'utf8')).toContain('["*"]');
+  });
+
   it('applies all fixes, asks for Telegram IDs, shows the diff, confirms, writes with a backup', async () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json', { mode: 0o644 });
     const prompts = new ScriptedPrompts([
@@ -150,7 +169,7 @@ describe('the wizard', () => {
       { select: 'all' },
       { select: false },
       { confirm: false, match: /Move the secrets/ },
-      { confirm: false, match: /Careful: gateway\.host: nanobot runs in a container here/ },
+      { confirm: false, match: /One of the fixes you chose \(gateway-host-loopback\) is held back: gateway\.host: nanobot runs in a container here/ },
       { confirm: true },
     ]);
     await runWizard(options(file, { runtime: 'container' }), { io: io([]), color: false, failOn: 'low', prompts });
