@@ -302,7 +302,7 @@ export function commandFacts(command: string, cwd: string | undefined, p: Place)
     const prog = program(seg.words);
     if (!prog) continue;
     for (const w of writtenBy(prog.name, prog.args)) writes.add(w);
-    hosts.push(...hostsBy(prog.name, prog.args));
+    for (const h of hostsBy(prog.name, prog.args)) hosts.push(h);
     for (const a of prog.args) {
       const value = a.startsWith('-') && a.includes('=') ? a.slice(a.indexOf('=') + 1) : a;
       const bare = value.startsWith('@') ? value.slice(1) : value;
@@ -353,8 +353,9 @@ export function callFacts(call: ToolCall, p: Place): CallFacts {
       if (command !== undefined) {
         facts.command = normalizeCommand(command);
         const c = commandFacts(facts.command, cwd, p);
-        facts.touches.push(...c.touches);
-        facts.hosts.push(...c.hosts);
+        // One at a time: a command of 100,000 words would overflow push(...) (its arguments are the stack).
+        for (const t of c.touches) facts.touches.push(t);
+        for (const h of c.hosts) facts.hosts.push(h);
       }
       break;
     }
@@ -384,7 +385,7 @@ export function callFacts(call: ToolCall, p: Place): CallFacts {
     }
     case 'web_fetch': {
       const url = argument(call, 'url');
-      if (url !== undefined) facts.hosts.push(...hostsIn(url));
+      if (url !== undefined) for (const h of hostsIn(url)) facts.hosts.push(h);
       break;
     }
     default: {

@@ -73,3 +73,13 @@ describe('commands built to slow the review down or to hide in', () => {
     }
   });
 });
+
+describe('a command of 300,000 words', () => {
+  it('is analysed without overflowing anything: its paths are listed, the rest reported as too long', async () => {
+    const { Analyzer } = await import('../../../src/activity/collect.js');
+    const det = detector(instance());
+    const a = new Analyzer(instance(), det).analyze({ name: 'exec', args: { command: 'cat ' + Array.from({ length: 300_000 }, (_, i) => `/tmp/f${i}`).join(' ') } });
+    expect(a.facts.touches.length).toBe(300_000);
+    expect(a.hits.map((h) => h.ruleId)).toEqual(['activity-command-too-long', 'activity-outside-workspace']);
+  });
+});
