@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UsageError, isHardenError } from '../errors.js';
 import type { IncidentFacts } from '../deploy/print.js';
 import { redactor } from '../config/secrets.js';
-import { exists, findExecutable } from '../io/read.js';
+import { exists, findExecutable, statOf } from '../io/read.js';
 import { configPaths } from './audit.js';
 import type { Io } from './io.js';
 
@@ -90,7 +90,9 @@ export async function runIncident(flags: DeployFlags, io: Io): Promise<number> {
   const review = await deploymentFindings({ file: f.config, traits, config: f.value, env: io.env, units: [], procRoot: '/nonexistent', platform: 'linux' });
   const recent = review.filter((x) => x.ruleId === 'workspace-review').map((x) => x.message);
   const { history, secrets } = await recentActivity(f.config, io, flags.nanobotVersion);
-  io.stdout.write(redactor([...fa.secrets, ...secrets])(incidentText({ ...f, units, processes, containers, recent, history })));
+  const { RECENT_DAYS } = await import('../host/deployment.js');
+  const workspaceExists = statOf(f.workspace)?.isDirectory() === true;
+  io.stdout.write(redactor([...fa.secrets, ...secrets])(incidentText({ ...f, units, processes, containers, recent, history, workspaceExists, recentDays: RECENT_DAYS })));
   return 0;
 }
 

@@ -151,6 +151,10 @@ export interface IncidentFacts extends DeploymentFacts {
   processes: { pid: number; command: string }[];
   containers: string[];
   recent: string[];
+  /** Whether the workspace directory exists at all (else there is nothing to have changed). */
+  workspaceExists: boolean;
+  /** The window the workspace review looked at. */
+  recentDays: number;
   /** What `harden activity` flagged in the history of the last days (already redacted), or why it could not look. */
   history?: { since: string; flagged: string[]; calls: number; note?: string };
 }
@@ -171,8 +175,12 @@ export function incidentText(f: IncidentFacts): string {
   visit(f.value, []);
   for (const line of creds.length > 0 ? creds : ['   (no credentials in the config; check the service environment)']) out.push(line);
   out.push('', `3. Check the workspace, ${f.workspace}, for unexpected files:`);
-  for (const line of f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : ['   (nothing changed in the last 3 days)']) out.push(line);
-  out.push(`   find ${q(f.workspace)} -newermt '-7 days' -type f`);
+  if (!f.workspaceExists) out.push('   (it does not exist here: nanobot has not run with this config on this host, or the workspace is elsewhere)');
+  else {
+    for (const line of f.recent.length > 0 ? f.recent.map((r) => `   - ${r}`) : [`   (nothing changed in the last ${f.recentDays} days)`]) out.push(line);
+    // The same window as the list above; widen it by hand to look further back.
+    out.push(`   find ${q(f.workspace)} -newermt '-${f.recentDays} days' -type f`);
+  }
   if (f.history) {
     const h = f.history;
     out.push('', `4. What the agent did since ${h.since} that the activity rules flag (harden activity --config ${q(f.config)} --since 7d shows it all):`);

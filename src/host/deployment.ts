@@ -282,7 +282,8 @@ export function workspacePath(ctx: Pick<DeploymentContext, 'config' | 'env' | 'f
   return isAbsolute(expanded) ? expanded : resolve(dirname(ctx.file), expanded);
 }
 
-const RECENT_DAYS = 3;
+/** How far back the workspace review (and harden incident's workspace step) looks. */
+export const RECENT_DAYS = 3;
 const MAX_ENTRIES = 20_000;
 
 const workspace: Probe = (ctx) => once(ctx, `workspace:${workspacePath(ctx)}`, () => reviewWorkspace(ctx));

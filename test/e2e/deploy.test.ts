@@ -56,6 +56,22 @@ describe('printed deployment', () => {
     expect(r.stdout).not.toMatch(/FAKE|sk-or-v1-F|gsk_F|xox[bp]-F|ghp_F/);
   });
 
+  it('harden incident: the workspace step looks at one window and says so, or says the workspace is not there', async () => {
+    const { dir, file } = await copyFixture('audit/guide-hardened.json');
+    const none = harden(['incident', '--config', file, '--nanobot-version', '0.3.0'], { env: { HOME: dir } });
+    expect(none.stdout).toMatch(/3\. Check the workspace, .*:\n {3}\(it does not exist here: /);
+    expect(none.stdout).not.toMatch(/nothing changed/);
+    const workspace = join(dir, 'ws');
+    await mkdir(workspace);
+    await writeFile(join(workspace, 'notes.txt'), 'x');
+    const text = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...text, agents: { defaults: { workspace } } }));
+    const some = harden(['incident', '--config', file, '--nanobot-version', '0.3.0'], { env: { HOME: dir } });
+    const days = /changed in the last (\d+) days/.exec(some.stdout)?.[1];
+    expect(days).toBeDefined();
+    expect(some.stdout).toContain(`find ${workspace} -newermt '-${days} days' -type f`);
+  });
+
   it("a config under a path with a space and a quote: one word for the shell, one value for yaml, one for systemd", async () => {
     const dir = join(await tempDir(), "Bob's bots", '.nanobot');
     await mkdir(dir, { recursive: true, mode: 0o700 });
