@@ -70,7 +70,7 @@ export interface PlanInput {
   host: HostFacts;
 }
 
-const HOST_RULES = new Set(['gateway-host-loopback', 'api-host-loopback', 'api-exposed-without-key', 'websocket-host-loopback', 'websocket-exposed-without-secret']);
+const HOST_RULES = new Set(['gateway-host-loopback', 'api-host-loopback', 'api-exposed-without-key', 'websocket-host-loopback', 'websocket-exposed-without-secret', 'msteams-host-loopback', 'telegram-webhook-listen']);
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
