@@ -118,8 +118,11 @@ const result = await build({
 //    large ones a few paths need: execa, yaml, the prompt library, the writer, and the
 //    precompiled profiles other than the default one (a run checks one profile). bin/load.js takes a file from the pack when it is
 //    there, else from its own file; the separate files stay for require('nanobot-harden').
-// A release's facts are read by the runs that check it: each stays a file of its own.
-const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/, /^build\/nanobot\//];
+// A release's facts are read only by the runs that check it: each stays a file of its own, but for
+// the newest tagged release's, which harden assumes when it cannot learn the version.
+const assumed = JSON.parse(await readFile('schemas/nanobot/index.json', 'utf8')).releases.filter((r) => r.tag).pop().name;
+const otherRelease = new RegExp(`^build/nanobot/(?!${assumed.replace(/[.+]/g, '\\$&')}\\.mjs$)`);
+const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/, otherRelease];
 const isLazy = (output) => Object.keys(result.metafile.outputs[output]?.inputs ?? {}).some((input) => LAZY.some((re) => re.test(input)));
 const pack = [];
 const buildId = createHash('sha256');

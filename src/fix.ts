@@ -2,10 +2,10 @@
 // backup, atomic write, chmod -> re-read and re-audit -> put the backup back if the result does
 // not parse or a patched finding is still there. Nothing is written on any error before the
 // backup exists, and the original is restored on any error after it.
-import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
+import { auditContent, auditFile, eachConfig, refusal, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import type { JsonNode, ParsedConfig } from './config/parse.js';
 import type { VersionTraits } from './config/version.js';
-import { ConfigAccessError, StaleFileError, WriteError, isHardenError } from './errors.js';
+import { ConfigAccessError, ConfigSyntaxError, StaleFileError, WriteError, isHardenError } from './errors.js';
 import { parseConfig } from './config/parse.js';
 import type { Target } from './io/place.js';
 import { secretsInTree } from './config/secrets.js';
@@ -15,6 +15,7 @@ import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip
 import { planSecrets } from './fix/secrets-to-env.js';
 import { appendEnv, parseEnvFile } from './config/envfile.js';
 import { dirname, join } from 'node:path';
+import { getNodeValue } from 'jsonc-parser';
 import { hostFacts, type Runtime } from './host/facts.js';
 
 export interface FixOptions extends AuditOptions {
@@ -136,9 +137,49 @@ export function defaultEnvFile(config: string): string {
   return join(dirname(config), 'nanobot.env');
 }
 
+const LOAD_RULES = new Set(['nanobot-will-not-start', 'nanobot-runs-on-defaults', 'channel-not-started']);
+
+/** The strings under the values the load rules' patches replace or remove. */
+function rejectedValues(fa: FileAudit, applied: readonly Patch[]): string[] {
+  const out: string[] = [];
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string' && v.trim() !== '') out.push(v);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) collect(x);
+  };
+  for (const patch of applied) {
+    if (!LOAD_RULES.has(patch.ruleId)) continue;
+    if (patch.op === 'set') collect(patch.before);
+    else collect(valueAtPointer(fa.parsed.root, patch.pointer));
+  }
+  return out;
+}
+
+function valueAtPointer(root: JsonNode, pointer: string): unknown {
+  let node: JsonNode | undefined = root;
+  for (const seg of pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (node?.type === 'object') node = [...(node.children ?? [])].reverse().find((p) => p.children?.[0]?.value === seg)?.children?.[1];
+    else if (node?.type === 'array') node = node.children?.[Number(seg)];
+    else return undefined;
+  }
+  return node ? getNodeValue(node) : undefined;
+}
+
+/**
+ * A file nanobot would still refuse, run on its defaults instead of, or whose gateway would exit at
+ * start: the sentence fix stops with (exit 2), naming nanobot's reason. harden never reports
+ * success on such a file.
+ */
+export function stillUnloadable(fa: FileAudit, wrote: boolean): ConfigSyntaxError | undefined {
+  const refused = refusal(fa);
+  const dropped = fa.findings.find((f) => f.ruleId === 'nanobot-runs-on-defaults');
+  const why = refused ? { line: refused.line, column: refused.column, reason: refused.reason } : dropped ? { line: dropped.line ?? 1, column: dropped.column ?? 1, reason: dropped.message } : undefined;
+  if (!why) return undefined;
+  return new ConfigSyntaxError(fa.file, why.line, why.column, `${why.reason}; harden fix cannot correct that by itself${wrote ? '' : ', so nothing was written'}`);
+}
+
 /** Findings left once the new text is in place (host findings answered by a mode change drop out). */
-async function remainingAfter(fa: FileAudit, parsed: ParsedConfig, options: FixOptions, traits: VersionTraits, modes: readonly ModeChange[]): Promise<Finding[]> {
-  const content = await auditContent(fa.file, parsed, new TextEncoder().encode(parsed.text), { ...options, noHost: true }, traits);
+async function remainingAfter(fa: FileAudit, content: FileAudit, modes: readonly ModeChange[]): Promise<Finding[]> {
   const chmodded = new Set(modes.map((m) => m.ruleId));
   const host = fa.findings.filter((f) => f.source.kind === 'host' && !chmodded.has(f.ruleId));
   return [...content.findings, ...host].sort(compareFindings);
@@ -154,8 +195,14 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
   const before = fa.parsed.text;
   const envChanged = env !== undefined && env.after !== (env.before ?? '');
   const changed = after !== before || p.modes.length > 0 || envChanged;
-  const secrets = fa.secrets;
+  // A value nanobot rejected, replaced or removed here, is shown in the diff as it was: it may be
+  // anything (a token pasted into the wrong field), so it is redacted like a secret.
+  const secrets = [...fa.secrets, ...rejectedValues(fa, applied)];
   const envFile = env && envChanged ? { path: env.path, added: env.added, created: env.before === undefined } : undefined;
+  // What nanobot makes of the result, before anything is written.
+  const afterAudit = await auditContent(fa.file, afterParsed, new TextEncoder().encode(afterParsed.text), { ...options, noHost: true }, traits);
+  const unloadable = stillUnloadable(afterAudit, false);
+  if (unloadable) throw unloadable;
   const base = {
     file,
     dryRun: options.dryRun,
@@ -171,7 +218,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     nanobot: { version: traits.version.text, source: traits.source },
   };
   if (options.dryRun || !changed) {
-    const remaining = waive(await remainingAfter(fa, afterParsed, options, traits, p.modes));
+    const remaining = waive(await remainingAfter(fa, afterAudit, p.modes));
     // Nothing to write, but a crashed run's temp file (a whole copy of the config) goes anyway.
     const notes = options.dryRun ? [] : await removeLeftovers(file);
     return { ...base, warnings: [...base.warnings, ...notes], changed, remaining };
@@ -217,6 +264,8 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
           throw new StaleFileError(`${file} was changed by another program right after harden wrote it; that version is left in place and harden's changes are not verified. Run harden again`);
         }
         verified = await auditContent(file, parseConfig(file, after), now.bytes, options, traits);
+        const unusable = stillUnloadable(verified, true);
+        if (unusable) throw new WriteError(unusable.reason);
         const left = stillThere(p.addressed, verified.findings);
         if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
         // The config itself, not everything harden knows: the env file now holds these values.

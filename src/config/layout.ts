@@ -49,3 +49,9 @@ export const CHANNELS: readonly string[] = [
   'telegram', 'whatsapp', 'discord', 'slack', 'mattermost', 'feishu', 'dingtalk', 'email', 'matrix', 'qq',
   'napcat', 'wecom', 'weixin', 'msteams', 'mochat', 'signal', 'websocket',
 ];
+
+/**
+ * Top-level sections any nanobot release has (an older release refuses or ignores the newer ones;
+ * a key in none of them is no setting at all). A test holds it to the union of the releases' own.
+ */
+export const SECTIONS: readonly string[] = ['agents', 'channels', 'transcription', 'providers', 'api', 'gateway', 'tools', 'modelPresets', 'model_presets'];

@@ -10,7 +10,7 @@ export interface SchemaNode {
   $ref?: string;
   properties?: Record<string, SchemaNode>;
   additionalProperties?: boolean | SchemaNode;
-  items?: SchemaNode | false;
+  items?: SchemaNode;
   prefixItems?: SchemaNode[];
   anyOf?: SchemaNode[];
   oneOf?: SchemaNode[];

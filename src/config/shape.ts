@@ -186,3 +186,34 @@ export function shapesOf(release: ReleaseFacts): Shapes {
   if (!s) cache.set(release, (s = new Shapes(release)));
   return s;
 }
+
+/** The schema node of the value at a canonical path (a channel's section is read by the channel's model), or undefined. */
+export function schemaAt(release: ReleaseFacts, path: readonly string[]): { node: SchemaNode; defs: Record<string, SchemaNode> } | undefined {
+  let node: SchemaNode = release.schema.root;
+  let defs = release.schema.defs;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    let n = deref(node, defs);
+    if (n.anyOf) n = n.anyOf.map((m) => deref(m, defs)).find((m) => m.properties || m.items || m.additionalProperties || m.type === 'object' || m.type === 'array') ?? n;
+    if (i === 1 && path[0] === 'channels' && !release.channels.typed && !n.properties?.[seg]) {
+      const facts = Object.hasOwn(release.channels.list, seg) ? release.channels.list[seg] : undefined;
+      if (!facts) return undefined;
+      node = facts.schema.root;
+      defs = facts.schema.defs;
+      continue;
+    }
+    if (i === 2 && path[0] === 'channels' && seg === 'instances' && release.channels.list[path[1]!]?.multiInstance) {
+      // instances[N] is read as a section of the channel itself.
+      node = { type: 'array', items: node };
+      continue;
+    }
+    if (n.properties) {
+      const p = n.properties[seg];
+      if (!p) return undefined;
+      node = p;
+    } else if (n.items) node = n.items;
+    else if (typeof n.additionalProperties === 'object') node = n.additionalProperties;
+    else return undefined;
+  }
+  return { node: deref(node, defs), defs };
+}

@@ -38,24 +38,18 @@ function placeOf(parsed: ParsedConfig, origin: Origin, rest: readonly string[], 
   return { path: dotted(path), pointer: toPointer(path), line: 1, column: 1 };
 }
 
-function valueText(place: Place, path: readonly string[]): string {
-  if (!place.node) return '';
-  const v = place.node.type === 'object' || place.node.type === 'array' ? jsonOf(place.node) : place.node.value;
-  return showValue(path, v);
-}
-
-function jsonOf(node: JsonNode): unknown {
-  if (node.type === 'array') return (node.children ?? []).map(jsonOf);
-  if (node.type === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const p of node.children ?? []) {
-      const k = p.children?.[0];
-      const v = p.children?.[1];
-      if (k && v) Object.defineProperty(out, String(k.value), { value: jsonOf(v), enumerable: true, configurable: true, writable: true });
-    }
-    return out;
-  }
-  return node.value;
+/**
+ * A rejected value, for a message. Numbers, booleans and null are shown; a string only where the
+ * issue is about what it says (a choice, a bind address), never where only its type is wrong: a
+ * string in the wrong field may be anything, a token pasted into it too.
+ */
+function valueText(place: Place, path: readonly string[], kind: LoadIssue['kind'] | 'type' = 'type'): string {
+  const node = place.node;
+  if (!node) return '';
+  if (node.type === 'array') return (node.children ?? []).length === 0 ? '[]' : `a list of ${(node.children ?? []).length}`;
+  if (node.type === 'object') return (node.children ?? []).length === 0 ? '{}' : 'an object';
+  if (node.type === 'string') return kind === 'enum' || kind === 'validator' || kind === 'pattern' ? showValue(path, node.value) : 'a string';
+  return showValue(path, typeof node.value === 'number' && !Number.isFinite(node.value) ? String(node.value) : node.value);
 }
 
 /** One sentence on what the value is and what nanobot wants instead. */
@@ -69,7 +63,7 @@ function issueText(parsed: ParsedConfig, issue: LoadIssue): { place: Place; what
   if (issue.kind === 'required') return { place, what: `${place.path} is missing, and nanobot requires it` };
   // A value from the environment has no node in the file: name the variable, never its value.
   if (issue.origin.kind === 'env' || !place.node || issue.rest.length > 0) return { place, what: `${place.path}${from} must be ${issue.expected}` };
-  return { place, what: `${place.path} is ${valueText(place, issue.path)}${from}, but nanobot needs ${issue.expected}` };
+  return { place, what: `${place.path} is ${valueText(place, issue.path, issue.kind)}${from}, but nanobot needs ${issue.expected}` };
 }
 
 /** What a cause is, where, and nanobot's source line for the step that fails. */

@@ -127,8 +127,8 @@ describe('harden audit: unusable input is one sentence and exit 2', () => {
     ['a trailing comma', '{\n  "gateway": {"host": "127.0.0.1",}\n}\n', /config\.json:2:34: not valid JSON: a trailing comma/],
     ['a BOM', '\uFEFF{}', /config\.json:1:1: the file starts with a byte-order mark/],
     ['an array root', '[]', /config\.json:1:1: the top level is an array/],
-    ['an unknown top-level key', '{\n  "$schema": "x",\n  "tools": {}\n}', /config\.json:2:3: unknown top-level key "\$schema": nanobot 0\.3\.0 refuses to start/],
-    ['a value nanobot rejects', '{"tools": {"restrictToWorkspace": "enabled"}}', /config\.json:1:12: tools\.restrictToWorkspace must be true or false/],
+    ['an unknown top-level key', '{\n  "$schema": "x",\n  "tools": {}\n}', /config\.json:2:3: the top-level key "\$schema" is not a section nanobot knows: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)$/m],
+    ['a value nanobot rejects', '{"tools": {"restrictToWorkspace": "enabled"}}', /config\.json:1:12: tools\.restrictToWorkspace is a string, but nanobot needs true or false: nanobot 0\.3\.0 refuses to start/],
   ])('%s', async (_name, text, pattern) => {
     const { file } = await writeConfig(text);
     expectOneSentence(harden(['audit', '-c', file, '--nanobot-version', '0.3.0']), pattern);
