@@ -58,13 +58,45 @@ export interface FixResult {
   nanobot: { version: string; source: VersionTraits['source'] };
 }
 
-/** Plan the fixes of one audited file and apply the patches to its text in memory. */
-export async function prepare(
-  fa: FileAudit,
-  options: FixOptions,
-  traits: VersionTraits,
-  planOverride?: (p: Plan) => Plan,
-): Promise<{ plan: Plan; applied: Patch[]; after: string; afterParsed: ParsedConfig; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] }> {
+type Prepared = { plan: Plan; applied: Patch[]; after: string; afterParsed: ParsedConfig; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] };
+
+/**
+ * Plan the fixes of one audited file and apply the patches to its text in memory. A file nanobot
+ * does not run as written (it refuses it, drops it, or leaves a channel out) is fixed in two
+ * passes: first what makes nanobot read it, then, audited again as nanobot now reads it, the rest.
+ */
+export async function prepare(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan, depth = 0): Promise<Prepared> {
+  const causes = fa.findings.filter((f) => LOAD_RULES.has(f.ruleId) && (!options.only || options.only.has(findingKey(f))));
+  if (causes.length > 0 && depth === 0) {
+    const host = await hostFacts(fa.file, options.runtime, !options.noHost);
+    const first = plan({ parsed: fa.parsed, effective: fa.effective, findings: causes, traits, answers: options.answers, acceptRisk: new Set(options.acceptRisk), host });
+    const skipped: Skip[] = [...first.skipped];
+    const conflicts = new Set<Patch>();
+    const result = patchParsed(fa.parsed, first.patches, (patch) => {
+      conflicts.add(patch);
+      skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
+    });
+    if (result.text !== fa.parsed.text) {
+      const now = await auditContent(fa.file, result, new TextEncoder().encode(result.text), { ...options, noHost: true }, traits);
+      // The checks outside the file (modes, units) are the original audit's.
+      const next: FileAudit = { ...now, findings: [...now.findings, ...fa.findings.filter((f) => f.source.kind === 'host')].sort(compareFindings) };
+      // A choice of findings (the wizard's) carries over by rule and place: lines may have moved.
+      const chosen = options.only ? new Set(fa.findings.filter((f) => options.only!.has(findingKey(f))).map((f) => `${f.ruleId}|${f.pointer ?? ''}`)) : undefined;
+      const only = chosen ? { only: new Set(next.findings.filter((f) => chosen.has(`${f.ruleId}|${f.pointer ?? ''}`)).map(findingKey)) } : {};
+      const rest = await prepare(next, { ...options, ...only }, traits, planOverride, depth + 1);
+      const applied = first.patches.filter((x) => !conflicts.has(x));
+      return {
+        ...rest,
+        plan: { ...rest.plan, patches: [...applied, ...rest.plan.patches], addressed: [...first.addressed, ...rest.plan.addressed] },
+        applied: [...applied, ...rest.applied],
+        skipped: [...skipped.filter((k) => !rest.skipped.some((r) => r.ruleId === k.ruleId && r.pointer === k.pointer)), ...rest.skipped],
+      };
+    }
+  }
+  return prepareOnce(fa, options, traits, planOverride);
+}
+
+async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<Prepared> {
   const host = await hostFacts(fa.file, options.runtime, !options.noHost);
   // A waived finding is a risk accepted on purpose: the fix leaves it alone.
   const { applyWaivers, loadWaivers, markWaived, today } = await import('./waivers.js');

@@ -151,6 +151,10 @@ class Planner {
 
   restrictToWorkspace(f: Finding): void {
     const eff = this.input.effective;
+    if (this.input.traits.restrictInExecOnly) {
+      // 0.1.3.post4 reads it under tools.exec only; the current place too, for the upgrade.
+      this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, this.pointer(['tools', 'exec', 'restrictToWorkspace']));
+    }
     const current = eff.origins.get('/tools/restrictToWorkspace');
     const tools = eff.origins.get('/tools');
     const currentPointer =
