@@ -4,7 +4,7 @@ import { effectiveConfig, getIn, type Effective } from './config/model.js';
 import type { ParsedConfig } from './config/parse.js';
 import { readConfig } from './config/read.js';
 import { secretsInEnv, secretsInTree, secretValuesOf } from './config/secrets.js';
-import { assumedVersion, parseVersion, prepareTraits, type VersionTraits } from './config/version.js';
+import { assumedVersion, nanobotInfo, parseVersion, prepareTraits, type NanobotInfo, type VersionTraits } from './config/version.js';
 import { dotted } from './config/pointer.js';
 import { parseJsonInput, placeOf } from './config/json-input.js';
 import { ConfigAccessError, ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
@@ -58,7 +58,7 @@ export interface FileAudit {
 
 export interface AuditResult {
   profile: Profile;
-  nanobot: { version: string; source: VersionTraits['source'] };
+  nanobot: NanobotInfo;
   files: FileAudit[];
   findings: Finding[];
   /** Configs that could not be audited (several configs: the others still are). */
@@ -297,7 +297,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   if (options.baseline) findings = markKnown(findings, await readBaseline(options.baseline));
   return {
     profile: options.profile,
-    nanobot: { version: traits.version.text, source: traits.source },
+    nanobot: nanobotInfo(traits),
     files,
     findings,
     errors,

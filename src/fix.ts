@@ -4,7 +4,7 @@
 // backup exists, and the original is restored on any error after it.
 import { auditContent, auditFile, eachConfig, refusal, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import type { JsonNode, ParsedConfig } from './config/parse.js';
-import type { VersionTraits } from './config/version.js';
+import { nanobotInfo, type NanobotInfo, type VersionTraits } from './config/version.js';
 import { ConfigAccessError, ConfigSyntaxError, StaleFileError, WriteError, isHardenError } from './errors.js';
 import { parseConfig } from './config/parse.js';
 import type { Target } from './io/place.js';
@@ -55,7 +55,7 @@ export interface FixResult {
   roots: { before: JsonNode; after: JsonNode };
   /** Every secret seen, for the redactor; never printed. */
   secrets: string[];
-  nanobot: { version: string; source: VersionTraits['source'] };
+  nanobot: NanobotInfo;
 }
 
 type Prepared = { plan: Plan; applied: Patch[]; after: string; afterParsed: ParsedConfig; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] };
@@ -247,7 +247,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     secrets,
     warnings: env?.warnings ?? [],
     ...(envFile ? { envFile } : {}),
-    nanobot: { version: traits.version.text, source: traits.source },
+    nanobot: nanobotInfo(traits),
   };
   if (options.dryRun || !changed) {
     const remaining = waive(await remainingAfter(fa, afterAudit, p.modes));

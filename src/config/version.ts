@@ -135,6 +135,18 @@ export function traitsFromRelease(version: NanobotVersion, source: VersionTraits
   };
 }
 
+/** What a report says about the version: checked for, learned how, described by which release's data. */
+export interface NanobotInfo {
+  version: string;
+  source: VersionTraits['source'];
+  release: string;
+  outside?: 'newer' | 'older';
+}
+
+export function nanobotInfo(traits: VersionTraits): NanobotInfo {
+  return { version: traits.version.text, source: traits.source, release: traits.release.name, ...(traits.outside ? { outside: traits.outside } : {}) };
+}
+
 /** The traits of a version (its release's facts must be prepared in the bundle: prepareTraits). */
 export function traitsFor(version: NanobotVersion, source: VersionTraits['source']): VersionTraits {
   const choice = pickRelease(version);

@@ -15,6 +15,7 @@ interface Place {
   pointer: string;
   line: number;
   column: number;
+  /** The value's own node when the file has it (else its nearest written ancestor's is not kept). */
   node?: JsonNode;
 }
 
@@ -33,7 +34,7 @@ function placeOf(parsed: ParsedConfig, origin: Origin, rest: readonly string[], 
     }
     const written = [...filePath, ...rest.slice(consumed)];
     const at = node ?? origin.node;
-    return { path: dotted(written), pointer: toPointer(written), ...nodePosition(parsed, at), node: at };
+    return { path: dotted(written), pointer: toPointer(written), ...nodePosition(parsed, at), ...(consumed === rest.length ? { node: at } : {}) };
   }
   return { path: dotted(path), pointer: toPointer(path), line: 1, column: 1 };
 }
@@ -49,7 +50,8 @@ function valueText(place: Place, path: readonly string[], kind: LoadIssue['kind'
   if (node.type === 'array') return (node.children ?? []).length === 0 ? '[]' : `a list of ${(node.children ?? []).length}`;
   if (node.type === 'object') return (node.children ?? []).length === 0 ? '{}' : 'an object';
   if (node.type === 'string') return kind === 'enum' || kind === 'validator' || kind === 'pattern' ? showValue(path, node.value) : 'a string';
-  return showValue(path, typeof node.value === 'number' && !Number.isFinite(node.value) ? String(node.value) : node.value);
+  if (typeof node.value === 'number' && !Number.isFinite(node.value)) return String(node.value);
+  return showValue(path, node.value);
 }
 
 /** One sentence on what the value is and what nanobot wants instead. */
@@ -62,7 +64,7 @@ function issueText(parsed: ParsedConfig, issue: LoadIssue): { place: Place; what
   }
   if (issue.kind === 'required') return { place, what: `${place.path} is missing, and nanobot requires it` };
   // A value from the environment has no node in the file: name the variable, never its value.
-  if (issue.origin.kind === 'env' || !place.node || issue.rest.length > 0) return { place, what: `${place.path}${from} must be ${issue.expected}` };
+  if (issue.origin.kind === 'env' || !place.node) return { place, what: `${place.path}${from} must be ${issue.expected}` };
   return { place, what: `${place.path} is ${valueText(place, issue.path, issue.kind)}${from}, but nanobot needs ${issue.expected}` };
 }
 

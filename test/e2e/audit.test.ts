@@ -12,7 +12,7 @@ const validateReport = new Ajv2020({ allErrors: true, strict: true }).compile(re
 interface JsonReport {
   findings: { ruleId: string; severity: string; line?: number; pointer?: string; source: { kind: string; name?: string } }[];
   summary: { total: number; failed: boolean; bySeverity: Record<string, number> };
-  nanobot: { version: string; source: string };
+  nanobot: { version: string; source: string; release?: string; outside?: string };
 }
 
 function auditJson(file: string, extra: string[] = [], env: Record<string, string> = {}): { code: number; report: JsonReport; raw: string } {
@@ -78,7 +78,12 @@ describe('harden audit: exit codes and reports', () => {
     const r = harden(['audit', '-c', file, '--no-host']);
     expect(r.stdout).toMatch(/nanobot 0\.3\.0 assumed/);
     const old = auditJson(file, ['--nanobot-version', '0.1.4', '--no-host']);
-    expect(old.report.nanobot).toEqual({ version: '0.1.4', source: 'flag' });
+    expect(old.report.nanobot).toEqual({ version: '0.1.4', source: 'flag', release: '0.1.4' });
+    // A version between releases is read with the facts of the newest release at or below it; one
+    // past them all, with the newest there are, and the report says so.
+    expect(auditJson(file, ['--nanobot-version', '0.2.1.post1', '--no-host']).report.nanobot).toEqual({ version: '0.2.1.post1', source: 'flag', release: '0.2.1' });
+    const future = harden(['audit', '-c', file, '--no-host', '--nanobot-version', '0.4.0']);
+    expect(future.stdout).toMatch(/nanobot 0\.4\.0 \(from --nanobot-version; newer than every release harden knows, checked as 0\.3\.0\+main\.[0-9a-f]+\)/);
     const telegram = old.report.findings.find((f) => f.ruleId === 'allow-from-empty' && f.pointer === '/channels/telegram/allowFrom');
     expect(telegram?.severity).toBe('critical'); // 0.1.4: an empty list lets everyone in
   });
