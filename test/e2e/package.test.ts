@@ -51,6 +51,10 @@ describe('the npm package', () => {
     expect(listing).toMatch(/package\/bin\/harden\.js/);
     expect(listing).toMatch(/package\/schemas\/report\.schema\.json/);
     expect(listing).not.toMatch(/package\/(src|test)\//);
+    // What each nanobot release means is in dist/ (compacted at build time, a chunk per release);
+    // the 2 MB it is made from, and the scripts that make it, stay in the repository.
+    expect(listing).not.toMatch(/package\/schemas\/nanobot\//);
+    expect(listing).toMatch(/package\/dist\/chunks\/0\.1\.4-[A-Z0-9]+\.js/);
     const prefix = join(out, 'prefix');
     await mkdir(prefix);
     execFileSync('npm', ['install', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', join(out, tarball!)], { stdio: 'pipe' });
@@ -60,6 +64,10 @@ describe('the npm package', () => {
     const r = spawnSync(bin, ['audit', '-c', file, '--format', 'json', '--nanobot-version', '0.3.0', '--no-host'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings.length).toBeGreaterThan(3);
+    // A release other than the one in the pack loads its chunk from the installed package.
+    const old = spawnSync(bin, ['audit', '-c', file, '--format', 'json', '--nanobot-version', '0.1.4', '--no-host'], { encoding: 'utf8' });
+    expect([old.status, old.stderr]).toEqual([1, '']);
+    expect((JSON.parse(old.stdout) as { nanobot: { release: string } }).nanobot.release).toBe('0.1.4');
     // Only production dependencies came along.
     const installed = await readdir(join(prefix, 'node_modules'));
     for (const dev of ['vitest', 'typescript', 'esbuild', 'fast-check']) expect(installed).not.toContain(dev);
