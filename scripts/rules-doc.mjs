@@ -44,6 +44,11 @@ export async function renderRulesDoc() {
       if (r.versions?.length) lines.push('');
     }
   }
+  const notChecked = JSON.parse(await readFile(new URL('../schemas/not-checked.json', import.meta.url), 'utf8'));
+  lines.push('## Settings not checked', '', 'nanobot settings harden reads but does not judge, and why (`schemas/not-checked.json`).', '');
+  lines.push('| setting | why it is not checked |', '| --- | --- |');
+  for (const s of notChecked.settings) lines.push(`| \`${s.setting}\` | ${s.reason} |`);
+  lines.push('');
   return lines.join('\n');
 }
 
