@@ -369,7 +369,8 @@ function validation(defs: Record<string, SchemaNode>, origins: Map<string, Origi
     defs,
     issues: [],
     validators: VALIDATORS,
-    ...(origins ? { onDefault: (path: readonly string[], v: unknown) => recordTree(path, v, { kind: 'default' }, origins) } : {}),
+    // A default subtree is marked at its root: locate() reads an unmarked path below as a default too.
+    ...(origins ? { onDefault: (path: readonly string[]) => origins.has(toPointer(path)) || origins.set(toPointer(path), { kind: 'default' }) } : {}),
   };
 }
 
@@ -464,7 +465,9 @@ export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Ef
   } else {
     value = checked.value;
   }
-  if (release.interpolation.supported) {
+  // Only a string with "${" can refer to a variable: no such text in the file or the variables, nothing to do.
+  const references = parsed.text.includes('${') || /\\u0024/i.test(parsed.text) || Object.values(options.env).some((v) => v?.includes('${'));
+  if (release.interpolation.supported && references) {
     const unset: { name: string; path: string[] }[] = [];
     const pattern = release.interpolation.pattern ? new RegExp(release.interpolation.pattern, 'g') : ANY_REF;
     interpolate(value, [], options.env, pattern, unset);

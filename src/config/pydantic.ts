@@ -150,6 +150,11 @@ function issue(ctx: Validation, path: readonly string[], node: SchemaNode, kind:
 
 /** Validate (and coerce) a value against a schema node; issues go to ctx.issues. */
 export function validate(node: SchemaNode, v: unknown, path: readonly string[], ctx: Validation): Result {
+  return check(node, v, [...path], ctx);
+}
+
+/** validate() on a path stack of its own: each level pushes its key and pops it again (no copy per value). */
+function check(node: SchemaNode, v: unknown, path: string[], ctx: Validation): Result {
   const n = resolve(node, ctx.defs);
   if (n.anyOf || n.oneOf) {
     const members = (n.anyOf ?? n.oneOf)!;
@@ -158,7 +163,7 @@ export function validate(node: SchemaNode, v: unknown, path: readonly string[], 
     const order = strict ? [strict, ...members.filter((m) => m !== strict)] : members;
     for (const m of order) {
       const sub: Validation = { ...ctx, issues: [] };
-      const r = validate(m, v, path, sub);
+      const r = check(m, v, path, sub);
       if (r.ok) return r;
     }
     return issue(ctx, path, n);
@@ -167,7 +172,7 @@ export function validate(node: SchemaNode, v: unknown, path: readonly string[], 
     let cur: Result = ok(v);
     for (const m of n.allOf) {
       if (!cur.ok) break;
-      cur = validate(m, cur.value, path, ctx);
+      cur = check(m, cur.value, path, ctx);
     }
     return cur;
   }
@@ -182,7 +187,7 @@ export function validate(node: SchemaNode, v: unknown, path: readonly string[], 
   if (t.length === 0) return ok(v);
   if (t.length > 1) {
     for (const x of t) {
-      const r = validate({ ...n, type: x }, v, path, { ...ctx, issues: [] });
+      const r = check({ ...n, type: x }, v, path, { ...ctx, issues: [] });
       if (r.ok) return r;
     }
     return issue(ctx, path, n);
@@ -244,7 +249,7 @@ function bounds(n: SchemaNode): string {
   return `a number ${parts.join(' and ')}`;
 }
 
-function validateArray(n: SchemaNode, v: unknown, path: readonly string[], ctx: Validation): Result {
+function validateArray(n: SchemaNode, v: unknown, path: string[], ctx: Validation): Result {
   if (!Array.isArray(v)) return issue(ctx, path, n);
   if (n.minItems !== undefined && v.length < n.minItems) return issue(ctx, path, n, 'length');
   if (n.maxItems !== undefined && v.length > n.maxItems) return issue(ctx, path, n, 'length');
@@ -253,34 +258,65 @@ function validateArray(n: SchemaNode, v: unknown, path: readonly string[], ctx: 
   const out: unknown[] = [];
   let good = true;
   for (let i = 0; i < v.length; i++) {
-    const r = validate(item, v[i], [...path, String(i)], ctx);
+    path.push(String(i));
+    const r = check(item, v[i], path, ctx);
+    path.pop();
     if (r.ok) out.push(r.value);
     else good = false;
   }
   return good ? ok(out) : FAIL;
 }
 
-function validateMap(n: SchemaNode, v: unknown, path: readonly string[], ctx: Validation): Result {
+function validateMap(n: SchemaNode, v: unknown, path: string[], ctx: Validation): Result {
   if (!isObject(v)) return issue(ctx, path, n);
   const ap = n.additionalProperties;
   if (ap === undefined || ap === true || ap === false) return ok(v);
   const out: Record<string, unknown> = {};
   let good = true;
   for (const [k, x] of Object.entries(v)) {
-    const r = validate(ap, x, [...path, k], ctx);
+    path.push(k);
+    const r = check(ap, x, path, ctx);
+    path.pop();
     if (r.ok) Object.defineProperty(out, k, { value: r.value, enumerable: true, writable: true, configurable: true });
     else good = false;
   }
   return good ? ok(out) : FAIL;
 }
 
+/** A copy of plain JSON data (faster than structuredClone for the small values defaults are). */
+export function copyJson<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(copyJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyJson((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
+// Defaults derived from a schema node, per node and property: derived once, copied on each use.
+const derived = new WeakMap<SchemaNode, Map<string, { value: unknown } | null>>();
+
 /** The default a missing field of a model gets, or undefined when the field is required or has none. */
-export function defaultOf(model: SchemaNode, prop: string, ctx: Pick<Validation, 'defs'>): { value: unknown } | undefined {
+export function defaultOf(model: SchemaNode, prop: string, ctx: DefaultsContext): { value: unknown } | undefined {
+  // While the facts are compacted (release.ts) a model's own defaults change: derive afresh then.
+  if (ctx.fresh) return deriveDefault(model, prop, ctx);
+  let byProp = derived.get(model);
+  if (!byProp) derived.set(model, (byProp = new Map()));
+  let d = byProp.get(prop);
+  if (d === undefined) byProp.set(prop, (d = deriveDefault(model, prop, ctx) ?? null));
+  return d ? { value: copyJson(d.value) } : undefined;
+}
+
+interface DefaultsContext {
+  defs: Record<string, SchemaNode>;
+  fresh?: boolean;
+}
+
+function deriveDefault(model: SchemaNode, prop: string, ctx: DefaultsContext): { value: unknown } | undefined {
   const d = model['x-defaults'];
-  if (d && Object.hasOwn(d, prop)) return { value: structuredClone(d[prop]) };
+  if (d && Object.hasOwn(d, prop)) return { value: d[prop] };
   const p = model.properties?.[prop];
   if (!p) return undefined;
-  if (Object.hasOwn(p, 'default')) return { value: structuredClone(p.default) };
+  if (Object.hasOwn(p, 'default')) return { value: p.default };
   if (model.required?.includes(prop)) return undefined;
   // A default_factory field: a model builds with its own defaults, a list or dict starts empty.
   const target = resolve(p, ctx.defs);
@@ -292,7 +328,7 @@ export function defaultOf(model: SchemaNode, prop: string, ctx: Pick<Validation,
 }
 
 /** A model built with no arguments. */
-export function modelDefaults(model: SchemaNode, ctx: Pick<Validation, 'defs'>): Record<string, unknown> {
+export function modelDefaults(model: SchemaNode, ctx: DefaultsContext): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const prop of Object.keys(model.properties ?? {})) {
     const d = defaultOf(model, prop, ctx);
@@ -301,14 +337,16 @@ export function modelDefaults(model: SchemaNode, ctx: Pick<Validation, 'defs'>):
   return out;
 }
 
-function validateModel(n: SchemaNode, v: unknown, path: readonly string[], ctx: Validation): Result {
+function validateModel(n: SchemaNode, v: unknown, path: string[], ctx: Validation): Result {
   if (!isObject(v)) return issue(ctx, path, n);
   const props = n.properties ?? {};
   const out: Record<string, unknown> = {};
   let good = true;
   for (const [prop, schema] of Object.entries(props)) {
     if (Object.hasOwn(v, prop)) {
-      const r = validate(schema, v[prop], [...path, prop], ctx);
+      path.push(prop);
+      const r = check(schema, v[prop], path, ctx);
+      path.pop();
       if (r.ok) out[prop] = r.value;
       else good = false;
       continue;
@@ -316,7 +354,11 @@ function validateModel(n: SchemaNode, v: unknown, path: readonly string[], ctx: 
     const d = defaultOf(n, prop, ctx);
     if (d) {
       out[prop] = d.value;
-      ctx.onDefault?.([...path, prop], d.value);
+      if (ctx.onDefault) {
+        path.push(prop);
+        ctx.onDefault(path, d.value);
+        path.pop();
+      }
     } else if (n.required?.includes(prop)) {
       ctx.issues.push({ path: [...path, prop], expected: 'present (the field is required)', kind: 'required' });
       good = false;

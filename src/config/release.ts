@@ -233,7 +233,7 @@ function pruneDefaults(defs: Record<string, SchemaNode>, root: SchemaNode): void
     delete node['x-defaults'];
     const keep: Json = {};
     for (const [prop, value] of Object.entries(full)) {
-      const derived = defaultOf(node, prop, { defs });
+      const derived = defaultOf(node, prop, { defs, fresh: true });
       if (!derived || JSON.stringify(derived.value) !== JSON.stringify(value)) keep[prop] = value;
     }
     if (Object.keys(keep).length > 0) node['x-defaults'] = keep;
