@@ -136,6 +136,20 @@ function mergeKey(target: Record<string, unknown>, seg: Segment, value: unknown,
   return false;
 }
 
+// The NANOBOT_* names of an environment, listed once: process.env answers each key through C++,
+// and a fix audits the same environment several times.
+const listed = new WeakMap<object, { count: number; names: string[] }>();
+
+/** The variables of `env` pydantic-settings would read for nanobot (NANOBOT_*, any case), sorted. */
+export function nanobotNames(env: Readonly<Record<string, string | undefined>>): string[] {
+  const keys = Object.keys(env);
+  const known = listed.get(env);
+  if (known && known.count === keys.length) return known.names;
+  const names = keys.filter((n) => PREFIX.test(n)).sort();
+  listed.set(env, { count: keys.length, names });
+  return names;
+}
+
 /**
  * Fill the effective value from NANOBOT_* variables; returns every variable that names a setting,
  * and the ones whose value pydantic-settings cannot decode.
@@ -143,7 +157,7 @@ function mergeKey(target: Record<string, unknown>, seg: Segment, value: unknown,
 export function applyEnv(value: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>, origins: Map<string, Origin>, shapes: Shapes): { settings: EnvSetting[]; errors: EnvError[] } {
   const settings: EnvSetting[] = [];
   const errors: EnvError[] = [];
-  const names = Object.keys(env).filter((n) => PREFIX.test(n)).sort();
+  const names = nanobotNames(env);
   const topLevel = shapes.release.topLevel;
   for (const name of names) {
     const raw = env[name];

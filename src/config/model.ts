@@ -10,7 +10,7 @@
 import type { JsonNode, ParsedConfig } from './parse.js';
 import { toPointer } from './pointer.js';
 import type { VersionTraits } from './version.js';
-import { applyEnv, type EnvError, type EnvSetting } from './env.js';
+import { applyEnv, nanobotNames, type EnvError, type EnvSetting } from './env.js';
 import { own, setOwn } from './own.js';
 import { defaultsOf, type LoadStatus, type ReleaseFacts, type SchemaNode } from './release.js';
 import { shapesOf, type Shape, type Shapes } from './shape.js';
@@ -466,7 +466,7 @@ export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Ef
     value = checked.value;
   }
   // Only a string with "${" can refer to a variable: no such text in the file or the variables, nothing to do.
-  const references = parsed.text.includes('${') || /\\u0024/i.test(parsed.text) || Object.values(options.env).some((v) => v?.includes('${'));
+  const references = parsed.text.includes('${') || /\\u0024/i.test(parsed.text) || nanobotNames(options.env).some((n) => options.env[n]?.includes('${'));
   if (release.interpolation.supported && references) {
     const unset: { name: string; path: string[] }[] = [];
     const pattern = release.interpolation.pattern ? new RegExp(release.interpolation.pattern, 'g') : ANY_REF;
