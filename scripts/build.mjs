@@ -27,6 +27,28 @@ await build({
 const validators = resolve('build/validators.gen.mjs');
 execFileSync(process.execPath, ['build/gen-validators.mjs', validators], { stdio: 'inherit' });
 
+// 1b. What each nanobot release means (schemas/nanobot/), compacted: one module per release, loaded
+//     only by a run that checks that release.
+await build({
+  entryPoints: ['scripts/gen-releases.ts'],
+  outfile: 'build/gen-releases.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+});
+const releases = resolve('build/release-data.gen.mjs');
+execFileSync(process.execPath, ['build/gen-releases.mjs', releases, 'schemas/nanobot'], { stdio: 'inherit' });
+
+/** Send the bundle's `./release-data.js` (which reads schemas/nanobot/ itself) to the generated loader. */
+const compactReleases = {
+  name: 'compact-releases',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/release-data\.js$/ }, (args) => (/[\\/]src[\\/]config[\\/]/.test(args.importer) ? { path: releases } : undefined));
+  },
+};
+
 /** Send the bundle's `./ajv.js` (the run-time compiler) to the precompiled validators. */
 const precompiled = {
   name: 'precompiled-validators',
@@ -72,7 +94,7 @@ const jsoncWithoutSideEffects = {
 //    CommonJS: Node 20's ESM loader resolves, reads (asynchronously) and links every chunk, which
 //    measured about 30 ms slower than require() for the same code on a typical audit.
 const result = await build({
-  plugins: [precompiled, lazyChildProcess, jsoncWithoutSideEffects],
+  plugins: [precompiled, compactReleases, lazyChildProcess, jsoncWithoutSideEffects],
   entryPoints: { cli: 'src/cli/main.ts' },
   outdir: 'dist',
   splitting: true,
@@ -96,7 +118,11 @@ const result = await build({
 //    large ones a few paths need: execa, yaml, the prompt library, the writer, the activity review, and the
 //    precompiled profiles other than the default one (a run checks one profile). bin/load.js takes a file from the pack when it is
 //    there, else from its own file; the separate files stay for require('nanobot-harden').
-const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/, /^src\/activity\//, /^src\/report\/activity\.ts$/];
+// A release's facts are read only by the runs that check it: each stays a file of its own, but for
+// the newest tagged release's, which harden assumes when it cannot learn the version.
+const assumed = JSON.parse(await readFile('schemas/nanobot/index.json', 'utf8')).releases.filter((r) => r.tag).pop().name;
+const otherRelease = new RegExp(`^build/nanobot/(?!${assumed.replace(/[.+]/g, '\\$&')}\\.mjs$)`);
+const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/, /^src\/activity\//, /^src\/report\/activity\.ts$/, otherRelease];
 const isLazy = (output) => Object.keys(result.metafile.outputs[output]?.inputs ?? {}).some((input) => LAZY.some((re) => re.test(input)));
 const pack = [];
 const buildId = createHash('sha256');

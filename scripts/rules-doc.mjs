@@ -17,6 +17,21 @@ function example(e) {
   return `- \`${e.tool}\` \`${String(main).replace(/`/g, "'").replace(/\n/g, '\\n')}\`${result}${restrict}`;
 }
 
+/** The release facts a rule's `when` names, in words (the releases are those of schemas/nanobot/). */
+const WHEN = {
+  allowFromEmpty: { 'allow-all': 'Where an empty allowFrom lets everyone in (nanobot up to 0.1.4.post3)', deny: 'Where an empty allowFrom stops the gateway (0.1.4.post4 to 0.1.5.post3)' },
+  allowFromStar: { literal: 'Where "*" is a literal sender id (up to 0.1.4.post3)' },
+  gatewayListens: { false: 'Where nothing listens on gateway.host (up to 0.1.5)' },
+  apiKeyField: { false: 'Where the API has no key at all (0.1.5 to 0.2.2)' },
+  serveRequiresKey: { true: 'Where `nanobot serve` requires a key off loopback (0.3.0 and later)' },
+};
+
+function whenText(when) {
+  return Object.entries(when ?? {})
+    .map(([k, v]) => WHEN[k]?.[String(v)] ?? `Where ${k} is ${v}`)
+    .join(', and ');
+}
+
 export async function renderRulesDoc() {
   const rules = { ...(await json('rules.json')), ...(await json('activity-rules.json')) };
   const patterns = (await json('activity-patterns.json')).rules;
@@ -40,10 +55,15 @@ export async function renderRulesDoc() {
       const r = rules[id];
       lines.push(`### ${id}`, '', `**${r.severity}**: ${r.title}.`, '', r.rationale, '');
       lines.push(`Fix (${r.fix.kind}): ${r.fix.text}.`, '');
-      for (const v of r.versions ?? []) lines.push(`- Before nanobot ${v.before}: **${v.severity}**.`);
+      for (const v of r.versions ?? []) lines.push(v.before ? `- Before nanobot ${v.before}: **${v.severity}**.` : `- ${whenText(v.when)}: **${v.severity}**.`);
       if (r.versions?.length) lines.push('');
     }
   }
+  const notChecked = await json('not-checked.json');
+  lines.push('## Settings not checked', '', 'nanobot settings harden reads but does not judge, and why (`schemas/not-checked.json`).', '');
+  lines.push('| setting | why it is not checked |', '| --- | --- |');
+  for (const s of notChecked.settings) lines.push(`| \`${s.setting}\` | ${s.reason} |`);
+  lines.push('');
   lines.push(
     '## Activity review (`harden activity`)',
     '',

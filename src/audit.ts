@@ -4,11 +4,9 @@ import { effectiveConfig, getIn, type Effective } from './config/model.js';
 import type { ParsedConfig } from './config/parse.js';
 import { readConfig } from './config/read.js';
 import { secretsInEnv, secretsInTree, secretValuesOf } from './config/secrets.js';
-import { assumedTraits, parseVersion, traitsFor, type VersionTraits } from './config/version.js';
-import { canonicalKey } from './config/layout.js';
+import { assumedVersion, nanobotInfo, parseVersion, prepareTraits, type NanobotInfo, type VersionTraits } from './config/version.js';
 import { dotted } from './config/pointer.js';
 import { parseJsonInput, placeOf } from './config/json-input.js';
-import { positionAt } from './config/position.js';
 import { ConfigSyntaxError, UsageError, isHardenError } from './errors.js';
 import { compareFindings, inProfile, makeFinding, type Finding, type Profile } from './findings.js';
 import { contentFindings } from './rules/content.js';
@@ -17,8 +15,8 @@ import type { EnvSource } from './host/env-sources.js';
 import type { DeploymentContext } from './host/deployment.js';
 import { locate } from './rules/locate.js';
 import { fromPointer } from './config/pointer.js';
-import { nodePosition } from './rules/locate.js';
 import { prepareValidator, schemaFindings } from './rules/schema-rules.js';
+import { loadFindings } from './rules/load-rules.js';
 
 export interface AuditOptions {
   configs: string[];
@@ -62,7 +60,7 @@ export interface FileAudit {
 
 export interface AuditResult {
   profile: Profile;
-  nanobot: { version: string; source: VersionTraits['source'] };
+  nanobot: NanobotInfo;
   files: FileAudit[];
   findings: Finding[];
   /** Configs that could not be audited (several configs: the others still are). */
@@ -75,50 +73,58 @@ export async function resolveTraits(options: Pick<AuditOptions, 'nanobotVersion'
   if (options.nanobotVersion !== undefined) {
     const version = parseVersion(options.nanobotVersion);
     if (!version) throw new UsageError(`--nanobot-version ${JSON.stringify(options.nanobotVersion)} is not a nanobot version such as 0.3.0 or 0.1.4.post6`);
-    return traitsFor(version, 'flag');
+    return prepareTraits(version, 'flag');
   }
   if (!options.noHost) {
     const { detectNanobotVersion } = await import('./host/nanobot-version.js');
     const detected = await detectNanobotVersion(options.env);
-    if (detected) return traitsFor(detected, 'detected');
+    if (detected) return prepareTraits(detected, 'detected');
   }
-  return assumedTraits();
+  return prepareTraits(assumedVersion(), 'assumed');
 }
 
-/** What nanobot refuses outright: an unknown top-level key, a value of the wrong type. */
-function rejectUnloadable(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): void {
-  const consequence = traits.failsFastOnInvalid
-    ? `nanobot ${traits.version.text} refuses to start with it`
-    : `nanobot ${traits.version.text} then ignores the whole file and runs on its defaults`;
-  for (const prop of parsed.root.children ?? []) {
-    const key = String(prop.children?.[0]?.value);
-    if (traits.topLevelKeys.includes(canonicalKey(key).key)) continue;
-    const pos = positionAt(parsed.lines, prop.offset);
-    throw new ConfigSyntaxError(parsed.file, pos.line, pos.column, `unknown top-level key ${JSON.stringify(key)}: ${consequence}; remove it`);
-  }
-  const bad = eff.invalid[0];
-  if (!bad) return;
-  const expected = { bool: 'true or false', int: 'a whole number', number: 'a number', string: 'a string', 'string?': 'a string', list: 'a list', object: 'an object' }[bad.expected];
-  if (bad.origin.kind === 'file' || bad.origin.kind === 'migrated') {
-    const pos = nodePosition(parsed, bad.origin.node);
-    throw new ConfigSyntaxError(parsed.file, pos.line, pos.column, `${dotted(bad.path)} must be ${expected}: ${consequence}`);
-  }
-  if (bad.origin.kind === 'env') {
-    throw new ConfigSyntaxError(parsed.file, 1, 1, `the environment variable ${bad.origin.name} must be ${expected} for ${dotted(bad.path)}: ${consequence}`);
-  }
+/** What the release does with a file json.load itself rejects, in words for the error. */
+function afterSyntaxError(error: ConfigSyntaxError, traits: VersionTraits): ConfigSyntaxError {
+  const r = traits.release;
+  const root = /^the top level is/.test(error.reason);
+  const status = root ? (r.loader.probes['rootArray'] ?? 'crash') : r.loader.onInvalidJson;
+  const v = `nanobot ${traits.version.text}`;
+  const outcome =
+    status === 'fallback'
+      ? `${v} ignores the whole file and runs on its defaults (restrictToWorkspace off, gateway on ${traits.gatewayDefaultHost})`
+      : status === 'crash'
+        ? `${v} stops with a traceback`
+        : `${v} refuses to start`;
+  return new ConfigSyntaxError(error.file, error.line, error.column, `${error.reason.replace(/; nanobot would refuse this file$/, '')}: ${outcome}`);
 }
 
 export async function auditFile(file: string, options: AuditOptions, traits: VersionTraits): Promise<FileAudit> {
-  const { parsed, bytes } = await readConfig(file);
-  return auditContent(file, parsed, bytes, options, traits);
+  let read: Awaited<ReturnType<typeof readConfig>>;
+  try {
+    read = await readConfig(file);
+  } catch (error) {
+    throw error instanceof ConfigSyntaxError ? afterSyntaxError(error, traits) : error;
+  }
+  return auditContent(file, read.parsed, read.bytes, options, traits);
+}
+
+/** nanobot does not start with this file: the first reason, as the one sentence harden exits 2 with. */
+export function refusal(fa: FileAudit): ConfigSyntaxError | undefined {
+  const stop = fa.findings.filter((f) => f.ruleId === 'nanobot-will-not-start');
+  const first = stop[0];
+  if (!first) return undefined;
+  const more = stop.length > 1 ? ` (and ${stop.length - 1} more reason${stop.length === 2 ? '' : 's'}: harden fix --dry-run lists them)` : '';
+  return new ConfigSyntaxError(fa.file, first.line ?? 1, first.column ?? 1, `${first.message}${more}`);
 }
 
 /** Audit text already read (the fix pipeline audits its result before writing it). */
 export async function auditContent(file: string, parsed: ParsedConfig, bytes: Uint8Array, options: AuditOptions, traits: VersionTraits): Promise<FileAudit> {
   await prepareValidator(options.profile);
   const effective = effectiveConfig(parsed, { traits, env: options.env });
-  rejectUnloadable(parsed, effective, traits);
-  const findings = [...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)];
+  const load = loadFindings(parsed, effective, traits);
+  // A file nanobot does not start with has no effective settings to check: its reasons are the findings.
+  const starts = effective.load.status === 'ok' || effective.load.status === 'fallback';
+  const findings = starts ? [...load, ...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)] : [...load, ...contentFindings(parsed, effective, traits, options.profile)];
   // One at a time: push(...list) passes each finding as an argument, and a config with 200,000
   // ${NAME} references makes as many.
   const add = (list: readonly Finding[]): void => {
@@ -264,7 +270,16 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   // One set of machine-wide answers (process table, sockets, firewall, containers) for every config.
   const session: HostSession | undefined = options.noHost || options.configs.length < 2 ? undefined : { run: await (await import('./host/deployment.js')).commandRunner(options.env['PATH']), cache: new Map() };
   const withSession = session ? { ...options, session } : options;
-  const { results: files, errors } = await eachConfig(options.configs, (file) => auditFile(file, withSession, traits), options.collectErrors);
+  const { results: files, errors } = await eachConfig(
+    options.configs,
+    async (file) => {
+      const fa = await auditFile(file, withSession, traits);
+      const refused = refusal(fa);
+      if (refused) throw refused;
+      return fa;
+    },
+    options.collectErrors,
+  );
   const secrets = new Set<string>(files.flatMap((f) => f.secrets));
   const composeFindingsList: Finding[] = [];
   if ((options.compose ?? []).length > 0) {
@@ -289,7 +304,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   if (options.baseline) findings = markKnown(findings, await readBaseline(options.baseline));
   return {
     profile: options.profile,
-    nanobot: { version: traits.version.text, source: traits.source },
+    nanobot: nanobotInfo(traits),
     files,
     findings,
     errors,

@@ -27,7 +27,11 @@ export interface RuleInfo {
   message: string;
   rationale: string;
   fix: { kind: FixKind; value?: unknown; text: string };
-  versions?: { before: string; severity: Severity; message?: string }[];
+  /**
+   * Other words or severity for some nanobot versions: `before` a version, or `when` the release's
+   * facts (VersionTraits fields) have the values given.
+   */
+  versions?: { before?: string; when?: Record<string, string | boolean>; severity: Severity; message?: string }[];
   /** Rules this one makes redundant when both fire on the same setting. */
   supersedes?: string[];
 }
@@ -106,6 +110,10 @@ export interface FindingInput {
   path?: string[];
 }
 
+function matchesWhen(traits: VersionTraits, when: Record<string, string | boolean>): boolean {
+  return Object.entries(when).every(([k, v]) => (traits as unknown as Record<string, unknown>)[k] === v);
+}
+
 function fill(template: string, args: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(args, name) ? String(args[name]) : whole));
 }
@@ -114,7 +122,7 @@ function fill(template: string, args: Record<string, string | number>): string {
 export function makeFinding(input: FindingInput, traits: VersionTraits): Finding {
   const rule = RULES[input.ruleId];
   if (!rule) throw new Error(`unknown rule ${input.ruleId}`);
-  const override = rule.versions?.find((v) => !atLeast(traits.version, v.before));
+  const override = rule.versions?.find((v) => (v.before !== undefined ? !atLeast(traits.version, v.before) : v.when !== undefined && matchesWhen(traits, v.when)));
   const severity = override?.severity ?? rule.severity;
   const template = override?.message ?? rule.message;
   const args = { version: traits.version.text, source: '', ...input.args };

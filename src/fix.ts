@@ -2,10 +2,10 @@
 // backup, atomic write, chmod -> re-read and re-audit -> put the backup back if the result does
 // not parse or a patched finding is still there. Nothing is written on any error before the
 // backup exists, and the original is restored on any error after it.
-import { auditContent, auditFile, eachConfig, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
+import { auditContent, auditFile, eachConfig, refusal, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
 import type { JsonNode, ParsedConfig } from './config/parse.js';
-import type { VersionTraits } from './config/version.js';
-import { StaleFileError, WriteError, isHardenError } from './errors.js';
+import { nanobotInfo, type NanobotInfo, type VersionTraits } from './config/version.js';
+import { ConfigSyntaxError, StaleFileError, WriteError, isHardenError } from './errors.js';
 import { parseConfig } from './config/parse.js';
 import type { Target } from './io/place.js';
 import { secretsInTree } from './config/secrets.js';
@@ -15,6 +15,7 @@ import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip
 import { planSecrets } from './fix/secrets-to-env.js';
 import { appendEnv, parseEnvFile } from './config/envfile.js';
 import { dirname, join } from 'node:path';
+import { getNodeValue } from 'jsonc-parser';
 import { hostFacts, type Runtime } from './host/facts.js';
 
 export interface FixOptions extends AuditOptions {
@@ -54,16 +55,48 @@ export interface FixResult {
   roots: { before: JsonNode; after: JsonNode };
   /** Every secret seen, for the redactor; never printed. */
   secrets: string[];
-  nanobot: { version: string; source: VersionTraits['source'] };
+  nanobot: NanobotInfo;
 }
 
-/** Plan the fixes of one audited file and apply the patches to its text in memory. */
-export async function prepare(
-  fa: FileAudit,
-  options: FixOptions,
-  traits: VersionTraits,
-  planOverride?: (p: Plan) => Plan,
-): Promise<{ plan: Plan; applied: Patch[]; after: string; afterParsed: ParsedConfig; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] }> {
+type Prepared = { plan: Plan; applied: Patch[]; after: string; afterParsed: ParsedConfig; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] };
+
+/**
+ * Plan the fixes of one audited file and apply the patches to its text in memory. A file nanobot
+ * does not run as written (it refuses it, drops it, or leaves a channel out) is fixed in two
+ * passes: first what makes nanobot read it, then, audited again as nanobot now reads it, the rest.
+ */
+export async function prepare(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan, depth = 0): Promise<Prepared> {
+  const causes = fa.findings.filter((f) => LOAD_RULES.has(f.ruleId) && (!options.only || options.only.has(findingKey(f))));
+  if (causes.length > 0 && depth === 0) {
+    const host = await hostFacts(fa.file, options.runtime, !options.noHost);
+    const first = plan({ parsed: fa.parsed, effective: fa.effective, findings: causes, traits, answers: options.answers, acceptRisk: new Set(options.acceptRisk), host });
+    const skipped: Skip[] = [...first.skipped];
+    const conflicts = new Set<Patch>();
+    const result = patchParsed(fa.parsed, first.patches, (patch) => {
+      conflicts.add(patch);
+      skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
+    });
+    if (result.text !== fa.parsed.text) {
+      const now = await auditContent(fa.file, result, new TextEncoder().encode(result.text), { ...options, noHost: true }, traits);
+      // The checks outside the file (modes, units) are the original audit's.
+      const next: FileAudit = { ...now, findings: [...now.findings, ...fa.findings.filter((f) => f.source.kind === 'host')].sort(compareFindings) };
+      // A choice of findings (the wizard's) carries over by rule and place: lines may have moved.
+      const chosen = options.only ? new Set(fa.findings.filter((f) => options.only!.has(findingKey(f))).map((f) => `${f.ruleId}|${f.pointer ?? ''}`)) : undefined;
+      const only = chosen ? { only: new Set(next.findings.filter((f) => chosen.has(`${f.ruleId}|${f.pointer ?? ''}`)).map(findingKey)) } : {};
+      const rest = await prepare(next, { ...options, ...only }, traits, planOverride, depth + 1);
+      const applied = first.patches.filter((x) => !conflicts.has(x));
+      return {
+        ...rest,
+        plan: { ...rest.plan, patches: [...applied, ...rest.plan.patches], addressed: [...first.addressed, ...rest.plan.addressed] },
+        applied: [...applied, ...rest.applied],
+        skipped: [...skipped.filter((k) => !rest.skipped.some((r) => r.ruleId === k.ruleId && r.pointer === k.pointer)), ...rest.skipped],
+      };
+    }
+  }
+  return prepareOnce(fa, options, traits, planOverride);
+}
+
+async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<Prepared> {
   const host = await hostFacts(fa.file, options.runtime, !options.noHost);
   // A waived finding is a risk accepted on purpose: the fix leaves it alone.
   const { applyWaivers, loadWaivers, markWaived, today } = await import('./waivers.js');
@@ -137,9 +170,49 @@ export function defaultEnvFile(config: string): string {
   return join(dirname(config), 'nanobot.env');
 }
 
+const LOAD_RULES = new Set(['nanobot-will-not-start', 'nanobot-runs-on-defaults', 'channel-not-started']);
+
+/** The strings under the values the load rules' patches replace or remove. */
+function rejectedValues(fa: FileAudit, applied: readonly Patch[]): string[] {
+  const out: string[] = [];
+  const collect = (v: unknown): void => {
+    if (typeof v === 'string' && v.trim() !== '') out.push(v);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) collect(x);
+  };
+  for (const patch of applied) {
+    if (!LOAD_RULES.has(patch.ruleId)) continue;
+    if (patch.op === 'set') collect(patch.before);
+    else collect(valueAtPointer(fa.parsed.root, patch.pointer));
+  }
+  return out;
+}
+
+function valueAtPointer(root: JsonNode, pointer: string): unknown {
+  let node: JsonNode | undefined = root;
+  for (const seg of pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (node?.type === 'object') node = [...(node.children ?? [])].reverse().find((p) => p.children?.[0]?.value === seg)?.children?.[1];
+    else if (node?.type === 'array') node = node.children?.[Number(seg)];
+    else return undefined;
+  }
+  return node ? getNodeValue(node) : undefined;
+}
+
+/**
+ * A file nanobot would still refuse, run on its defaults instead of, or whose gateway would exit at
+ * start: the sentence fix stops with (exit 2), naming nanobot's reason. harden never reports
+ * success on such a file.
+ */
+export function stillUnloadable(fa: FileAudit, wrote: boolean): ConfigSyntaxError | undefined {
+  const refused = refusal(fa);
+  const dropped = fa.findings.find((f) => f.ruleId === 'nanobot-runs-on-defaults');
+  const why = refused ? { line: refused.line, column: refused.column, reason: refused.reason } : dropped ? { line: dropped.line ?? 1, column: dropped.column ?? 1, reason: dropped.message } : undefined;
+  if (!why) return undefined;
+  return new ConfigSyntaxError(fa.file, why.line, why.column, `${why.reason}; harden fix cannot correct that by itself${wrote ? '' : ', so nothing was written'}`);
+}
+
 /** Findings left once the new text is in place (host findings answered by a mode change drop out). */
-async function remainingAfter(fa: FileAudit, parsed: ParsedConfig, options: FixOptions, traits: VersionTraits, modes: readonly ModeChange[]): Promise<Finding[]> {
-  const content = await auditContent(fa.file, parsed, new TextEncoder().encode(parsed.text), { ...options, noHost: true }, traits);
+async function remainingAfter(fa: FileAudit, content: FileAudit, modes: readonly ModeChange[]): Promise<Finding[]> {
   const chmodded = new Set(modes.map((m) => m.ruleId));
   const host = fa.findings.filter((f) => f.source.kind === 'host' && !chmodded.has(f.ruleId));
   return [...content.findings, ...host].sort(compareFindings);
@@ -155,8 +228,14 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
   const before = fa.parsed.text;
   const envChanged = env !== undefined && env.after !== (env.before ?? '');
   const changed = after !== before || p.modes.length > 0 || envChanged;
-  const secrets = fa.secrets;
+  // A value nanobot rejected, replaced or removed here, is shown in the diff as it was: it may be
+  // anything (a token pasted into the wrong field), so it is redacted like a secret.
+  const secrets = [...fa.secrets, ...rejectedValues(fa, applied)];
   const envFile = env && envChanged ? { path: env.path, added: env.added, created: env.before === undefined } : undefined;
+  // What nanobot makes of the result, before anything is written.
+  const afterAudit = await auditContent(fa.file, afterParsed, new TextEncoder().encode(afterParsed.text), { ...options, noHost: true }, traits);
+  const unloadable = stillUnloadable(afterAudit, false);
+  if (unloadable) throw unloadable;
   const base = {
     file,
     dryRun: options.dryRun,
@@ -169,10 +248,10 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     secrets,
     warnings: env?.warnings ?? [],
     ...(envFile ? { envFile } : {}),
-    nanobot: { version: traits.version.text, source: traits.source },
+    nanobot: nanobotInfo(traits),
   };
   if (options.dryRun || !changed) {
-    const remaining = waive(await remainingAfter(fa, afterParsed, options, traits, p.modes));
+    const remaining = waive(await remainingAfter(fa, afterAudit, p.modes));
     // Nothing to write, but a crashed run's temp file (a whole copy of the config) goes anyway.
     const notes = options.dryRun ? [] : await removeLeftovers(file);
     return { ...base, warnings: [...base.warnings, ...notes], changed, remaining };
@@ -218,6 +297,8 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
           throw new StaleFileError(`${file} was changed by another program right after harden wrote it; that version is left in place and harden's changes are not verified. Run harden again`);
         }
         verified = await auditContent(file, parseConfig(file, after), now.bytes, options, traits);
+        const unusable = stillUnloadable(verified, true);
+        if (unusable) throw new WriteError(unusable.reason);
         const left = stillThere(p.addressed, verified.findings);
         if (left) throw new WriteError(`the fix did not take effect: ${left.ruleId} is still reported at ${left.pointer ?? file}`);
         // The config itself, not everything harden knows: the env file now holds these values.
@@ -323,7 +404,7 @@ export async function fixAll(options: FixOptions): Promise<{ results: FixResult[
     for (const r of project.results) for (const c of r) compose.push(c);
     for (const e of project.errors) composeErrors.push(e);
   }
-  return { results, compose, errors: [...errors, ...composeErrors], nanobot: { version: traits.version.text, source: traits.source } };
+  return { results, compose, errors: [...errors, ...composeErrors], nanobot: nanobotInfo(traits) };
 }
 
 export interface ComposeFixResult {

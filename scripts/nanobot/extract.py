@@ -201,7 +201,20 @@ def model_info(cls) -> dict:
     vals = validators_of(cls)
     if vals:
         info["validators"] = vals
+    # What the model holds for every field a file leaves out (nanobot-harden fills map entries such
+    # as tools.mcpServers.<name> from it: default_factory fields have no "default" in the schema).
+    d = model_defaults(cls)
+    if d is not None:
+        info["defaults"] = d
     return info
+
+
+def model_defaults(cls):
+    """cls() dumped as save_config writes it (aliases), or None when the model has required fields."""
+    try:
+        return cls().model_dump(mode="json", by_alias=True)
+    except Exception:
+        return None
 
 
 def json_schema(cls):

@@ -5,7 +5,6 @@
 // only those approved by pairing, whose approvals are <config dir>/pairing.json).
 import { atLeast, type VersionTraits } from '../config/version.js';
 import { getIn, isObject } from '../config/model.js';
-import { CHANNEL_SETTINGS } from '../config/layout.js';
 
 export interface Allowed {
   /** Everyone may talk to the bot on this channel. */
@@ -25,7 +24,8 @@ export function allowLists(config: Record<string, unknown>, traits: VersionTrait
   const star = atLeast(traits.version, '0.1.4.post4');
   const approved = isObject(pairing) && isObject(pairing['approved']) ? pairing['approved'] : {};
   for (const [name, section] of Object.entries(channels)) {
-    if (!isObject(section) || CHANNEL_SETTINGS.includes(name)) continue;
+    // Keys of `channels` that are settings of the release, not channels (sendProgress, ...).
+    if (!isObject(section) || traits.release.channels.settings.includes(name)) continue;
     let ids = strings(section['allowFrom']);
     let where = `channels.${name}.allowFrom`;
     // Slack and Mattermost answer direct messages by dm.policy from 0.2.0 on; the top-level list is ignored.

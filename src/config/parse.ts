@@ -70,9 +70,6 @@ function describe(error: ParseError, text: string): string {
   if ((code === 'PropertyNameExpected' || code === 'ValueExpected') && before.endsWith(',') && /^[}\]]/.test(rest)) {
     return 'a trailing comma, which strict JSON (and so nanobot) does not allow';
   }
-  if (code === 'InvalidSymbol' && /^(NaN|-?Infinity)/.test(rest)) {
-    return 'NaN or Infinity, which harden cannot check; write a number';
-  }
   if (code === 'InvalidCharacter') return 'a control character inside a string, which strict JSON does not allow';
   if (code === 'ValueExpected' && text.trim() === '') return 'the file is empty, and nanobot needs a JSON object';
   if (code === 'EndOfFileExpected' || (code === 'InvalidSymbol' && error.offset > 0)) {
@@ -96,6 +93,37 @@ function describe(error: ParseError, text: string): string {
   return `${words[code] ?? code}; nanobot would refuse this file`;
 }
 
+// Python's json.load reads NaN, Infinity and -Infinity as numbers (nanobot then takes NaN for a
+// float and refuses either for an integer). jsonc-parser knows none of them: each is swapped for a
+// number of the same length (0e0, 1e999999, -1e999999: offsets stay), and NaN's nodes get NaN back.
+const STRING_OR_CONSTANT = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
+
+function pythonConstants(text: string): { text: string; nan: Set<number> } | undefined {
+  if (!text.includes('NaN') && !text.includes('Infinity')) return undefined;
+  const nan = new Set<number>();
+  let any = false;
+  const out = text.replace(STRING_OR_CONSTANT, (m: string, offset: number) => {
+    if (m.startsWith('"')) return m;
+    any = true;
+    if (m === 'NaN') {
+      nan.add(offset);
+      return '0e0';
+    }
+    return m.startsWith('-') ? '-1e999999' : '1e999999';
+  });
+  return any ? { text: out, nan } : undefined;
+}
+
+function restoreNaN(root: JsonNode, nan: ReadonlySet<number>): void {
+  if (nan.size === 0) return;
+  const stack: JsonNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'number' && nan.has(node.offset)) (node as { value: unknown }).value = NaN;
+    for (const c of node.children ?? []) stack.push(c);
+  }
+}
+
 /** Why a config nested too deep is refused (the evidence is at MAX_DEPTH). */
 const tooDeepReason = `nested more than ${MAX_DEPTH} levels deep here; nanobot's json.load gives up near 1,000 levels (RecursionError) and nanobot stops with a traceback, so harden reads no deeper`;
 
@@ -107,8 +135,10 @@ export function parseConfig(file: string, text: string): ParsedConfig {
   }
   const errors: ParseError[] = [];
   let root: JsonNode | undefined;
+  const special = pythonConstants(text);
   try {
-    root = parseJsonTree(text, errors);
+    root = parseJsonTree(special ? special.text : text, errors);
+    if (root && special) restoreNaN(root, special.nan);
   } catch (error) {
     if (!(error instanceof JsonTooDeepError)) throw error;
     const pos = positionAt(lines, error.offset);

@@ -1,7 +1,12 @@
 // Findings + answers -> patches, as plain data. Pure: it reads only the audit and the facts it
 // is given. What only the owner knows (who may talk to the bot) comes from answers; a patch that
 // could lock the owner out or stop the service is held back unless the owner accepts the risk.
-import { getIn, type Effective, type Shadow } from '../config/model.js';
+import { getIn, type Effective, type LoadIssue, type Shadow } from '../config/model.js';
+import { getNodeValue } from 'jsonc-parser';
+import { schemaAt } from '../config/shape.js';
+import { deref } from '../config/pydantic.js';
+import type { SchemaNode } from '../config/release.js';
+import { SECTIONS } from '../config/layout.js';
 import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { own } from '../config/own.js';
@@ -70,7 +75,7 @@ export interface PlanInput {
   host: HostFacts;
 }
 
-const HOST_RULES = new Set(['gateway-host-loopback', 'api-host-loopback', 'api-exposed-without-key', 'websocket-host-loopback', 'websocket-exposed-without-secret']);
+const HOST_RULES = new Set(['gateway-host-loopback', 'api-host-loopback', 'api-exposed-without-key', 'websocket-host-loopback', 'websocket-exposed-without-secret', 'msteams-host-loopback', 'telegram-webhook-listen']);
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
@@ -146,6 +151,10 @@ class Planner {
 
   restrictToWorkspace(f: Finding): void {
     const eff = this.input.effective;
+    if (this.input.traits.restrictInExecOnly) {
+      // 0.1.3.post4 reads it under tools.exec only; the current place too, for the upgrade.
+      this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, this.pointer(['tools', 'exec', 'restrictToWorkspace']));
+    }
     const current = eff.origins.get('/tools/restrictToWorkspace');
     const tools = eff.origins.get('/tools');
     const currentPointer =
@@ -199,6 +208,68 @@ class Planner {
     const list = signal ? ['channels', channel, 'group', 'allowFrom'] : ['channels', channel, 'groupAllowFrom'];
     this.set(f.ruleId, policy, 'allowlist');
     this.set(f.ruleId, list, unique([...keep(this.value(list)), ...ids]));
+  }
+
+  /** The issue behind a load finding (what the release rejects, by its canonical path). */
+  private issueOf(f: Finding): LoadIssue | 'gateway-exit' | 'migrate' | 'env' | 'unset' | undefined {
+    const load = this.input.effective.load;
+    const key = (f.path ?? []).join('/');
+    if (f.ruleId === 'channel-not-started') return load.idle.find((i) => i.issue && i.issue.path.join('/') === key)?.issue;
+    if (load.gatewayExit && load.gatewayExit.path.join('/') === key) return 'gateway-exit';
+    for (const c of load.causes) {
+      if (c.kind === 'invalid' && c.issue.path.join('/') === key) return c.issue;
+      if (c.kind !== 'invalid' && c.path.join('/') === key) return c.kind === 'migrate' ? 'migrate' : c.kind === 'env-json' ? 'env' : 'unset';
+    }
+    return undefined;
+  }
+
+  /**
+   * What stops nanobot, or drops the file, or leaves a channel out: corrected where the correction
+   * cannot mean something else (an ID written as a number, a lone string where a list belongs, an
+   * empty list or null where an object belongs, null where the field has a default, a key no nanobot
+   * knows at the top, the hardened value of a setting harden hardens anyway); everything else is
+   * left to the owner, and fix then stops before writing (fix.ts).
+   */
+  cause(f: Finding): void {
+    const issue = this.issueOf(f);
+    const where = f.pointer !== undefined ? dotted(fromPointer(f.pointer)) : 'the config';
+    if (issue === 'gateway-exit') return this.allowList({ ...f, ruleId: 'allow-from-empty' }, f.path ?? []);
+    if (issue === 'env') return this.skip(f, 'manual', `${where}: correct or remove the environment variable where it is set (harden does not edit units or compose files)`);
+    if (issue === 'unset') return this.skip(f, 'manual', `${where}: set the variable for nanobot's service, or write the value itself`);
+    const node = f.pointer !== undefined ? nodeAt(this.input.parsed.root, f.pointer) : undefined;
+    if (issue === 'migrate') {
+      if (node && (node.type === 'null' || (node.type === 'array' && (node.children ?? []).length === 0))) return this.set(f.ruleId, f.path ?? [], {}, f.pointer);
+      return this.skip(f, 'manual', `${where}: write an object there`);
+    }
+    if (!issue) return this.skip(f, 'manual', `${where}: by hand: ${RULES[f.ruleId]?.fix.text ?? ''}`);
+    if (issue.origin.kind === 'env') return this.skip(f, 'manual', `${where}: correct or remove ${issue.env ?? 'the environment variable'} where it is set`);
+    const path = issue.path;
+    if (issue.kind === 'extra' && path.length === 1 && node?.parent?.type === 'property') {
+      const key = String(node.parent.children?.[0]?.value);
+      if (SECTIONS.includes(key)) return this.skip(f, 'manual', `${key} is a section of newer nanobot releases: upgrade nanobot, or remove it`);
+      return this.remove(f.ruleId, f.pointer!, node.parent);
+    }
+    const field = schemaAt(this.input.effective.release, path);
+    const value = node ? getNodeValue(node) : undefined;
+    const hardened = hardenedValue(path);
+    if (issue.kind === 'validator' && hardened !== undefined) return this.set(f.ruleId, path, hardened, this.pointer(path));
+    if (!node || !field) return this.skip(f, 'manual', `${where}: by hand: ${RULES[f.ruleId]?.fix.text ?? ''}`);
+    const accepts = kinds(field.node, field.defs);
+    let after: unknown;
+    if (typeof value === 'number' && Number.isInteger(value) && accepts.has('string') && !accepts.has('integer')) after = String(value);
+    else if (typeof value === 'string' && accepts.has('array') && !accepts.has('string')) after = [value];
+    else if ((value === null || (Array.isArray(value) && value.length === 0)) && accepts.has('object') && !accepts.has('array')) after = {};
+    else if (hardened !== undefined && issue.kind !== 'enum') after = hardened;
+    else if (value === null && Object.hasOwn(field.node, 'default') && field.node.default !== null) after = field.node.default;
+    if (after === undefined) return this.skip(f, 'manual', `${where} must be ${issue.expected}: correct it by hand`);
+    this.set(f.ruleId, path, after, f.pointer);
+  }
+
+  private remove(ruleId: string, pointer: string, prop: JsonNode): void {
+    const key = `${pointer}|remove`;
+    if (this.removed.has(key)) return;
+    this.removed.add(key);
+    this.patches.push({ op: 'remove', ruleId, pointer, before: null, copy: copyNumber(prop) });
   }
 
   /** The enabled channels but websocket (none: no channels section), listed once: a config can have thousands. */
@@ -294,6 +365,10 @@ class Planner {
         this.set(f.ruleId, [...path.slice(0, -1), 'verifyDkim'], true);
         this.set(f.ruleId, [...path.slice(0, -1), 'verifySpf'], true);
         return;
+      case 'nanobot-will-not-start':
+      case 'nanobot-runs-on-defaults':
+      case 'channel-not-started':
+        return this.cause(f);
       case 'config-file-mode':
         return this.mode(f, this.input.host.file, 0o600);
       case 'config-dir-mode':
@@ -305,6 +380,52 @@ class Planner {
     }
     if (rule.fix.kind === 'manual' || rule.fix.kind === 'set') this.skip(f, 'manual', `${f.pointer !== undefined ? dotted(fromPointer(f.pointer)) + ': ' : ''}by hand: ${rule.fix.text}`);
   }
+}
+
+/** The values harden hardens these settings to: a value nanobot rejects there becomes the hardened one. */
+const HARDENED: readonly (readonly [string, string])[] = [
+  ['tools/restrictToWorkspace', 'restrict-to-workspace'],
+  ['tools/exec/timeout', 'exec-timeout'],
+  ['gateway/host', 'gateway-host-loopback'],
+  ['api/host', 'api-host-loopback'],
+  ['channels/websocket/host', 'websocket-host-loopback'],
+  ['channels/websocket/websocketRequiresToken', 'websocket-token-not-required'],
+  ['channels/msteams/validateInboundAuth', 'msteams-inbound-auth'],
+];
+
+function hardenedValue(path: readonly string[]): unknown {
+  const key = path.join('/');
+  const row = HARDENED.find(([p]) => p === key);
+  return row ? RULES[row[1]]?.fix.value : undefined;
+}
+
+/** The JSON types a field accepts (a union's members, null included). */
+function kinds(node: SchemaNode, defs: Record<string, SchemaNode>): Set<string> {
+  const out = new Set<string>();
+  const add = (n: SchemaNode): void => {
+    const d = deref(n, defs);
+    if (d.anyOf) d.anyOf.forEach(add);
+    else if (d.properties || d['x-model']) out.add('object');
+    else if (d.enum) for (const e of d.enum) out.add(e === null ? 'null' : typeof e === 'number' ? 'number' : typeof e);
+    else for (const t of Array.isArray(d.type) ? d.type : d.type ? [d.type] : []) out.add(t);
+  };
+  add(node);
+  return out;
+}
+
+/** The node at a file pointer, taking the last of duplicated keys as json.load does. */
+function nodeAt(root: JsonNode, pointer: string): JsonNode | undefined {
+  let node: JsonNode | undefined = root;
+  for (const seg of fromPointer(pointer)) {
+    if (!node) return undefined;
+    if (node.type === 'array') node = node.children?.[Number(seg)];
+    else if (node.type === 'object') {
+      let found: JsonNode | undefined;
+      for (const p of node.children ?? []) if (p.children?.[0]?.value === seg) found = p.children[1];
+      node = found;
+    } else return undefined;
+  }
+  return node;
 }
 
 /** The patch that removes one losing copy of a key (its number among same-named siblings). */

@@ -18,9 +18,18 @@ function where(f: Finding, cwd: string): string {
 }
 
 function versionLine(report: AuditReport): string {
-  const { version, source } = report.nanobot;
-  if (source === 'assumed') return `nanobot ${version} assumed (none found on PATH; pass --nanobot-version to check another)`;
-  return `nanobot ${version} (${source === 'flag' ? 'from --nanobot-version' : 'installed'})`;
+  const { version, source, release, outside } = report.nanobot;
+  // Which release's data is used, when that is not the version's own name.
+  const data =
+    outside === 'newer'
+      ? `; newer than every release harden knows, checked as ${release}`
+      : outside === 'older'
+        ? `; older than every release harden knows, checked as ${release}`
+        : release !== version
+          ? `; checked as ${release}`
+          : '';
+  if (source === 'assumed') return `nanobot ${version} assumed (none found on PATH; pass --nanobot-version to check another${data})`;
+  return `nanobot ${version} (${source === 'flag' ? 'from --nanobot-version' : 'installed'}${data})`;
 }
 
 export function renderText(report: AuditReport, options: ReportOptions): string {

@@ -4,7 +4,8 @@ import type { Summary } from './summary.js';
 /** What every reporter gets: plain data, already free of secrets. */
 export interface AuditReport {
   profile: Profile;
-  nanobot: { version: string; source: 'flag' | 'detected' | 'assumed' };
+  /** The version checked for, how it was learned, and the release whose data describes it. */
+  nanobot: { version: string; source: 'flag' | 'detected' | 'assumed'; release: string; outside?: 'newer' | 'older' };
   files: string[];
   findings: Finding[];
   summary: Summary;

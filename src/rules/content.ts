@@ -1,14 +1,15 @@
 // Checks on the file's content that a schema over the effective config cannot express: copies
 // of a key that lose, keys nanobot ignores, secrets written in plain text.
 import { getNodeValue } from 'jsonc-parser';
-import { CHANNELS, CHANNEL_SETTINGS, canonicalKey, KNOWN_FIELDS } from '../config/layout.js';
-import { getIn, isObject, type Effective, type Shadow } from '../config/model.js';
+import { canonicalKey } from '../config/layout.js';
+import { namesOf, pyCamelToSnake, shapesOf } from '../config/shape.js';
+import { getIn, type Effective, type Shadow } from '../config/model.js';
 import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { isPlaintextSecret, isSecretPath } from '../config/secrets.js';
 import type { VersionTraits } from '../config/version.js';
 import { inProfile, makeFinding, type Finding, type Profile } from '../findings.js';
-import { locate, nodePosition } from './locate.js';
+import { nodePosition } from './locate.js';
 import { showValue } from './values.js';
 
 const SECURITY_SECTIONS = new Set(['tools', 'gateway', 'api', 'channels']);
@@ -60,7 +61,7 @@ function oldPlaceFindings(parsed: ParsedConfig, eff: Effective, traits: VersionT
   if (!old || old.kind !== 'file') return [];
   const current = eff.origins.get('/tools/restrictToWorkspace');
   if (current?.kind === 'migrated') return [];
-  const oldValue = getIn(eff.value, ['tools', 'exec', 'restrictToWorkspace']);
+  const oldValue: unknown = getNodeValue(old.node);
   const effective = getIn(eff.value, ['tools', 'restrictToWorkspace']);
   if (oldValue === effective) return [];
   const spelledSnake = old.pointer.endsWith('restrict_to_workspace');
@@ -157,11 +158,18 @@ export function didYouMean(input: string, candidates: readonly string[]): string
 
 /** Objects whose misspelt keys matter, with the fields a typo there most likely meant. */
 const TYPO_TARGETS: readonly (readonly [string, readonly string[]])[] = [
-  ['tools', ['restrictToWorkspace', 'ssrfWhitelist', 'mcpServers', 'exec', 'webuiAllowRemotePackageInstall']],
-  ['tools/exec', ['enable', 'timeout', 'sandbox', 'allowPatterns', 'denyPatterns', 'allowedEnvKeys', 'restrictToWorkspace']],
+  ['tools', ['restrictToWorkspace', 'ssrfWhitelist', 'mcpServers', 'exec', 'webuiAllowRemotePackageInstall', 'webuiAllowLocalServiceAccess']],
+  ['tools/exec', ['enable', 'timeout', 'sandbox', 'allowPatterns', 'denyPatterns', 'allowedEnvKeys', 'restrictToWorkspace', 'sandboxRoBinds', 'sandboxRwBinds', 'pathPrepend', 'pathAppend']],
   ['gateway', ['host', 'port']],
   ['api', ['host', 'port', 'apiKey']],
 ];
+
+/** The keys a model at `path` reads in this release (aliases and names), or undefined when no model is there. */
+function acceptedAt(eff: Effective, path: readonly string[]): { names: Record<string, string>; fields: string[] } | undefined {
+  const shape = shapesOf(eff.release).at(path);
+  if (shape.kind !== 'model') return undefined;
+  return { names: namesOf(shape.node), fields: Object.keys(shape.node.properties ?? {}) };
+}
 
 function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
   const out: Finding[] = [];
@@ -169,15 +177,14 @@ function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: Versio
     const origin = eff.origins.get(toPointer(path));
     return origin?.kind === 'file' && origin.node.type === 'object' ? { node: origin.node, filePath: fromPointer(origin.pointer) } : undefined;
   };
-  const scan = (path: string[], known: readonly string[], candidates: readonly string[]): void => {
+  const scan = (path: string[], accepts: (key: string) => boolean, candidates: readonly string[]): void => {
     const found = fileObject(path);
-    if (!found) return;
+    if (!found || candidates.length === 0) return;
     for (const prop of found.node.children ?? []) {
       const keyNode = prop.children?.[0];
       if (!keyNode) continue;
       const key = String(keyNode.value);
-      const canon = canonicalKey(key);
-      if (canon.spelling !== 'other' && known.includes(canon.key)) continue;
+      if (accepts(key)) continue;
       const hit = nearest(key, candidates);
       if (!hit) continue;
       const filePath = [...found.filePath, key];
@@ -198,9 +205,13 @@ function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: Versio
       );
     }
   };
-  for (const [section, candidates] of TYPO_TARGETS) {
-    scan(section.split('/'), KNOWN_FIELDS[section] ?? candidates, candidates);
-  }
+  const convert = eff.release.convertKeys ? pyCamelToSnake : (k: string) => k;
+  const modelScan = (path: string[], wanted: readonly string[]): void => {
+    const model = acceptedAt(eff, path);
+    if (!model) return;
+    scan(path, (key) => Object.hasOwn(model.names, convert(key)), wanted.filter((f) => model.fields.includes(f)));
+  };
+  for (const [section, candidates] of TYPO_TARGETS) modelScan(section.split('/'), candidates);
   for (const ignored of eff.ignored) {
     const filePath = fromPointer(ignored.pointer);
     out.push(
@@ -208,7 +219,7 @@ function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: Versio
         {
           ruleId: 'unknown-key',
           file: parsed.file,
-          args: { path: dotted(filePath), suggestion: ` (${ignored.why}: write ${ignored.path[ignored.path.length - 1]})` },
+          args: { path: dotted(filePath), suggestion: ` (${ignored.why}${ignored.write ? `: write ${ignored.write}` : ''})` },
           pointer: ignored.pointer,
           ...nodePosition(parsed, ignored.node),
           source: { kind: 'file', pointer: ignored.pointer },
@@ -219,52 +230,72 @@ function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: Versio
     );
   }
   // An unknown channel name (telegramm) is ignored by nanobot, allow list and all.
-  scan(['channels'], [...CHANNELS, ...CHANNEL_SETTINGS], CHANNELS);
-  const channels = eff.value['channels'];
-  if (isObject(channels)) {
-    for (const name of Object.keys(channels).filter((n) => CHANNELS.includes(n))) {
-      scan(['channels', name], SECURITY_FIELDS, SECURITY_FIELDS);
-      scan(['channels', name, 'dm'], KNOWN_FIELDS['channels/*/dm'] ?? [], KNOWN_FIELDS['channels/*/dm'] ?? []);
-    }
+  const names = eff.release.channels.names;
+  const settings = eff.release.channels.settings;
+  scan(['channels'], (key) => names.includes(convert(key)) || settings.includes(convert(key)) || settings.includes(canonicalKey(key).key), names);
+  for (const started of eff.load.started) {
+    modelScan(started.path, SECURITY_FIELDS);
+    modelScan([...started.path, 'dm'], ['enabled', 'policy', 'allowFrom']);
   }
   return out;
 }
 
+/**
+ * Plaintext secrets, read from the file itself: a secret in a key nanobot ignores, or in a file it
+ * drops, is still a secret in the file. Losing copies of a duplicated key are left to duplicate-key.
+ */
 function secretFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
   const out: Finding[] = [];
-  const visit = (value: unknown, path: string[]): void => {
-    if (isObject(value)) {
-      for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+  const shadowed = new Set(eff.shadows.map((sh) => sh.node));
+  const path: string[] = [];
+  const filePath: string[] = [];
+  const visit = (node: JsonNode): void => {
+    if (shadowed.has(node)) return;
+    if (node.type === 'object') {
+      for (const prop of node.children ?? []) {
+        const value = prop.children?.[1];
+        if (!value) continue;
+        const key = String(prop.children?.[0]?.value);
+        path.push(canonicalKey(key).key);
+        filePath.push(key);
+        visit(value);
+        path.pop();
+        filePath.pop();
+      }
       return;
     }
-    if (Array.isArray(value)) {
+    if (node.type === 'array') {
+      const children = node.children ?? [];
       // A list of plain strings holds a secret only when the list itself is a secret field.
-      if (value.every((v) => v === null || typeof v !== 'object') && !isSecretPath(path)) return;
-      value.forEach((v, i) => visit(v, [...path, String(i)]));
+      if (children.every((c) => c.type !== 'object' && c.type !== 'array') && !isSecretPath(path)) return;
+      children.forEach((c, i) => {
+        path.push(String(i));
+        filePath.push(String(i));
+        visit(c);
+        path.pop();
+        filePath.pop();
+      });
       return;
     }
-    if (!isSecretPath(path) || !isPlaintextSecret(value)) return;
-    const origin = eff.origins.get(toPointer(path));
-    if (origin?.kind !== 'file') return;
-    const where = locate(parsed, eff, path);
+    if (!isSecretPath(path) || !isPlaintextSecret(node.value)) return;
+    const pointer = toPointer(filePath);
     const mcp = path[0] === 'tools' && path[1] === 'mcpServers';
     out.push(
       makeFinding(
         {
           ruleId: mcp ? 'mcp-inline-secret' : 'plaintext-secret',
           file: parsed.file,
-          args: { path: dotted(fromPointer(where.pointer)), source: '' },
-          pointer: where.pointer,
-          line: where.line,
-          column: where.column,
-          source: where.source,
-          path,
+          args: { path: dotted(filePath), source: '' },
+          pointer,
+          ...nodePosition(parsed, node),
+          source: { kind: 'file', pointer },
+          path: [...path],
         },
         traits,
       ),
     );
   };
-  visit(eff.value, []);
+  visit(parsed.root);
   return out;
 }
 

@@ -53,6 +53,13 @@ export function sourceText(origin: Origin): string {
 }
 
 export function locate(parsed: ParsedConfig, eff: Effective, path: readonly string[]): Location {
+  const found = locateIn(parsed, eff, path);
+  // A release that drops the file runs every setting on its default, the file's own included.
+  if (eff.load.status === 'fallback' && found.source.kind === 'default') return { ...found, sourceText: " (nanobot's default: it runs without this file)" };
+  return found;
+}
+
+function locateIn(parsed: ParsedConfig, eff: Effective, path: readonly string[]): Location {
   const exact = eff.origins.get(toPointer(path));
   // The nearest ancestor written in the file anchors pointer and position.
   for (let n = path.length; n >= 0; n--) {

@@ -26,6 +26,7 @@ export function schemaFindings(parsed: ParsedConfig, eff: Effective, profile: Pr
   for (const error of validate.errors ?? []) {
     const x = annotation(error);
     if (!x) continue;
+    if (ignoredList(x.rule, error.instancePath, eff)) continue;
     const key = `${x.rule}\u0000${error.instancePath}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -49,6 +50,19 @@ export function schemaFindings(parsed: ParsedConfig, eff: Effective, profile: Pr
     );
   }
   return dropSuperseded(findings);
+}
+
+/**
+ * An allow-list finding on a channel whose own is_allowed lets everyone in whatever its top-level
+ * allowFrom says (Slack from 0.1.5.post3, Mattermost): the list decides nothing there (the release
+ * data says which: ChannelFacts.ignoresAllowFrom), and dm-policy-open speaks for the channel.
+ */
+function ignoredList(rule: string, pointer: string, eff: Effective): boolean {
+  if (!rule.startsWith('allow-from-')) return false;
+  const m = /^\/channels\/([^/]+)\/allowFrom(\/|$)/.exec(pointer);
+  if (!m) return false;
+  const name = m[1]!.replace(/~1/g, '/').replace(/~0/g, '~');
+  return Object.hasOwn(eff.release.channels.list, name) && eff.release.channels.list[name]!.ignoresAllowFrom;
 }
 
 /** When a critical rule and the rule it contains fire on one setting, keep the critical one. */

@@ -10,7 +10,7 @@ import { harden } from '../helpers/cli.js';
 interface JsonReport {
   findings: { ruleId: string; severity: string; line?: number; pointer?: string; source: { kind: string; name?: string } }[];
   summary: { total: number; failed: boolean; bySeverity: Record<string, number> };
-  nanobot: { version: string; source: string };
+  nanobot: { version: string; source: string; release?: string; outside?: string };
 }
 
 function auditJson(file: string, extra: string[] = [], env: Record<string, string> = {}): { code: number; report: JsonReport; raw: string } {
@@ -76,7 +76,12 @@ describe('harden audit: exit codes and reports', () => {
     const r = harden(['audit', '-c', file, '--no-host']);
     expect(r.stdout).toMatch(/nanobot 0\.3\.0 assumed/);
     const old = auditJson(file, ['--nanobot-version', '0.1.4', '--no-host']);
-    expect(old.report.nanobot).toEqual({ version: '0.1.4', source: 'flag' });
+    expect(old.report.nanobot).toEqual({ version: '0.1.4', source: 'flag', release: '0.1.4' });
+    // A version between releases is read with the facts of the newest release at or below it; one
+    // past them all, with the newest there are, and the report says so.
+    expect(auditJson(file, ['--nanobot-version', '0.2.1.post1', '--no-host']).report.nanobot).toEqual({ version: '0.2.1.post1', source: 'flag', release: '0.2.1' });
+    const future = harden(['audit', '-c', file, '--no-host', '--nanobot-version', '0.4.0']);
+    expect(future.stdout).toMatch(/nanobot 0\.4\.0 \(from --nanobot-version; newer than every release harden knows, checked as 0\.3\.0\+main\.[0-9a-f]+\)/);
     const telegram = old.report.findings.find((f) => f.ruleId === 'allow-from-empty' && f.pointer === '/channels/telegram/allowFrom');
     expect(telegram?.severity).toBe('critical'); // 0.1.4: an empty list lets everyone in
   });
@@ -125,8 +130,8 @@ describe('harden audit: unusable input is one sentence and exit 2', () => {
     ['a trailing comma', '{\n  "gateway": {"host": "127.0.0.1",}\n}\n', /config\.json:2:34: not valid JSON: a trailing comma/],
     ['a BOM', '\uFEFF{}', /config\.json:1:1: the file starts with a byte-order mark/],
     ['an array root', '[]', /config\.json:1:1: the top level is an array/],
-    ['an unknown top-level key', '{\n  "$schema": "x",\n  "tools": {}\n}', /config\.json:2:3: unknown top-level key "\$schema": nanobot 0\.3\.0 refuses to start/],
-    ['a value nanobot rejects', '{"tools": {"restrictToWorkspace": "enabled"}}', /config\.json:1:12: tools\.restrictToWorkspace must be true or false/],
+    ['an unknown top-level key', '{\n  "$schema": "x",\n  "tools": {}\n}', /config\.json:2:3: the top-level key "\$schema" is not a section nanobot knows: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)$/m],
+    ['a value nanobot rejects', '{"tools": {"restrictToWorkspace": "enabled"}}', /config\.json:1:12: tools\.restrictToWorkspace is a string, but nanobot needs true or false: nanobot 0\.3\.0 refuses to start/],
   ])('%s', async (_name, text, pattern) => {
     const { file } = await writeConfig(text);
     expectOneSentence(harden(['audit', '-c', file, '--nanobot-version', '0.3.0']), pattern);

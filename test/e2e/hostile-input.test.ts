@@ -92,20 +92,21 @@ describe('--baseline of the wrong shape (every shape: test/unit/cli/baseline-inp
 });
 
 describe('names of Object.prototype members, through the built CLI', () => {
-  it.each(['constructor', 'toString', '__proto__'])('a channel named %s is fixed like any channel, and its secrets are found', async (name) => {
+  it.each(['constructor', 'toString', '__proto__'])('a channel section named %s is what any name nanobot has no channel for is, and its secrets are found', async (name) => {
     const text = `{\n  "channels": {\n    "${name}": {"enabled": true, "allowFrom": ["*"], "token": "FAKE-token-abcdefgh"}\n  },\n  "providers": {"${name}": {"apiKey": "FAKE-key-abcdefghijkl"}},\n  "tools": {"restrictToWorkspace": true, "exec": {"timeout": 30}, "mcpServers": {"${name}": {"command": "npx"}}}\n}\n`;
     const { dir, file } = await writeConfig(text);
     const audit = harden(['audit', '--config', file, '--profile', 'strict', '--format', 'json', ...COMMON]);
     expect([audit.code, audit.stderr]).toEqual([1, '']);
     expect(audit.stdout).not.toContain('FAKE-');
     const found = (JSON.parse(audit.stdout) as { findings: { ruleId: string; pointer?: string }[] }).findings.map((f) => `${f.ruleId} ${f.pointer}`);
-    expect(found).toEqual(expect.arrayContaining([`allow-from-wildcard /channels/${name}/allowFrom`, `plaintext-secret /providers/${name}/apiKey`]));
-    // --allow-from takes lower-case names; an --answers file takes any.
+    expect(found).toEqual(expect.arrayContaining([`channel-ignored /channels/${name}`, `plaintext-secret /providers/${name}/apiKey`]));
+    expect(found.filter((f) => f.startsWith('allow-from'))).toEqual([]);
+    // An --answers file naming it is taken (the section is in the config), and writes nothing into a section nanobot never starts.
     const answers = join(dir, 'answers.json');
     await writeFile(answers, `{"allowFrom": {"${name}": ["12345"]}}`);
     const fix = harden(['fix', '--yes', '--config', file, '--answers', answers, '--runtime', 'host', ...COMMON]);
     expect([fix.code, fix.stderr]).toEqual([0, '']);
-    expect(await readFile(file, 'utf8')).toBe(text.replace('"allowFrom": ["*"]', '"allowFrom": ["12345"]'));
+    expect(await readFile(file, 'utf8')).toBe(text);
   });
 });
 

@@ -56,6 +56,10 @@ describe('the npm package', () => {
     // Every package the bundle holds code of is in the notices, with its licence text.
     const notices = await readFile(join(ROOT, 'dist', 'THIRD-PARTY-NOTICES.md'), 'utf8');
     for (const name of ['commander', 'jsonc-parser', 'ajv', 'yaml', 'diff', 'execa', '@inquirer/core']) expect(notices).toMatch(new RegExp(`^## ${name.replace('/', '\\/')}@\\d+\\.\\d+\\.\\d+\\n\\nLicence: \\S+\\n\\n\`\`\`\\n\\S`, 'm'));
+    // What each nanobot release means is in dist/ (compacted at build time, a chunk per release);
+    // the 2 MB it is made from, and the scripts that make it, stay in the repository.
+    expect(listing).not.toMatch(/package\/schemas\/nanobot\//);
+    expect(listing).toMatch(/package\/dist\/chunks\/0\.1\.4-[A-Z0-9]+\.js/);
     const prefix = join(out, 'prefix');
     await mkdir(prefix);
     execFileSync('npm', ['install', '--prefix', prefix, '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', join(out, tarball!)], { stdio: 'pipe' });
@@ -73,5 +77,9 @@ describe('the npm package', () => {
       const run = spawnSync(bin, args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: prefix } });
       expect([args[0], run.stderr.includes('internal error'), [0, 1].includes(run.status ?? -1)]).toEqual([args[0], false, true]);
     }
+    // A release other than the one in the pack loads its chunk from the installed package.
+    const old = spawnSync(bin, ['audit', '-c', file, '--format', 'json', '--nanobot-version', '0.1.4', '--no-host'], { encoding: 'utf8' });
+    expect([old.status, old.stderr]).toEqual([1, '']);
+    expect((JSON.parse(old.stdout) as { nanobot: { release: string } }).nanobot.release).toBe('0.1.4');
   }, 120_000);
 });

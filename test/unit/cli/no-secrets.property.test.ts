@@ -236,10 +236,10 @@ describe('no secret in any output, for generated configs and compose files', () 
         // Errors: a trailing comma, and a wrong type next to the secrets.
         const broken = await place(dir, 'broken', config.text.replace(/\s*}\s*$/, ',\n}\n'), compose.text);
         const wrongType = await place(dir, 'type', config.text.replace('"restrictToWorkspace": false', '"restrictToWorkspace": "CANARYnot-a-bool"'), compose.text);
-        for (const f of [broken.file, wrongType.file]) {
-          await ok(['audit', '-c', f], 2);
-          await ok(['fix', '--dry-run', '-c', f, '--runtime', 'host'], 2);
-        }
+        for (const f of [broken.file, wrongType.file]) await ok(['audit', '-c', f], 2);
+        await ok(['fix', '--dry-run', '-c', broken.file, '--runtime', 'host'], 2);
+        // A string where a boolean belongs: fix writes the hardened value, and the diff hides the old one.
+        await ok(['fix', '--dry-run', '-c', wrongType.file, '--runtime', 'host'], 1);
 
         const all = out.join('');
         for (const s of [...config.secrets, ...compose.secrets, envSecret]) {

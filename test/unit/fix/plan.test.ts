@@ -24,20 +24,20 @@ const j = (v: unknown) => JSON.stringify(v, null, 2);
 const hardened = (v: Record<string, unknown>) => j({ tools: { restrictToWorkspace: true }, ...v });
 
 describe('plan', () => {
-  it('reads answers by own key: a channel named constructor needs its own answer, like any channel', async () => {
-    const text = hardened({ channels: { constructor: { enabled: true, allowFrom: ['*'] }, toString: { enabled: true, allowFrom: ['*'] } } });
+  it('reads answers by own key: a section named constructor is no channel of nanobot, and no answer for it answers another', async () => {
+    const text = hardened({ channels: { constructor: { enabled: true, allowFrom: ['*'] }, toString: { enabled: true, allowFrom: ['*'] }, telegram: { enabled: true, allowFrom: ['*'] } } });
     // Plain objects answer "constructor" and "toString" from Object.prototype: never taken as answers.
     const none = await planFor(text, { answers: { allowFrom: {} } });
-    expect(none.skipped.map((k) => [k.why, k.pointer])).toEqual([
-      ['needs-answer', '/channels/constructor/allowFrom'],
-      ['needs-answer', '/channels/toString/allowFrom'],
+    expect(none.skipped.filter((k) => k.why === 'needs-answer').map((k) => k.pointer)).toEqual(['/channels/telegram/allowFrom']);
+    expect(none.skipped.filter((k) => k.ruleId === 'channel-ignored').map((k) => [k.why, k.pointer])).toEqual([
+      ['manual', '/channels/constructor'],
+      ['manual', '/channels/toString'],
     ]);
     expect(none.patches).toEqual([]);
     const answered = await planFor(text, { answers: { allowFrom: JSON.parse('{"constructor": ["1"], "toString": ["2"]}') as Record<string, string[]> } });
-    expect(answered.patches.map((x) => [x.pointer, x.op === 'set' ? x.after : null])).toEqual([
-      ['/channels/constructor/allowFrom', ['1']],
-      ['/channels/toString/allowFrom', ['2']],
-    ]);
+    expect(answered.patches).toEqual([]);
+    const telegram = await planFor(text, { answers: { allowFrom: JSON.parse('{"constructor": ["1"], "telegram": ["3"]}') as Record<string, string[]> } });
+    expect(telegram.patches.map((x) => [x.pointer, x.op === 'set' ? x.after : null])).toEqual([['/channels/telegram/allowFrom', ['3']]]);
   });
 
   it('sets hardened values where nanobot reads them, explicitly even when equal to the default', async () => {

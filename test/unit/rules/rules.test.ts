@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULES } from '../../../src/findings.js';
+import { ConfigSyntaxError } from '../../../src/errors.js';
 import { ROOT } from '../../helpers/fixtures.js';
 import { auditText, type RunOptions } from '../../helpers/audit.js';
 
@@ -13,6 +14,8 @@ interface Invalid {
   line?: number;
   severity?: string;
   options?: RunOptions;
+  /** nanobot does not start with it: the audit exits 2 with this sentence (nanobot-will-not-start). */
+  refuses?: RegExp;
 }
 interface Cases {
   valid: (string | { json: string; options: RunOptions })[];
@@ -114,9 +117,13 @@ const CASES: Record<string, Cases> = {
     invalid: [{ json: j({ api: { host: '0.0.0.0', apiKey: 'FAKE-api-key-123' } }), pointer: '/api/host', severity: 'high' }],
   },
   'api-exposed-without-key': {
-    valid: [j({ api: { host: '127.0.0.1', apiKey: '' } })],
+    valid: [j({ api: { host: '127.0.0.1', apiKey: '' } }), j({ api: { host: '0.0.0.0', apiKey: 'FAKE-api-key-123' } })],
     invalid: [
-      { json: j({ api: { host: '0.0.0.0', apiKey: '' } }), pointer: '/api/host', severity: 'critical' },
+      { json: j({ api: { host: '0.0.0.0', apiKey: '' } }), pointer: '/api/host', severity: 'critical', options: { version: '0.2.2' } },
+      // 0.1.5 to 0.2.2 have no api.apiKey: a key there protects nothing.
+      { json: j({ api: { host: '0.0.0.0', apiKey: 'FAKE-api-key-123' } }), pointer: '/api/host', severity: 'critical', options: { version: '0.2.2' } },
+      // An apiKey of whitespace is no key (nanobot strips it); serve of 0.3.0 then refuses to start.
+      { json: j({ api: { host: '192.168.1.5', apiKey: '   ' } }), pointer: '/api/host', severity: 'medium' },
       { json: j({ api: { host: '192.168.1.5' } }), pointer: '/api/host' },
     ],
   },
@@ -153,6 +160,159 @@ const CASES: Record<string, Cases> = {
       { json: j({ tools: { restrictToWorkspace: false, exec: { restrictToWorkspace: true } } }), pointer: '/tools/exec/restrictToWorkspace', line: 5 },
       { json: j({ tools: { exec: { restrict_to_workspace: true } } }), pointer: '/tools/exec/restrict_to_workspace' },
     ],
+  },
+  'nanobot-will-not-start': {
+    valid: [j({ api: { host: '0.0.0.0', apiKey: 'FAKE-api-key-123' } }), { json: chan('telegram', { allowFrom: ['123'] }), options: { version: '0.1.5' } }],
+    invalid: [
+      { json: j({ api: { host: '0.0.0.0' } }), line: 3, refuses: /api\.host is "0\.0\.0\.0", but nanobot needs a loopback address while api\.apiKey is empty .*: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)$/ },
+      { json: j({ tools: [] }), line: 2, refuses: /tools is \[\], not an object, and nanobot's _migrate_config fails on it .*: nanobot 0\.3\.0 stops with a traceback/ },
+      { json: j({ $schema: 'x', tools: {} }), line: 2, refuses: /the top-level key "\$schema" is not a section nanobot knows: nanobot 0\.2\.2 refuses to start/, options: { version: '0.2.2' } },
+      { json: j({ gateway: { port: 18790 } }), refuses: /gateway\.port \(from the environment variable NANOBOT_GATEWAY__PORT\) must be a whole number: nanobot 0\.2\.2 refuses to start/, options: { version: '0.2.2', env: { NANOBOT_GATEWAY__PORT: 'abc' } } },
+      { json: '{}', refuses: /the environment variable NANOBOT_TOOLS is not JSON/, options: { env: { NANOBOT_TOOLS: 'FAKE-secret' } } },
+      { json: chan('telegram', { allowFrom: [] }), line: 5, refuses: /channels\.telegram\.allowFrom is empty: the gateway of nanobot 0\.1\.5 exits at start \("telegram" has empty allowFrom\)/, options: { version: '0.1.5' } },
+      { json: chan('slack', { dm: { policy: 'allowlist', allowFrom: ['U1'] } }), refuses: /channels\.slack\.allowFrom is empty \(nanobot's default, as the file leaves it out\): the gateway of nanobot 0\.1\.5\.post3 exits at start/, options: { version: '0.1.5.post3' } },
+    ],
+  },
+  'nanobot-runs-on-defaults': {
+    valid: [{ json: chan('telegram', { allowFrom: ['123456789'] }), options: { version: '0.1.4.post4' } }],
+    invalid: [
+      { json: chan('telegram', { allowFrom: [123456789] }), pointer: '/channels/telegram/allowFrom/0', line: 6, severity: 'critical', options: { version: '0.1.4.post4' } },
+      { json: j({ channels: [] }), pointer: '/channels', options: { version: '0.2.1' } },
+      { json: j({ tools: { restrictToWorkspace: true }, version: 1 }), pointer: '/version', line: 5, options: { version: '0.2.1' } },
+      { json: j({ tools: { exec: { timeout: 30.5 } } }), pointer: '/tools/exec/timeout', options: { version: '0.1.4' } },
+    ],
+  },
+  'channel-not-started': {
+    valid: [chan('telegram', { allowFrom: ['1'], groupPolicy: 'open' })],
+    invalid: [
+      { json: chan('telegram', { allowFrom: ['1'], groupPolicy: 'allowlist' }), pointer: '/channels/telegram/groupPolicy', line: 8 },
+      { json: chan('telegram', { allowFrom: [1] }), pointer: '/channels/telegram/allowFrom/0' },
+      { json: j({ channels: { websocket: { enabled: true, host: '0.0.0.0' } } }), pointer: '/channels/websocket/host' },
+    ],
+  },
+  'channel-ignored': {
+    valid: [chan('mattermost', { allowFrom: ['*'], dm: { policy: 'allowlist', allowFrom: ['u1'] }, groupPolicy: 'allowlist', groupAllowFrom: ['c1'] })],
+    invalid: [
+      { json: chan('mattermost', { allowFrom: ['*'] }), pointer: '/channels/mattermost', line: 3, options: { version: '0.2.2' } },
+      { json: chan('my_plugin', { allowFrom: ['*'] }), pointer: '/channels/my_plugin' },
+    ],
+  },
+  'websocket-token-not-required': {
+    valid: [j({ channels: { websocket: { enabled: true, tokenIssueSecret: 'FAKE-issue-secret' } } })],
+    invalid: [
+      { json: j({ channels: { websocket: { enabled: true, host: '127.0.0.1', websocketRequiresToken: false, tokenIssueSecret: 'FAKE-issue-secret' } } }), pointer: '/channels/websocket/websocketRequiresToken', severity: 'high' },
+    ],
+  },
+  'websocket-trusted-proxy-broad': {
+    valid: [{ json: j({ channels: { websocket: { enabled: true, trustedProxyAuth: { trustedPeerCidrs: ['127.0.0.1/32'], assertionHeader: 'X-User' } } } }), options: { version: '0.3.0+main.3852956a7' } }],
+    invalid: [{ json: j({ channels: { websocket: { enabled: true, trustedProxyAuth: { trustedPeerCidrs: ['10.0.0.0/8'], assertionHeader: 'X-User' } } } }), pointer: '/channels/websocket/trustedProxyAuth/trustedPeerCidrs/0', options: { version: '0.3.0+main.3852956a7' } }],
+  },
+  'websocket-no-tls': {
+    valid: [j({ channels: { websocket: { enabled: true, host: '192.168.1.5', token: 'FAKE-ws-token', sslCertfile: '/etc/ssl/ws.pem', sslKeyfile: '/etc/ssl/ws.key' } } }), j({ channels: { websocket: { enabled: true } } })],
+    invalid: [{ json: j({ channels: { websocket: { enabled: true, host: '192.168.1.5', token: 'FAKE-ws-token' } } }), pointer: '/channels/websocket/sslCertfile' }],
+  },
+  'mcp-server-broad-path': {
+    valid: [j({ tools: { mcpServers: { fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/srv/nanobot/workspace/shared'] } } } })],
+    invalid: [
+      { json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/'] } } } }), pointer: '/tools/mcpServers/fs/args/2', line: 9 },
+      { json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['server-filesystem', '~'] } } } }), pointer: '/tools/mcpServers/fs/args/1' },
+      { json: j({ tools: { mcpServers: { shell: { command: 'mcp-shell', cwd: '/' } } } }), pointer: '/tools/mcpServers/shell/cwd' },
+    ],
+  },
+  'mcp-all-tools': {
+    valid: [j({ tools: { mcpServers: { fs: { command: 'npx', enabledTools: ['read_file'] } } } }), j({ tools: { mcpServers: { remote: { url: 'https://mcp.example.com/sse' } } } })],
+    invalid: [{ json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['server-filesystem', '/srv/data'] } } } }), pointer: '/tools/mcpServers/fs/enabledTools' }],
+  },
+  'workspace-broad': {
+    valid: ['{}', j({ agents: { defaults: { workspace: '~/.nanobot/workspace' } } })],
+    invalid: [
+      { json: j({ agents: { defaults: { workspace: '/' } } }), pointer: '/agents/defaults/workspace', line: 4 },
+      { json: j({ agents: { defaults: { workspace: '~' } } }), pointer: '/agents/defaults/workspace' },
+      { json: '{}', pointer: '/agents/defaults/workspace', options: { env: { NANOBOT_AGENTS__DEFAULTS__WORKSPACE: '/' } } },
+    ],
+  },
+  'sandbox-bind-broad': {
+    valid: [{ json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRwBinds: ['/srv/data'] } } }), options: { version: '0.3.0+main.3852956a7' } }],
+    invalid: [
+      { json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRoBinds: ['/'] } } }), pointer: '/tools/exec/sandboxRoBinds/0', options: { version: '0.3.0+main.3852956a7' } },
+      { json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRwBinds: ['/home'] } } }), pointer: '/tools/exec/sandboxRwBinds/0', options: { version: '0.3.0+main.3852956a7' } },
+    ],
+  },
+  'exec-path-unsafe': {
+    valid: [j({ tools: { exec: { pathPrepend: '/usr/local/bin', pathAppend: '/opt/bin:/usr/games' } } })],
+    invalid: [
+      { json: j({ tools: { exec: { pathPrepend: '/tmp/bin' } } }), pointer: '/tools/exec/pathPrepend' },
+      { json: j({ tools: { exec: { pathAppend: '/usr/bin:bin' } } }), pointer: '/tools/exec/pathAppend' },
+      { json: j({ tools: { exec: { pathAppend: '/usr/bin:' } } }), pointer: '/tools/exec/pathAppend' },
+    ],
+  },
+  'exec-path-prepend': {
+    valid: ['{}'],
+    invalid: [{ json: j({ tools: { exec: { pathPrepend: '/opt/tools/bin' } } }), pointer: '/tools/exec/pathPrepend' }],
+  },
+  'webui-local-service-access': {
+    valid: [j({ tools: { webuiAllowLocalServiceAccess: false } }), j({ tools: { allowLocalPreviewAccess: false } })],
+    invalid: [{ json: '{}', pointer: '/tools/webuiAllowLocalServiceAccess' }],
+  },
+  'cli-apps-enabled': {
+    valid: [{ json: j({ tools: { cliApps: { enable: false } } }), options: { version: '0.3.0+main.3852956a7' } }],
+    invalid: [{ json: '{}', pointer: '/tools/cliApps/enable', options: { version: '0.3.0+main.3852956a7' } }],
+  },
+  'web-jina-reader': {
+    valid: [j({ tools: { web: { fetch: { useJinaReader: false } } } })],
+    invalid: [{ json: '{}', pointer: '/tools/web/fetch/useJinaReader' }],
+  },
+  'web-proxy': {
+    valid: ['{}'],
+    invalid: [{ json: j({ tools: { web: { proxy: 'http://proxy.internal:3128' } } }), pointer: '/tools/web/proxy' }],
+  },
+  'provider-plain-http': {
+    valid: [j({ providers: { openai: { apiBase: 'https://api.example.com/v1' }, vllm: { apiBase: 'http://localhost:8000/v1' } } })],
+    invalid: [
+      { json: j({ providers: { openai: { apiBase: 'http://10.0.0.5:8000/v1' } } }), pointer: '/providers/openai/apiBase' },
+      { json: j({ providers: { mycorp: { apiKey: '${MYCORP_KEY}', apiBase: 'HTTP://llm.corp.example/v1' } } }), pointer: '/providers/mycorp/apiBase' },
+    ],
+  },
+  'unified-session': {
+    valid: ['{}'],
+    invalid: [{ json: j({ agents: { defaults: { unifiedSession: true } } }), pointer: '/agents/defaults/unifiedSession' }],
+  },
+  'heartbeat-enabled': {
+    valid: [j({ gateway: { heartbeat: { enabled: false } } })],
+    invalid: [{ json: '{}', pointer: '/gateway/heartbeat/enabled' }],
+  },
+  'msteams-host-loopback': {
+    valid: [chan('msteams', { allowFrom: ['x'], host: '127.0.0.1' })],
+    invalid: [{ json: chan('msteams', { allowFrom: ['x'] }), pointer: '/channels/msteams/host' }],
+  },
+  'msteams-service-url-broad': {
+    valid: [chan('msteams', { allowFrom: ['x'] }), chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['smba.trafficmanager.net', '*.botframework.com'] })],
+    invalid: [
+      { json: chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['*.com'] }), pointer: '/channels/msteams/trustedServiceUrlHosts/0' },
+      { json: chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['smba.trafficmanager.net', 'attacker'] }), pointer: '/channels/msteams/trustedServiceUrlHosts/1' },
+    ],
+  },
+  'dingtalk-media-redirects': {
+    valid: [chan('dingtalk', { allowFrom: ['staff-1'] })],
+    invalid: [{ json: chan('dingtalk', { allowFrom: ['staff-1'], allowRemoteMediaRedirects: true }), pointer: '/channels/dingtalk/allowRemoteMediaRedirects' }],
+  },
+  'mattermost-match-mutable': {
+    valid: [chan('mattermost', { dm: { policy: 'allowlist', allowFrom: ['u1'] } })],
+    invalid: [{ json: chan('mattermost', { dm: { policy: 'allowlist', allowFrom: ['alice'] }, allowFromMatchMode: 'username' }), pointer: '/channels/mattermost/allowFromMatchMode' }],
+  },
+  'telegram-webhook-listen': {
+    valid: [chan('telegram', { allowFrom: ['1'], mode: 'webhook', webhookUrl: 'https://bot.example.com/telegram', webhookSecretToken: 'FAKE_secret' })],
+    invalid: [
+      { json: chan('telegram', { allowFrom: ['1'], mode: 'webhook', webhookUrl: 'https://bot.example.com/telegram', webhookSecretToken: 'FAKE_secret', webhookListenHost: '0.0.0.0' }), pointer: '/channels/telegram/webhookListenHost' },
+    ],
+  },
+  'signal-daemon-remote': {
+    valid: [chan('signal', { dm: { enabled: true, allowFrom: ['+15550001111'] } })],
+    invalid: [{ json: chan('signal', { dm: { enabled: true, allowFrom: ['+15550001111'] }, daemonHost: '10.0.0.2' }), pointer: '/channels/signal/daemonHost' }],
+  },
+  'email-attachment-types-broad': {
+    valid: [chan('email', { allowFrom: ['a@b.c'], consentGranted: true, allowedAttachmentTypes: ['application/pdf'] })],
+    invalid: [{ json: chan('email', { allowFrom: ['a@b.c'], consentGranted: true, allowedAttachmentTypes: ['application/pdf', '*/*'] }), pointer: '/channels/email/allowedAttachmentTypes/1' }],
   },
   'unknown-key': {
     valid: [j({ tools: { restrictToWorkspace: true, maxSessionMessagesPerMinute: 6 } }), chan('telegram', { allowFrom: ['1'], proxy: '' })],
@@ -245,6 +405,13 @@ for (const [ruleId, cases] of Object.entries(CASES).filter(([id]) => !HOST_RULES
     });
     cases.invalid.forEach((c, i) => {
       it(`flags invalid case ${i + 1}${c.pointer ? ` at ${c.pointer}` : ''}`, async () => {
+        if (c.refuses) {
+          const error: unknown = await auditText(c.json, { profile, ...c.options }).then(() => undefined, (e: unknown) => e);
+          expect(error).toBeInstanceOf(ConfigSyntaxError);
+          expect((error as ConfigSyntaxError).reason).toMatch(c.refuses);
+          if (c.line !== undefined) expect((error as ConfigSyntaxError).line).toBe(c.line);
+          return;
+        }
         const result = await auditText(c.json, { profile, ...c.options });
         const hits = result.findings.filter((f) => f.ruleId === ruleId);
         expect(hits.length, JSON.stringify(result.findings.map((f) => [f.ruleId, f.pointer]))).toBeGreaterThan(0);
