@@ -75,12 +75,12 @@ export async function resolveTraits(options: Pick<AuditOptions, 'nanobotVersion'
     if (!version) throw new UsageError(`--nanobot-version ${JSON.stringify(options.nanobotVersion)} is not a nanobot version such as 0.3.0 or 0.1.4.post6`);
     return prepareTraits(version, 'flag');
   }
-  if (!options.noHost) {
-    const { detectNanobotVersion } = await import('./host/nanobot-version.js');
-    const detected = await detectNanobotVersion(options.env);
-    if (detected) return prepareTraits(detected, 'detected');
-  }
-  return prepareTraits(assumedVersion(), 'assumed');
+  if (options.noHost) return { ...(await prepareTraits(assumedVersion(), 'assumed')), assumedWhy: 'not-looked-up' };
+  const { detectNanobotVersion, nanobotOnPath } = await import('./host/nanobot-version.js');
+  const detected = await detectNanobotVersion(options.env);
+  if (detected) return prepareTraits(detected, 'detected');
+  const script = nanobotOnPath(options.env);
+  return { ...(await prepareTraits(assumedVersion(), 'assumed')), assumedWhy: script ? 'unreadable' : 'not-found' };
 }
 
 /** What the release does with a file json.load itself rejects, in words for the error. */

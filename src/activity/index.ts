@@ -2,7 +2,7 @@
 // agent did. It never prints; the CLI picks a reporter. The config is read by the caller (the
 // same reading as the audit's) and handed over as plain facts.
 import { join } from 'node:path';
-import { atLeast, type VersionTraits } from '../config/version.js';
+import { atLeast, nanobotInfo, type NanobotInfo, type VersionTraits } from '../config/version.js';
 import { ConfigAccessError } from '../errors.js';
 import { compareFindings, type Finding } from '../findings.js';
 import { Dir } from '../io/place.js';
@@ -44,7 +44,7 @@ export interface SkippedLine {
 export interface ActivityResult {
   config: string;
   workspace: string;
-  nanobot: { version: string; source: VersionTraits['source'] };
+  nanobot: NanobotInfo;
   since?: string;
   dirs: SourceDir[];
   missing: string[];
@@ -202,7 +202,7 @@ export function activity(o: ActivityOptions): ActivityResult {
     return {
       config: o.config,
       workspace: o.workspace,
-      nanobot: { version: o.traits.version.text, source: o.traits.source },
+      nanobot: nanobotInfo(o.traits),
       ...(o.since !== undefined ? { since: o.since.label } : {}),
       dirs: found.dirs,
       missing: found.missing,

@@ -75,6 +75,8 @@ export interface VersionTraits {
   release: ReleaseFacts;
   /** The version is outside the releases harden knows (checked as the nearest one). */
   outside?: 'newer' | 'older';
+  /** Why the version is assumed: --no-host (not looked up), no nanobot on PATH, or one whose version could not be read. */
+  assumedWhy?: 'not-looked-up' | 'not-found' | 'unreadable';
   /** v0.1.3.post4 read restrictToWorkspace only under tools.exec. */
   restrictInExecOnly: boolean;
   /** ${NAME} references are resolved (0.1.5 and later). */
@@ -135,10 +137,17 @@ export interface NanobotInfo {
   source: VersionTraits['source'];
   release: string;
   outside?: 'newer' | 'older';
+  assumedWhy?: 'not-looked-up' | 'not-found' | 'unreadable';
 }
 
 export function nanobotInfo(traits: VersionTraits): NanobotInfo {
-  return { version: traits.version.text, source: traits.source, release: traits.release.name, ...(traits.outside ? { outside: traits.outside } : {}) };
+  return {
+    version: traits.version.text,
+    source: traits.source,
+    release: traits.release.name,
+    ...(traits.outside ? { outside: traits.outside } : {}),
+    ...(traits.assumedWhy ? { assumedWhy: traits.assumedWhy } : {}),
+  };
 }
 
 /** The traits of a version (its release's facts must be prepared in the bundle: prepareTraits). */

@@ -49,7 +49,12 @@ async function versionFromCommand(script: string): Promise<NanobotVersion | unde
   return undefined;
 }
 
-/** The installed nanobot's version, or undefined when no nanobot can be found. */
+/** The `nanobot` command on PATH, if there is one. */
+export function nanobotOnPath(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return findExecutable('nanobot', env['PATH']);
+}
+
+/** The installed nanobot's version, or undefined when no nanobot can be found (or its version read). */
 export async function detectNanobotVersion(env: Readonly<Record<string, string | undefined>>): Promise<NanobotVersion | undefined> {
   const script = findExecutable('nanobot', env['PATH']);
   if (!script) return undefined;

@@ -7,7 +7,7 @@ import { REPORT_SCHEMA_VERSION, TOOL, publicFinding } from './json.js';
 import { sarifLog } from './sarif.js';
 import { styler, type StyleName } from './style.js';
 import type { Summary } from './summary.js';
-import { displayPath } from './text.js';
+import { displayPath, nanobotLine } from './text.js';
 
 export interface ActivityReportOptions {
   color: boolean;
@@ -101,11 +101,6 @@ function span(first: string, last: string): string {
   return a === b ? `, at ${a}` : `, ${a} to ${b}`;
 }
 
-function versionLine(r: ActivityResult): string {
-  const { version, source } = r.nanobot;
-  return source === 'assumed' ? `nanobot ${version} assumed (none found on PATH; --nanobot-version says otherwise)` : `nanobot ${version} (${source === 'flag' ? 'from --nanobot-version' : 'installed'})`;
-}
-
 function list(t: Tally, limit: number, show: (text: string) => string): string {
   const all = t.list();
   const shown = all.slice(0, limit).map((e) => `${show(e.text)}${e.count > 1 ? ` ×${e.count}` : ''}`);
@@ -122,7 +117,7 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
   const s = styler(o.color);
   const out: string[] = [];
   const limit = o.full ? Infinity : 5;
-  out.push(`${s('bold', 'harden activity')} · ${versionLine(r)} · ${r.since !== undefined ? `since ${r.since}` : 'all of the history'}`);
+  out.push(`${s('bold', 'harden activity')} · ${nanobotLine(r.nanobot)} · ${r.since !== undefined ? `since ${r.since}` : 'all of the history'}`);
   out.push(`  config ${displayPath(r.config, o.cwd)} · workspace ${displayPath(r.workspace, o.cwd)}`);
   const read = r.dirs.filter((d) => d.files > 0).map((d) => `${d.label} ${displayPath(d.path, o.cwd)} (${plural(d.files, 'file')})`);
   out.push(`  read: ${read.length > 0 ? read.join(' · ') : 'no history files'}`);

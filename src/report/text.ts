@@ -4,6 +4,7 @@ import { SEVERITIES, type Finding, type Severity } from '../findings.js';
 import { evidence, remediation } from './evidence.js';
 import { styler, type StyleName } from './style.js';
 import type { AuditReport, ReportOptions } from './types.js';
+import type { NanobotInfo } from '../config/version.js';
 
 const SEVERITY_STYLE: Record<Severity, StyleName> = { critical: 'magenta', high: 'red', medium: 'yellow', low: 'blue', info: 'gray' };
 
@@ -17,8 +18,9 @@ function where(f: Finding, cwd: string): string {
   return f.line !== undefined ? `${file}:${f.line}:${f.column ?? 1}` : file;
 }
 
-function versionLine(report: AuditReport): string {
-  const { version, source, release, outside } = report.nanobot;
+/** Which nanobot the findings assume and how harden learned it, in words (every text report). */
+export function nanobotLine(info: NanobotInfo): string {
+  const { version, source, release, outside } = info;
   // Which release's data is used, when that is not the version's own name.
   const data =
     outside === 'newer'
@@ -28,14 +30,20 @@ function versionLine(report: AuditReport): string {
         : release !== version
           ? `; checked as ${release}`
           : '';
-  if (source === 'assumed') return `nanobot ${version} assumed (none found on PATH; pass --nanobot-version to check another${data})`;
-  return `nanobot ${version} (${source === 'flag' ? 'from --nanobot-version' : 'installed'}${data})`;
+  if (source !== 'assumed') return `nanobot ${version} (${source === 'flag' ? 'from --nanobot-version' : 'installed'}${data})`;
+  const why =
+    info.assumedWhy === 'not-looked-up'
+      ? 'the installed version was not looked up under --no-host'
+      : info.assumedWhy === 'unreadable'
+        ? 'a nanobot is on PATH, but its version could not be read'
+        : 'no nanobot on PATH';
+  return `nanobot ${version} assumed (${why}; pass --nanobot-version to check another${data})`;
 }
 
 export function renderText(report: AuditReport, options: ReportOptions): string {
   const s = styler(options.color);
   const lines: string[] = [];
-  lines.push(`${s('bold', 'harden audit')} · profile ${report.profile} · ${versionLine(report)}`);
+  lines.push(`${s('bold', 'harden audit')} · profile ${report.profile} · ${nanobotLine(report.nanobot)}`);
   for (const file of report.files) lines.push(`  ${displayPath(file, options.cwd)}`);
   // Several configs: findings grouped per config (a unit or compose file counts as its own).
   const groups = new Map<string, Finding[]>();

@@ -1,3 +1,4 @@
+import type { NanobotInfo } from '../config/version.js';
 import type { Finding, Profile } from '../findings.js';
 import type { Summary } from './summary.js';
 
@@ -5,7 +6,7 @@ import type { Summary } from './summary.js';
 export interface AuditReport {
   profile: Profile;
   /** The version checked for, how it was learned, and the release whose data describes it. */
-  nanobot: { version: string; source: 'flag' | 'detected' | 'assumed'; release: string; outside?: 'newer' | 'older' };
+  nanobot: NanobotInfo;
   files: string[];
   findings: Finding[];
   summary: Summary;

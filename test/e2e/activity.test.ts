@@ -3,14 +3,13 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import activitySchema from '../../schemas/activity-report.schema.json' with { type: 'json' };
+import { validateActivityReport } from '../helpers/schemas.js';
 import { harden } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { TELEGRAM_TOKEN, dangerousConversations, harmlessConversations, sessionFileName, writeHistory, type Release } from '../helpers/history.js';
 
-const validateReport = new Ajv2020({ allErrors: true, strict: true }).compile(activitySchema);
+const validateReport = validateActivityReport;
 
 /** Every rule the dangerous day raises, by id as the reports name them. */
 const DANGEROUS_0_1_4 = ['activity-config-write', 'activity-credential-read', 'activity-download-run', 'activity-exfiltration', 'activity-outside-workspace', 'activity-package-install', 'activity-persistence', 'activity-privilege', 'activity-unknown-sender'];

@@ -60,3 +60,22 @@ describe('a copy that was never built', () => {
     expect(r.stderr).toBe('harden: this copy of harden is not built (dist/ is missing): run `npm ci && npm run build` in its directory first\n');
   });
 });
+
+describe('which nanobot the findings assume', () => {
+  it('says why a version is assumed: not looked up, not on PATH, or a nanobot whose version cannot be read', async () => {
+    const { dir, file } = await copyFixture('fix/crlf-tabs.json');
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    // A nanobot that answers --version with nothing usable and has no package metadata beside it.
+    await writeFile(join(bin, 'nanobot'), '#!/bin/sh\necho "nanobot"\n', { mode: 0o755 });
+    const path = `${bin}:/usr/bin:/bin`;
+    const noHost = harden(['audit', '-c', file, '--no-host'], { env: { PATH: path } });
+    expect(noHost.stdout).toMatch(/nanobot [\d.]+ assumed \(the installed version was not looked up under --no-host;/);
+    const unreadable = harden(['audit', '-c', file], { env: { PATH: path } });
+    expect(unreadable.stdout).toMatch(/nanobot [\d.]+ assumed \(a nanobot is on PATH, but its version could not be read;/);
+    const none = harden(['audit', '-c', file]);
+    expect(none.stdout).toMatch(/nanobot [\d.]+ assumed \(no nanobot on PATH;/);
+    const json = JSON.parse(harden(['audit', '-c', file, '--no-host', '--format', 'json']).stdout) as { nanobot: { source: string; assumedWhy: string } };
+    expect(json.nanobot).toMatchObject({ source: 'assumed', assumedWhy: 'not-looked-up' });
+  });
+});

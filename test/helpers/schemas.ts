@@ -4,6 +4,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
 import fixSchema from '../../schemas/fix-report.schema.json' with { type: 'json' };
+import activitySchema from '../../schemas/activity-report.schema.json' with { type: 'json' };
 
 /** A copy of the schema in which every object with listed properties allows no others. */
 export function closed<T>(schema: T): T {
@@ -26,3 +27,4 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addSchema(closed(reportSchema));
 export const validateReport = ajv.getSchema(reportSchema.$id)!;
 export const validateFixReport = ajv.compile(closed(fixSchema));
+export const validateActivityReport = ajv.compile(closed(activitySchema));
