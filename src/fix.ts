@@ -49,6 +49,8 @@ export interface FixResult {
   remaining: Finding[];
   envFile?: EnvFileChange;
   warnings: string[];
+  /** Why a change was made that no finding names. */
+  notes: string[];
   before: string;
   after: string;
   /** The parse trees of `before` and `after`, so that the diff is redacted without parsing again. */
@@ -247,6 +249,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     roots: { before: fa.parsed.root, after: afterParsed.root },
     secrets,
     warnings: env?.warnings ?? [],
+    notes: p.notes,
     ...(envFile ? { envFile } : {}),
     nanobot: nanobotInfo(traits),
   };

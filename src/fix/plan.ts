@@ -63,6 +63,8 @@ export interface Plan {
   skipped: Skip[];
   /** Findings a patch or a mode change answers; the fix is verified against them. */
   addressed: Finding[];
+  /** Why a change was made that no finding names (shown with the diff). */
+  notes: string[];
 }
 
 export interface PlanInput {
@@ -95,6 +97,7 @@ class Planner {
   readonly modes: ModeChange[] = [];
   readonly skipped: Skip[] = [];
   readonly addressed: Finding[] = [];
+  readonly notes: string[] = [];
 
   constructor(private readonly input: PlanInput) {}
 
@@ -154,6 +157,7 @@ class Planner {
     if (this.input.traits.restrictInExecOnly) {
       // 0.1.3.post4 reads it under tools.exec only; the current place too, for the upgrade.
       this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, this.pointer(['tools', 'exec', 'restrictToWorkspace']));
+      this.notes.push(`tools.exec.restrictToWorkspace is set because nanobot ${this.input.traits.version.text} reads it there; tools.restrictToWorkspace too, for the releases after it`);
     }
     const current = eff.origins.get('/tools/restrictToWorkspace');
     const tools = eff.origins.get('/tools');
@@ -163,9 +167,14 @@ class Planner {
     // The old place: keep it consistent where the file has it, and write it too when the
     // installed version is unknown (0.1.3.post4 read only tools.exec.restrictToWorkspace).
     const old = eff.origins.get('/tools/exec/restrictToWorkspace');
-    if (old?.kind === 'file') this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, old.pointer);
-    else if (old === undefined && this.input.traits.source === 'assumed') {
+    if (old?.kind === 'file') {
+      this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, old.pointer);
+      this.notes.push('tools.exec.restrictToWorkspace is set too: the file has it, and the two places should not disagree');
+    } else if (old === undefined && this.input.traits.source === 'assumed' && !this.input.traits.restrictInExecOnly) {
       this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, this.pointer(['tools', 'exec', 'restrictToWorkspace']));
+      this.notes.push(
+        'tools.exec.restrictToWorkspace is set beside tools.restrictToWorkspace because the installed nanobot version is not known: the oldest releases (0.1.3.post4) read it there only. Pass --nanobot-version to write only the place your release reads',
+      );
     }
   }
 
@@ -462,5 +471,5 @@ export function orderPatches(patches: readonly Patch[]): Patch[] {
 export function plan(input: PlanInput): Plan {
   const p = new Planner(input);
   for (const f of input.findings) p.finding(f);
-  return { patches: orderPatches(p.patches), modes: p.modes, skipped: p.skipped, addressed: p.addressed };
+  return { patches: orderPatches(p.patches), modes: p.modes, skipped: p.skipped, addressed: p.addressed, notes: [...new Set(p.notes)] };
 }

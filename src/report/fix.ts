@@ -70,6 +70,7 @@ export function renderFixJson(run: FixRun, options: FixReportOptions): string {
     skipped: r.skipped,
     envFile: r.envFile ?? null,
     warnings: r.warnings,
+    notes: r.notes,
     remaining: r.remaining.map(publicFinding),
     failed: failing(r.remaining, options.failOn),
   });
@@ -136,6 +137,7 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
       );
     }
     for (const w of r.warnings) out.push(s('yellow', `  warning: ${w}`));
+    if (r.changed && !options.quiet) for (const n of r.notes) out.push(`  note: ${n}`);
     if (r.backup) {
       out.push(`  backup: ${r.backup}`);
       out.push(`  undo with: harden restore --config ${r.file}`);

@@ -31,6 +31,7 @@ function describePreview(r: FixResult, cwd: string, color: boolean): string {
   const diff = configDiff(displayPath(r.file, cwd), r.before, r.after, s, r.roots);
   if (diff) lines.push(diff.trimEnd());
   for (const m of r.modes) lines.push(`mode of ${displayPath(m.path, cwd)}: ${octal(m.from)} -> ${octal(m.to)}`);
+  for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
 }
 

@@ -256,7 +256,7 @@ describe('harden restore', () => {
     const original = await readFile(file, 'utf8');
     for (let i = 0; i < 7; i++) {
       if (i > 0) await writeFile(file, `{"tools": {"restrictToWorkspace": false, "exec": {"timeout": 30}}, "gateway": {"port": ${i}}}`);
-      expect(harden(['fix', '--yes', '-c', file, '--allow-from', 'telegram=1', ...BASE]).code).toBe(0);
+      expect(harden(['fix', '--yes', '-c', file, '--allow-from', 'telegram=1', ...BASE, '--no-host']).code).toBe(0); // backups only: no host probe to see what parallel tests run
     }
     const dir = join(file, '..', '.harden', 'backups');
     const names = (await readdir(dir)).sort();

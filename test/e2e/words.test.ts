@@ -79,3 +79,17 @@ describe('which nanobot the findings assume', () => {
     expect(json.nanobot).toMatchObject({ source: 'assumed', assumedWhy: 'not-looked-up' });
   });
 });
+
+describe('every change the diff shows has a reason', () => {
+  it('writing the old place of restrictToWorkspace for an unknown version says why', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'config.json');
+    await writeFile(file, '{"tools": {"restrictToWorkspace": false}}');
+    const r = harden(['fix', '--dry-run', '-c', file, '--no-host', '--runtime', 'host']);
+    expect(r.stdout).toContain('+{"tools": {"restrictToWorkspace": true, "exec": {"restrictToWorkspace": true}}}');
+    expect(r.stdout).toMatch(/note: tools\.exec\.restrictToWorkspace is set beside tools\.restrictToWorkspace because the installed nanobot version is not known/);
+    const known = harden(['fix', '--dry-run', '-c', file, '--no-host', '--runtime', 'host', '--nanobot-version', '0.3.0']);
+    expect(known.stdout).not.toContain('"exec"');
+    expect(known.stdout).not.toMatch(/note: tools\.exec/);
+  });
+});
