@@ -14,6 +14,7 @@ import type { VersionTraits } from '../config/version.js';
 import { RULES, type Finding } from '../findings.js';
 import { locate, nodePosition } from '../rules/locate.js';
 import type { Patch } from './edit.js';
+import { checkId } from './ids.js';
 
 /** Per channel name, as the owner wrote it: looked up by own key only (see config/own.ts). */
 export interface Answers {
@@ -193,6 +194,39 @@ class Planner {
     this.set(f.ruleId, path, list);
   }
 
+  /**
+   * An allow-list entry that can never match: rewritten in the form the channel compares where
+   * that form is clear (checkId: "+49..." to "49...", "@name" to "name", capitals lowered), the
+   * whole list at once; an entry with no such form (a Discord name) is replaced by the accounts
+   * given with --allow-from, or left with a sentence saying which flag supplies them.
+   */
+  neverMatches(f: Finding): void {
+    const path = f.path ?? [];
+    const listPath = path.slice(0, -1);
+    const channel = listPath[1];
+    const list = this.value(listPath);
+    const index = Number(path[path.length - 1]);
+    if (!channel || !Array.isArray(list) || !Number.isInteger(index)) return;
+    const form = (entry: unknown): string | undefined => {
+      if (typeof entry !== 'string') return undefined;
+      const c = checkId(channel, entry);
+      return c.ok ? c.id : undefined;
+    };
+    const mine = form(list[index]);
+    const answered = own(this.input.answers.allowFrom, channel);
+    if ((mine === undefined || mine === list[index]) && answered === undefined) {
+      this.skip(f, 'needs-answer', `${dotted(path)}: no form of it can match; give the account with --allow-from ${channel}=ID[,ID...] (it replaces the entries that cannot match)`);
+      return;
+    }
+    // Every entry in its comparable form; those without one go, replaced by the answers.
+    const rewritten = list.flatMap((entry) => {
+      const id = form(entry);
+      if (id !== undefined) return [id];
+      return answered !== undefined && typeof entry === 'string' && entry !== '*' ? [] : [entry];
+    });
+    this.set(f.ruleId, listPath, unique([...(rewritten as string[]), ...(answered ?? [])]));
+  }
+
   dmPolicy(f: Finding, path: readonly string[]): void {
     const channel = path[1]!;
     const ids = own(this.input.answers.allowFrom, channel);
@@ -361,6 +395,8 @@ class Planner {
       case 'restrict-to-workspace':
       case 'old-place-ignored':
         return this.restrictToWorkspace(f);
+      case 'allow-from-never-matches':
+        return this.neverMatches(f);
       case 'allow-from-empty':
       case 'allow-from-wildcard':
         return this.allowList(f, path);

@@ -49,7 +49,24 @@ export function schemaFindings(parsed: ParsedConfig, eff: Effective, profile: Pr
       ),
     );
   }
-  return dropSuperseded(findings);
+  return lockedOut(dropSuperseded(findings), eff);
+}
+
+/**
+ * An allow list none of whose entries can ever match lets no one in: the owner is locked out of
+ * that channel, and the likely next step by hand ("*") opens it to everyone. Said at low, on each
+ * of its entries, instead of info.
+ */
+function lockedOut(findings: Finding[], eff: Effective): Finding[] {
+  const byList = new Map<string, number>();
+  for (const f of findings) if (f.ruleId === 'allow-from-never-matches' && f.path) byList.set(f.path.slice(0, -1).join('\u0000'), (byList.get(f.path.slice(0, -1).join('\u0000')) ?? 0) + 1);
+  return findings.map((f) => {
+    if (f.ruleId !== 'allow-from-never-matches' || !f.path || f.severity !== 'info') return f;
+    const listPath = f.path.slice(0, -1);
+    const list = getIn(eff.value, listPath);
+    if (!Array.isArray(list) || byList.get(listPath.join('\u0000')) !== list.length) return f;
+    return { ...f, severity: 'low' as const, message: `${f.message}; no entry of ${dotted(listPath)} can match, so no one can use this channel` };
+  });
 }
 
 /**

@@ -52,6 +52,8 @@ const GROUP_RULES = new Set(['group-policy-open']);
 
 export function kindOf(f: Finding): 'auto' | 'allow' | 'group' | 'manual' {
   if (ALLOW_RULES.has(f.ruleId)) return 'allow';
+  // Rewritten in the form nanobot compares where that is clear; harden says when it is not.
+  if (f.ruleId === 'allow-from-never-matches') return 'auto';
   if (GROUP_RULES.has(f.ruleId)) return 'group';
   const fix = RULES[f.ruleId]?.fix;
   return fix && (fix.kind === 'set' || fix.kind === 'chmod') ? 'auto' : 'manual';

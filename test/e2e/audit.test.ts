@@ -22,16 +22,22 @@ function auditJson(file: string, extra: string[] = [], env: Record<string, strin
 }
 
 describe('harden audit: exit codes and reports', () => {
-  it("reports nothing above info on the hardening guide's own example, and exits 0", async () => {
+  it("reports only the lockouts of its placeholders on the hardening guide's own example: nothing above low", async () => {
     const { file } = await copyFixture('audit/guide-hardened.json');
     const { code, report } = auditJson(file);
-    expect(code).toBe(0);
-    expect(report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
-    // Its placeholders never match (a Discord name, a WhatsApp "+" number): info level only.
-    expect(report.findings.filter((f) => f.ruleId !== 'not-checked').map((f) => `${f.ruleId}@${f.pointer}`)).toEqual([
-      'allow-from-never-matches@/channels/discord/allowFrom/0',
-      'allow-from-never-matches@/channels/whatsapp/allowFrom/0',
+    expect(code).toBe(1);
+    expect(report.findings.filter((f) => f.severity !== 'info' && f.severity !== 'low')).toEqual([]);
+    // Its placeholders never match (a Discord name, a WhatsApp "+" number), and each is its list's
+    // only entry: no one can use those channels, which is low; the placeholder beside a real ID is info.
+    expect(report.findings.filter((f) => f.ruleId !== 'not-checked').map((f) => `${f.ruleId}@${f.pointer}:${f.severity}`)).toEqual([
+      'allow-from-never-matches@/channels/discord/allowFrom/0:low',
+      'allow-from-never-matches@/channels/whatsapp/allowFrom/0:low',
     ]);
+    // With its IDs filled in, the guide's example is clean.
+    const filled = await copyFixture('audit/guide-hardened-ids.json');
+    const clean = auditJson(filled.file);
+    expect(clean.code).toBe(0);
+    expect(clean.report.findings.filter((f) => f.severity !== 'info')).toEqual([]);
   });
 
   it('reports each problem of an insecure config at its line, exit 1, valid JSON', async () => {
@@ -101,7 +107,7 @@ describe('harden audit: exit codes and reports', () => {
   });
 
   it("reads nanobot's default location under $HOME when no --config is given", async () => {
-    const { dir } = await copyFixture('audit/guide-hardened.json');
+    const { dir } = await copyFixture('audit/guide-hardened-ids.json');
     const r = harden(['audit', '--nanobot-version', '0.3.0'], { env: { HOME: dir } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(join(dir, '.nanobot', 'config.json'));

@@ -50,7 +50,8 @@ describe('harden fix --secrets-to-env', () => {
     // Everything the fix did not mean to change is as it was, once the references resolve.
     const before = JSON.parse(original) as Record<string, unknown>;
     const resolved = resolveRefs(JSON.parse(after), env) as Record<string, unknown>;
-    const hardened = ['/tools/restrictToWorkspace', '/tools/exec/timeout', '/gateway/host', '/api/host', '/channels/websocket/host', '/channels/email/verifyDkim', '/channels/email/verifySpf'];
+    // (and the allow-list entries that could never match, rewritten in the form nanobot compares)
+    const hardened = ['/tools/restrictToWorkspace', '/tools/exec/timeout', '/gateway/host', '/api/host', '/channels/websocket/host', '/channels/email/verifyDkim', '/channels/email/verifySpf', '/channels/email/allowFrom', '/channels/whatsapp/allowFrom'];
     for (const p of hardened) {
       const path = p.slice(1).split('/');
       const set = (o: Record<string, unknown>) => {

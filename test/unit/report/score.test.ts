@@ -27,7 +27,7 @@ async function scores(args: string[]): Promise<{ text: string | undefined; json:
 
 describe('the hardening score', () => {
   it('counts the findings of a compose file given with --compose, in every format', async () => {
-    const { dir, file } = await copyFixture('audit/guide-hardened.json');
+    const { dir, file } = await copyFixture('audit/guide-hardened-ids.json');
     const compose = join(dir, 'compose.yml');
     await copyFile(join(FIXTURES, 'compose', 'insecure.yml'), compose);
     const alone = await scores(['-c', file]);
@@ -38,7 +38,7 @@ describe('the hardening score', () => {
   });
 
   it('does not count a waived finding, nor one in the baseline, though they stay in the report', async () => {
-    const { dir, file } = await copyFixture('audit/guide-hardened.json');
+    const { dir, file } = await copyFixture('audit/guide-hardened-ids.json');
     await writeFile(file, '{"gateway": {"host": "0.0.0.0"}, "tools": {"restrictToWorkspace": true, "exec": {"timeout": 30}}}');
     const before = (await scores(['-c', file])).json!;
     expect(before).toBeLessThan(100);
