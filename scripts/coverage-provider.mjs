@@ -18,7 +18,7 @@ import { parseAstAsync } from 'vitest/node';
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const DIST = pathToFileURL(join(ROOT, 'dist')).href + '/';
 /** Where the e2e helpers point NODE_V8_COVERAGE (test/global-setup.ts empties it first). */
-export const CHILD_COVERAGE_DIR = join(ROOT, 'coverage', 'children');
+const CHILD_COVERAGE_DIR = join(ROOT, 'coverage', 'children');
 const { WRAPPER } = createRequire(import.meta.url)(join(ROOT, 'bin', 'load.js'));
 
 /** The V8 coverage of dist/ from every file in `dir`, merged per script. */
@@ -60,7 +60,7 @@ async function convertChildCoverage(scripts, isIncluded) {
   return map;
 }
 
-/** A copy of a coverage map (structuredClone: an end column V8 could not map is Infinity, which JSON would lose). */
+/** A copy of a coverage map (structuredClone: an end the converter could not map is Infinity, which JSON would lose). */
 const copy = (map, counts = (data) => data) => libCoverage.createCoverageMap(Object.fromEntries(map.files().map((f) => [f, counts(structuredClone(map.fileCoverageFor(f).toJSON()))])));
 
 /** A file's coverage with every count at zero. */
@@ -103,7 +103,7 @@ function mergeOnto(base, extra) {
 
 const percent = (map) => {
   const s = map.getCoverageSummary();
-  return ['lines', 'branches', 'functions'].map((k) => `${k} ${s[k].pct}%`).join(', ');
+  return ['lines', 'branches', 'functions', 'statements'].map((k) => `${k} ${s[k].pct}%`).join(', ');
 };
 
 class InProcessAndChildrenProvider extends V8CoverageProvider {
