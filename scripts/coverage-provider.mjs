@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { mergeProcessCovs } from '@bcoe/v8-coverage';
+// Not a documented entry point of @vitest/coverage-v8 (pinned to vitest's version): look again when upgrading.
 import { V8CoverageProvider } from '@vitest/coverage-v8/dist/provider.js';
 import astV8ToIstanbul from 'ast-v8-to-istanbul';
 import libCoverage from 'istanbul-lib-coverage';
