@@ -1,12 +1,20 @@
 // Bundles the CLI so that start-up reads few files (the audit runs in shell prompts and
 // pre-start hooks). Dependencies are bundled too; the prompt library, execa and yaml are loaded
 // lazily, on the paths that use them.
+import remapping from '@jridgewell/remapping';
+import { encode } from '@jridgewell/sourcemap-codec';
 import { build, transform } from 'esbuild';
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// `--coverage`: the same files, loaded the same way (the pack, bin/load.js), but unminified and
+// with a source map beside each file, so that the V8 coverage of the e2e tests' harden processes
+// maps back to src/*.ts (scripts/coverage-provider.mjs). Never shipped: `npm pack` builds anew.
+const coverage = process.argv.includes('--coverage');
 
 await rm('dist', { recursive: true, force: true });
 await mkdir('build', { recursive: true });
@@ -105,7 +113,7 @@ const result = await build({
   mainFields: ['module', 'main'],
   format: 'esm',
   target: 'node20',
-  sourcemap: false,
+  sourcemap: coverage ? 'external' : false,
   legalComments: 'none',
   write: false,
   metafile: true,
@@ -116,17 +124,22 @@ const result = await build({
 //    read, then the same for its code cache), and an audit used to read 30 of them. The pack
 //    holds every file of the bundle as a function, keyed by its path under dist/, except the
 //    large ones a few paths need: execa, yaml, the prompt library, the writer, the activity review, and the
-//    precompiled profiles other than the default one (a run checks one profile). bin/load.js takes a file from the pack when it is
-//    there, else from its own file; the separate files stay for require('nanobot-harden').
+//    precompiled profiles other than the default one (a run checks one profile). bin/load.js takes
+//    a file from the pack when it is there, else from its own file. Each file ships once: one the
+//    pack holds is not written on its own too (that repeated some 450 kB of the package), and
+//    dist/cli.js, the entry of require('nanobot-harden'), is a stub that loads the pack.
 // A release's facts are read only by the runs that check it: each stays a file of its own, but for
 // the newest tagged release's, which harden assumes when it cannot learn the version.
 const assumed = JSON.parse(await readFile('schemas/nanobot/index.json', 'utf8')).releases.filter((r) => r.tag).pop().name;
 const otherRelease = new RegExp(`^build/nanobot/(?!${assumed.replace(/[.+]/g, '\\$&')}\\.mjs$)`);
 const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/, /^src\/activity\//, /^src\/report\/activity\.ts$/, otherRelease];
 const isLazy = (output) => Object.keys(result.metafile.outputs[output]?.inputs ?? {}).some((input) => LAZY.some((re) => re.test(input)));
+const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith('.map')).map((f) => [f.path.slice(0, -'.map'.length), JSON.parse(f.text)]));
 const pack = [];
 const buildId = createHash('sha256');
 for (const file of result.outputFiles) {
+  if (file.path.endsWith('.map')) continue;
+  const name = relative(resolve('dist'), file.path).split(sep).join('/');
   const cjs = await transform(file.text, {
     format: 'cjs',
     platform: 'node',
@@ -134,20 +147,67 @@ for (const file of result.outputFiles) {
     // import() of a chunk becomes require() inside a promise: same laziness, no ESM loader.
     supported: { 'dynamic-import': false },
     // Less to parse at every start; identifiers stay readable for --debug stack traces.
-    minifyWhitespace: true,
-    minifySyntax: true,
+    minifyWhitespace: !coverage,
+    minifySyntax: !coverage,
     legalComments: 'none',
     logLevel: 'warning',
+    ...(coverage ? { sourcemap: 'external', sourcefile: name } : {}),
   });
+  // src/*.ts -> esbuild's ESM chunk -> this CommonJS file, as one map with absolute sources.
+  const map = coverage ? remapping(cjs.map, (source) => (source === name ? absoluteSources(maps.get(file.path), dirname(file.path)) : null), { decodedMappings: true }) : undefined;
+  buildId.update(cjs.code);
+  if (!isLazy(`dist/${name}`)) {
+    pack.push({ name, code: cjs.code, map });
+    continue;
+  }
   await mkdir(dirname(file.path), { recursive: true });
   await writeFile(file.path, cjs.code);
-  buildId.update(cjs.code);
-  const name = relative(resolve('dist'), file.path).split(sep).join('/');
-  if (!isLazy(`dist/${name}`)) pack.push(`${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname) {\n${cjs.code}\n}`);
+  if (map) await writeFile(`${file.path}.map`, JSON.stringify({ ...map, mappings: encode(map.mappings) }));
 }
-const packText = `({\n${pack.sort().join(',\n')}\n})\n`;
+pack.sort((a, b) => (a.name < b.name ? -1 : 1));
+const packText = `({\n${pack.map((m) => `${JSON.stringify(m.name)}: function (exports, require, module, __filename, __dirname) {\n${m.code}\n}`).join(',\n')}\n})\n`;
 await writeFile('dist/pack.js', packText);
+if (coverage) await writeFile('dist/pack.js.map', JSON.stringify(packMap(pack)));
 buildId.update(packText);
+const entry = pack.find((m) => m.name === 'cli.js');
+if (!entry) throw new Error('the entry dist/cli.js is not in the pack');
+// require('nanobot-harden') and import(): the entry from the pack, loaded as bin/harden.js loads it
+// but with no code cache (a library writes nothing into its user's home). The `0 &&` line names
+// the exports for Node's CommonJS export detection, as esbuild's own CommonJS output does.
+const exportNames = result.metafile.outputs['dist/cli.js'].exports;
+await writeFile(
+  'dist/cli.js',
+  `'use strict';\n// The entry of require('nanobot-harden'); the code is dist/pack.js's "cli.js" (scripts/build.mjs).\nmodule.exports = require('../bin/load.js').load(__filename, {}, 'lib').exports;\n0 && (module.exports = { ${exportNames.join(', ')} });\n`,
+);
+
+/** An esbuild map's sources as absolute file URLs (they are relative to the map's file). */
+function absoluteSources(map, dir) {
+  return { ...map, sources: map.sources.map((s) => pathToFileURL(resolve(dir, s)).href) };
+}
+
+/** One map for dist/pack.js: each member's map, moved down to the line its code starts on. */
+function packMap(members) {
+  const sources = [];
+  const sourcesContent = [];
+  const names = [];
+  const mappings = [[]]; // the "({" line
+  for (const m of members) {
+    const sourceIndex = m.map.sources.map((s, i) => {
+      let at = sources.indexOf(s);
+      if (at < 0) {
+        at = sources.push(s) - 1;
+        sourcesContent[at] = m.map.sourcesContent?.[i] ?? null;
+      }
+      return at;
+    });
+    const nameIndex = m.map.names.map((n) => names.push(n) - 1);
+    mappings.push([]); // its "name": function (...) { line
+    const lines = m.code.split('\n').length;
+    for (let i = 0; i < lines; i++) mappings.push((m.map.mappings[i] ?? []).map((seg) => (seg.length === 1 ? seg : seg.length === 4 ? [seg[0], sourceIndex[seg[1]], seg[2], seg[3]] : [seg[0], sourceIndex[seg[1]], seg[2], seg[3], nameIndex[seg[4]]])));
+    mappings.push([]); // the closing }
+  }
+  return { version: 3, file: 'pack.js', sources, sourcesContent, names, mappings: encode(mappings) };
+}
 // The loader wraps and compiles these files: a new loader starts a new cache too.
 buildId.update(await readFile('bin/load.js'));
 // Names this build's V8 code cache (bin/load.js): a cache from other code is never read.

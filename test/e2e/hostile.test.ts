@@ -7,6 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { attacker, attackerHome, type Attacker } from '../helpers/attacker.js';
+import { childEnv } from '../helpers/child-env.js';
 import { harden } from '../helpers/cli.js';
 import { ROOT, tempDir } from '../helpers/fixtures.js';
 
@@ -158,7 +159,7 @@ describe.skipIf(skip !== undefined)(`harden as root in a directory the service u
     try {
       const s = spawnSync(process.execPath, [join(ROOT, 'bin', 'harden.js'), ...FIX, '--secrets-to-env', '/dev/stdout', '-c', h.file], {
         stdio: ['ignore', fd, 'pipe'],
-        env: { PATH: '/usr/bin:/bin', NO_COLOR: '1', HOME: '/nonexistent' },
+        env: childEnv({ PATH: '/usr/bin:/bin', NO_COLOR: '1', HOME: '/nonexistent' }),
         encoding: 'utf8',
         timeout: 20_000,
       });

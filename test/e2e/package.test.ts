@@ -1,8 +1,10 @@
 // The CLI as users get it: shell completion, help for every command, and the npm package
 // installed into an empty prefix with production dependencies only.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { copyFixture, ROOT, tempDir } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
@@ -69,6 +71,22 @@ describe('the npm package', () => {
     const r = spawnSync(bin, ['audit', '-c', file, '--format', 'json', '--nanobot-version', '0.3.0', '--no-host'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings.length).toBeGreaterThan(3);
+    // Each file of code ships once: a file of the bundle is in the pack or on its own, never both
+    // (they were both, some 450 kB of the package), and no source map goes along.
+    const pack = new Script(await readFile(join(prefix, 'node_modules', 'nanobot-harden', 'dist', 'pack.js'), 'utf8')).runInThisContext() as Record<string, unknown>;
+    const shipped = listing.split('\n').filter((f) => f.startsWith('package/dist/')).map((f) => f.slice('package/dist/'.length));
+    expect(Object.keys(pack).length).toBeGreaterThan(20);
+    expect(shipped.filter((f) => Object.hasOwn(pack, f))).toEqual(['cli.js']);
+    expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect((await readFile(join(prefix, 'node_modules', 'nanobot-harden', 'dist', 'cli.js'), 'utf8')).length).toBeLessThan(1000);
+    // The library entry, from the pack: require() and import in a consumer.
+    const consumer = (args: string[]) => spawnSync(process.execPath, args, { cwd: prefix, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: prefix } });
+    const required = consumer(['-e', "const h = require('nanobot-harden'); h.main(['--version']).then((code) => { process.exitCode = code; })"]);
+    expect([required.stdout.trim(), required.stderr, required.status]).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+$/), '', 0]);
+    const imported = consumer(['--input-type=module', '-e', "import { main, outputWritten } from 'nanobot-harden'; console.log(typeof main, typeof outputWritten);"]);
+    expect([imported.stdout, imported.stderr]).toEqual(['function function\n', '']);
+    // A library run writes no code cache into its user's home.
+    expect(existsSync(join(prefix, '.cache'))).toBe(false);
     // Everything is bundled: the tarball installs no other package.
     const installed = (await readdir(join(prefix, 'node_modules'))).filter((n) => !n.startsWith('.'));
     expect(installed).toEqual(['nanobot-harden']);

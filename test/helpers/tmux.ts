@@ -2,6 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { childEnv } from './child-env.js';
 import { ROOT } from './fixtures.js';
 
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
@@ -22,7 +23,7 @@ export class Terminal {
     const name = `harden-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const codeFile = join(dir, 'exit-code');
     const quoted = [process.execPath, join(ROOT, 'bin', 'harden.js'), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const vars = Object.entries({ HOME: dir, TERM: 'xterm-256color', NO_COLOR: '1', ...env })
+    const vars = Object.entries(childEnv({ HOME: dir, TERM: 'xterm-256color', NO_COLOR: '1', ...env }))
       .map(([k, v]) => `${k}='${v}'`)
       .join(' ');
     const t = new Terminal(name, codeFile);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { fdStream, isatty, linuxMajor } from '../../../src/cli/fd-stream.js';
 import { ROOT, tempDir } from '../../helpers/fixtures.js';
+import { childEnv } from '../../helpers/child-env.js';
 
 const error = (code: string) => Object.assign(new Error(code), { code });
 
@@ -66,7 +67,7 @@ describe('fdStream', () => {
 
   it('the built CLI piped into a reader that leaves: no error printed, its own exit code kept', () => {
     const harden = `node ${join(ROOT, 'bin', 'harden.js')} audit --config ${join(ROOT, 'examples', 'insecure-config.json')} --no-host --format json`;
-    const env = { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent' };
+    const env = childEnv({ PATH: process.env['PATH'] ?? '', HOME: '/nonexistent' });
     const head = spawnSync('bash', ['-o', 'pipefail', '-c', `${harden} | head -c 1`], { encoding: 'utf8', env });
     expect(head.stdout).toBe('{');
     // `true` reads nothing and is gone long before harden writes: the write meets EPIPE.
@@ -86,7 +87,7 @@ describe('the built CLI on a non-blocking pipe', () => {
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ channels }, null, 2), { mode: 0o600 });
     const args = [join(ROOT, 'bin', 'harden.js'), 'audit', '--config', config, '--no-host', '--nanobot-version', '0.3.0', '--format', 'json'];
-    const plain = spawnSync(process.execPath, args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: dir } });
+    const plain = spawnSync(process.execPath, args, { encoding: 'utf8', env: childEnv({ PATH: process.env['PATH'] ?? '', HOME: dir }) });
     expect(plain.stdout.length).toBeGreaterThan(200_000);
     // Python sets the pipe's write end non-blocking and reads only once harden has filled it.
     const py = [
