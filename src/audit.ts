@@ -13,6 +13,7 @@ import { contentFindings } from './rules/content.js';
 import { overrideFindings, referenceFindings } from './rules/env-rules.js';
 import type { EnvSource } from './host/env-sources.js';
 import type { DeploymentContext } from './host/deployment.js';
+import { BIND_RULES, type Runtime, type Whereabouts } from './host/where.js';
 import { locate } from './rules/locate.js';
 import { fromPointer } from './config/pointer.js';
 import { prepareValidator, schemaFindings } from './rules/schema-rules.js';
@@ -31,6 +32,10 @@ export interface AuditOptions {
   compose?: readonly string[];
   /** Where /proc is; tests point it at a fixture tree. */
   procRoot?: string;
+  /** The root /.dockerenv is looked for under; tests point it at a temp dir. */
+  hostRoot?: string;
+  /** Where nanobot runs, when the owner says (fix --runtime); else harden looks for evidence. */
+  runtime?: Runtime;
   /** A waiver file besides the .harden.json next to each config (--waivers). */
   waivers?: string;
   /** A saved JSON report: findings already in it do not count toward the exit code (--baseline). */
@@ -56,6 +61,8 @@ export interface FileAudit {
   findings: Finding[];
   /** Secret values in this file and in NANOBOT_* variables, for redaction; never printed. */
   secrets: string[];
+  /** Where nanobot runs, from evidence about nanobot (absent under --no-host). */
+  runs?: Whereabouts;
 }
 
 export interface AuditResult {
@@ -133,6 +140,7 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   // Values of variables harden read from units, compose and env files that hold credentials: the
   // redactor must know them too, whatever output they might reach.
   const sourceSecrets: string[] = [];
+  let runs: Whereabouts | undefined;
   if (!options.noHost) {
     const { hostFindings } = await import('./host/checks.js');
     add(await hostFindings({ file, traits }));
@@ -157,6 +165,17 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
         ...(options.session ? { cache: options.session.cache } : {}),
       }),
     );
+    const { whereNanobotRuns } = await import('./host/where.js');
+    runs = await whereNanobotRuns({
+      file,
+      runtime: options.runtime ?? 'auto',
+      compose: options.compose ?? [],
+      env: options.env,
+      procRoot: options.procRoot ?? '/proc',
+      hostRoot: options.hostRoot ?? '/',
+      units: sources.filter((src) => src.kind === 'systemd').map((src) => src.file),
+      ...(options.session ? { cache: options.session.cache, run: options.session.run } : { run: await commandRunner(options.env['PATH']) }),
+    });
     add(overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
     for (const s of secretValuesOf(sources.flatMap((src) => src.vars), parsed.text)) sourceSecrets.push(s);
@@ -166,7 +185,24 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   }
   add(shadowedProcessEnv(parsed, effective, traits));
   const secrets = [...new Set([...secretsInTree(parsed.root, parsed.text), ...secretsInEnv(options.env), ...sourceSecrets])];
-  return { file, parsed, bytes, effective, secrets, findings: findings.filter((f) => inProfile(f.ruleId, options.profile)).sort(compareFindings) };
+  const kept = findings.filter((f) => inProfile(f.ruleId, options.profile));
+  return { file, parsed, bytes, effective, secrets, findings: (runs ? kept.map((f) => placed(f, runs)) : kept).sort(compareFindings), ...(runs ? { runs } : {}) };
+}
+
+/**
+ * A finding about what nanobot listens on, read where nanobot runs: in a container 0.0.0.0 is what
+ * it must listen on (the port is then published on 127.0.0.1, compose-ports-loopback), so the
+ * finding is information, not a fix; elsewhere it says what it rests on.
+ */
+function placed(f: Finding, runs: Whereabouts): Finding {
+  if (!BIND_RULES.has(f.ruleId)) return f;
+  if (runs.where !== 'container') return { ...f, message: `${f.message} (where nanobot runs: ${runs.evidence})` };
+  return {
+    ...f,
+    severity: 'info',
+    fixable: false,
+    message: `${f.message}; nanobot runs in a container (${runs.evidence}), where it must listen on 0.0.0.0: publish the port on 127.0.0.1 on the host instead (compose-ports-loopback)`,
+  };
 }
 
 /**

@@ -70,7 +70,7 @@ type Prepared = { plan: Plan; applied: Patch[]; after: string; afterParsed: Pars
 export async function prepare(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan, depth = 0): Promise<Prepared> {
   const causes = fa.findings.filter((f) => LOAD_RULES.has(f.ruleId) && (!options.only || options.only.has(findingKey(f))));
   if (causes.length > 0 && depth === 0) {
-    const host = await hostFacts(fa.file, options.runtime, !options.noHost);
+    const host = await hostFacts(fa.file, options.runtime, !options.noHost, fa.runs);
     const first = plan({ parsed: fa.parsed, effective: fa.effective, findings: causes, traits, answers: options.answers, acceptRisk: new Set(options.acceptRisk), host });
     const skipped: Skip[] = [...first.skipped];
     const conflicts = new Set<Patch>();
@@ -99,7 +99,7 @@ export async function prepare(fa: FileAudit, options: FixOptions, traits: Versio
 }
 
 async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<Prepared> {
-  const host = await hostFacts(fa.file, options.runtime, !options.noHost);
+  const host = await hostFacts(fa.file, options.runtime, !options.noHost, fa.runs);
   // A waived finding is a risk accepted on purpose: the fix leaves it alone.
   const { applyWaivers, loadWaivers, markWaived, today } = await import('./waivers.js');
   const waivers = await loadWaivers([fa.file], options.waivers);

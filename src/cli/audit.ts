@@ -82,7 +82,15 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout);
   const output = render(
-    { profile: result.profile, nanobot: result.nanobot, files: result.files.map((f) => f.file), findings: result.findings, summary, errors: result.errors },
+    {
+      profile: result.profile,
+      nanobot: result.nanobot,
+      files: result.files.map((f) => f.file),
+      findings: result.findings,
+      summary,
+      errors: result.errors,
+      ...(flags.host ? { runs: result.files.flatMap((f) => (f.runs ? [{ file: f.file, ...f.runs }] : [])) } : {}),
+    },
     { color, cwd: io.cwd, ...(flags.sarifRoot !== undefined ? { sarifRoot: resolve(io.cwd, flags.sarifRoot) } : {}) },
   );
   const redact = redactor(result.secrets);

@@ -14,6 +14,7 @@ import type { VersionTraits } from '../config/version.js';
 import { RULES, type Finding } from '../findings.js';
 import { locate, nodePosition } from '../rules/locate.js';
 import type { Patch } from './edit.js';
+import { BIND_RULES } from '../host/where.js';
 import { checkId } from './ids.js';
 
 /** Per channel name, as the owner wrote it: looked up by own key only (see config/own.ts). */
@@ -27,6 +28,8 @@ export interface Answers {
 export interface HostFacts {
   /** Whether nanobot reads this config inside a container (binds must stay 0.0.0.0 there). */
   inContainer: boolean;
+  /** What decided it (src/host/where.ts), for the sentence. */
+  evidence?: string;
   /** Mode, owner and group of the file and of its directory; absent under --no-host. */
   file?: PathFacts;
   dir?: PathFacts;
@@ -78,7 +81,7 @@ export interface PlanInput {
   host: HostFacts;
 }
 
-const HOST_RULES = new Set(['gateway-host-loopback', 'api-host-loopback', 'api-exposed-without-key', 'websocket-host-loopback', 'websocket-exposed-without-secret', 'msteams-host-loopback', 'telegram-webhook-listen']);
+const HOST_RULES = BIND_RULES;
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
@@ -388,7 +391,8 @@ class Planner {
     if (!rule || f.ruleId === 'not-checked') return;
     const path = f.path ?? [];
     if (HOST_RULES.has(f.ruleId) && this.input.host.inContainer && this.held(f)) {
-      this.skip(f, 'lockout', `${dotted(path)}: nanobot runs in a container here, where it must listen on 0.0.0.0 (publish the port on 127.0.0.1 on the host instead); pass --accept-risk ${f.ruleId} to change it anyway`);
+      const why = this.input.host.evidence ? ` (${this.input.host.evidence})` : '';
+      this.skip(f, 'lockout', `${dotted(path)}: nanobot runs in a container${why}, where it must listen on 0.0.0.0 (publish the port on 127.0.0.1 on the host instead); pass --accept-risk ${f.ruleId} to change it anyway`);
       return;
     }
     switch (f.ruleId) {

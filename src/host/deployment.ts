@@ -404,7 +404,7 @@ export function inspectFindings(ctx: DeploymentContext, containers: readonly Ins
 }
 
 /** Where a Docker daemon would answer; without one, `docker ps` is a slow way to learn nothing. */
-async function dockerDaemon(env: DeploymentContext['env']): Promise<boolean> {
+export async function dockerDaemon(env: DeploymentContext['env']): Promise<boolean> {
   if (env['DOCKER_HOST']) return true;
   for (const socket of ['/var/run/docker.sock', '/run/docker.sock', join(env['HOME'] ?? '', '.docker', 'run', 'docker.sock')]) {
     if (exists(socket)) return true;
@@ -412,10 +412,13 @@ async function dockerDaemon(env: DeploymentContext['env']): Promise<boolean> {
   return false;
 }
 
+/** One `docker ps` a run: the container probe and where.ts ask the same (the runner keeps the answer). */
+export const DOCKER_PS = ['ps', '--format', '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Names}}'];
+
 const containers: Probe = async (ctx) => {
   if (!ctx.run) return [];
   if (!(await once(ctx, 'docker-daemon', () => dockerDaemon(ctx.env)))) return [];
-  const ps = await ctx.run('docker', ['ps', '--format', '{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Names}}']);
+  const ps = await ctx.run('docker', DOCKER_PS);
   if (!ps) return [];
   if (ps.code !== 0) return [notChecked(ctx, 'running containers', 'the docker command is installed but the daemon does not answer')];
   const ids = ps.stdout.split('\n').filter((l) => /nanobot/i.test(l)).map((l) => l.split('\t')[0]!).filter(Boolean);

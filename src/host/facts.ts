@@ -1,27 +1,20 @@
 // Facts about the file's owner and the runtime that the fix planner needs for its lockout guard.
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { NOT_LOOKED, runtimeFlag, type Runtime, type Whereabouts } from './where.js';
 import { accountOf } from './users.js';
 import { dirname } from 'node:path';
 import { realpath } from 'node:fs/promises';
 import type { HostFacts } from '../fix/plan.js';
 
-export type Runtime = 'auto' | 'host' | 'container';
+export type { Runtime } from './where.js';
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Whether nanobot reads this config inside a container: asked, or guessed from where harden runs. */
-export async function inContainer(runtime: Runtime): Promise<boolean> {
-  if (runtime !== 'auto') return runtime === 'container';
-  return (await exists('/.dockerenv')) || (await exists('/run/.containerenv'));
-}
-
-export async function hostFacts(file: string, runtime: Runtime, withModes: boolean): Promise<HostFacts> {
-  const facts: HostFacts = { inContainer: await inContainer(runtime) };
+/**
+ * Facts the planner needs: where nanobot runs (--runtime, else the audit's evidence, else nothing
+ * known), and the modes, owners and ACLs of the file and its directory.
+ */
+export async function hostFacts(file: string, runtime: Runtime, withModes: boolean, runs?: Whereabouts): Promise<HostFacts> {
+  const known = runtime !== 'auto' ? runtimeFlag(runtime) : (runs ?? NOT_LOOKED);
+  const facts: HostFacts = { inContainer: known.where === 'container', evidence: known.evidence };
   if (!withModes) return facts;
   const real = await realpath(file);
   for (const [key, path] of [['file', real], ['dir', dirname(real)]] as const) {

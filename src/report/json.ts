@@ -40,6 +40,7 @@ export function renderJson(report: AuditReport): string {
         nanobot: report.nanobot,
         files: report.files,
         findings: report.findings.map(publicFinding),
+        ...(report.runs ? { runs: report.runs } : {}),
         ...(report.errors && report.errors.length > 0 ? { errors: report.errors } : {}),
         summary: report.summary,
       },

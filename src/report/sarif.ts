@@ -39,7 +39,7 @@ export function fingerprint(f: Finding, root = '/'): string {
 }
 
 export function renderSarif(report: AuditReport, options: Pick<ReportOptions, 'cwd' | 'sarifRoot'> = { cwd: process.cwd() }): string {
-  return sarifLog(report.findings, report.errors ?? [], { profile: report.profile, nanobot: report.nanobot, score: report.summary.score }, options.sarifRoot ?? options.cwd);
+  return sarifLog(report.findings, report.errors ?? [], { profile: report.profile, nanobot: report.nanobot, score: report.summary.score, ...(report.runs ? { runs: report.runs } : {}) }, options.sarifRoot ?? options.cwd);
 }
 
 /** The SARIF log of any run's findings (the audit's, the activity review's), with the run's own properties. */

@@ -44,7 +44,11 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   const s = styler(options.color);
   const lines: string[] = [];
   lines.push(`${s('bold', 'harden audit')} · profile ${report.profile} · ${nanobotLine(report.nanobot)}`);
-  for (const file of report.files) lines.push(`  ${displayPath(file, options.cwd)}`);
+  for (const file of report.files) {
+    lines.push(`  ${displayPath(file, options.cwd)}`);
+    const runs = report.runs?.find((r) => r.file === file);
+    if (runs) lines.push(`    nanobot runs ${runs.where === 'container' ? 'in a container' : runs.where === 'host' ? 'on this host' : 'where harden cannot tell'}: ${runs.evidence}`);
+  }
   // Several configs: findings grouped per config (a unit or compose file counts as its own).
   const groups = new Map<string, Finding[]>();
   for (const f of report.findings) {

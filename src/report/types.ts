@@ -10,6 +10,8 @@ export interface AuditReport {
   files: string[];
   findings: Finding[];
   summary: Summary;
+  /** Where nanobot runs with each config, and the evidence (absent under --no-host). */
+  runs?: { file: string; where: 'container' | 'host' | 'unknown'; evidence: string }[];
   /** Configs that could not be audited, with the sentence why (several configs in one run). */
   errors?: { file: string; message: string }[];
 }

@@ -4,6 +4,7 @@ import { auditFile, resolveTraits } from '../audit.js';
 import { redactor } from '../config/secrets.js';
 import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
 import type { Skip } from '../fix/plan.js';
+import { BIND_RULES, type Runtime } from '../host/where.js';
 import { fixFile, type FixOptions, type FixResult } from '../fix.js';
 import { configDiff } from '../fix/diff.js';
 import { styler } from '../report/style.js';
@@ -99,9 +100,19 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
       say(`${displayPath(file, io.cwd)}: no findings at profile ${options.profile}; nothing to do.`);
       continue;
     }
+    // Where nanobot runs decides what its binds must be; when no evidence says, the owner knows.
+    let runtime = options.runtime;
+    if (runtime === 'auto' && fa.runs?.where === 'unknown' && fa.findings.some((f) => BIND_RULES.has(f.ruleId))) {
+      say(`\nWhere nanobot runs: ${fa.runs.evidence}.`);
+      runtime = await safe.select<Runtime>('Where does nanobot run with this config?', [
+        { value: 'host', name: 'On this host: it should listen on 127.0.0.1' },
+        { value: 'container', name: 'In a container: it listens on 0.0.0.0 inside, and the port is published on 127.0.0.1' },
+      ]);
+    }
     const d = await decide(fa, safe, io.cwd, traits, options.env);
     let run: FixOptions = {
       ...options,
+      runtime,
       configs: [file],
       dryRun: true,
       answers: d.answers,
