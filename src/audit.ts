@@ -152,6 +152,9 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
       }
     }
     const { commandRunner, deploymentFindings } = await import('./host/deployment.js');
+    // One answer per question for this audit too (where.ts and the probes both read the process table).
+    const cache = options.session?.cache ?? new Map<string, Promise<unknown>>();
+    const run = options.session?.run ?? (await commandRunner(options.env['PATH']));
     add(
       await deploymentFindings({
         file,
@@ -160,9 +163,9 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
         env: options.env,
         units: sources.filter((src) => src.kind === 'systemd').map((src) => src.file),
         procRoot: options.procRoot ?? '/proc',
-        run: options.session?.run ?? (await commandRunner(options.env['PATH'])),
+        run,
         platform: process.platform,
-        ...(options.session ? { cache: options.session.cache } : {}),
+        cache,
       }),
     );
     const { whereNanobotRuns } = await import('./host/where.js');
@@ -174,7 +177,8 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
       procRoot: options.procRoot ?? '/proc',
       hostRoot: options.hostRoot ?? '/',
       units: sources.filter((src) => src.kind === 'systemd').map((src) => src.file),
-      ...(options.session ? { cache: options.session.cache, run: options.session.run } : { run: await commandRunner(options.env['PATH']) }),
+      cache,
+      run,
     });
     add(overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);

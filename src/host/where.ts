@@ -121,7 +121,8 @@ async function fromUnits(input: WhereInput): Promise<Whereabouts | undefined> {
 /** A nanobot process: on this host, or in a container when its cgroup says so. */
 async function fromProcesses(input: WhereInput): Promise<Whereabouts | undefined> {
   const { nanobotProcesses } = await import('./deployment.js');
-  const key = `where:processes:${input.procRoot}`;
+  // The same key as the process-root probe's (deployment.ts): one read of the process table.
+  const key = `procs:${input.procRoot}`;
   let answer = input.cache?.get(key) as ReturnType<typeof nanobotProcesses> | undefined;
   if (!answer) {
     answer = nanobotProcesses(input.procRoot);
