@@ -2,7 +2,7 @@
 // (a few per rule and session, the rest counted), who wrote which file, and who sent messages.
 // Everything here holds text already redacted by shape; the CLI's redactor adds the known secrets.
 import { redactShapes } from '../config/credentials.js';
-import { makeFinding, type Finding } from '../findings.js';
+import { makeFinding, type Finding } from '../findings/index.js';
 import type { VersionTraits } from '../config/version.js';
 import { argument, callFacts, type CallFacts, type Place, type ToolCall } from './calls.js';
 import type { Detector, Hit } from './rules.js';

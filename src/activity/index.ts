@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { atLeast, nanobotInfo, type NanobotInfo, type VersionTraits } from '../config/version.js';
 import { ConfigAccessError } from '../errors.js';
-import { compareFindings, type Finding } from '../findings.js';
+import { compareFindings, type Finding } from '../findings/index.js';
 import { Dir } from '../io/place.js';
 import { Analyzer, Collector, type SenderSummary, type SessionSummary } from './collect.js';
 import { locate, readSmall, type Located, type SourceDir } from './locate.js';

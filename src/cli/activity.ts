@@ -4,9 +4,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { SEVERITIES, type Severity } from '../findings.js';
+import { SEVERITIES, type Severity } from '../findings/index.js';
 import { configPaths } from './audit.js';
-import { useColor, type Io } from './io.js';
+import { useColor, type Io } from '../io/process-io.js';
 import type { ActivityOptions, ActivityResult } from '../activity/index.js';
 
 export const ACTIVITY_FORMATS = ['text', 'json', 'sarif'] as const;
@@ -43,12 +43,12 @@ export interface Reviewed {
 
 /** Read the config as the audit does, then review the instance's activity. */
 export async function review(file: string, io: Io, options: { since?: string; session?: string; nanobotVersion?: string; now?: number }): Promise<Reviewed> {
-  const { resolveTraits } = await import('../audit.js');
+  const { resolveTraits } = await import('../audit/index.js');
   const { readConfig } = await import('../config/read.js');
   const { effectiveConfig, getIn, isObject } = await import('../config/model.js');
   const { isPlaintextSecret, isSecretPath, secretsInEnv, secretsInTree } = await import('../config/secrets.js');
   const { dotted } = await import('../config/pointer.js');
-  const { workspacePath } = await import('../host/deployment.js');
+  const { workspacePath } = await import('../host/workspace.js');
   const { parseSince } = await import('../activity/since.js');
   const { activity } = await import('../activity/index.js');
   const traits = await resolveTraits({ noHost: false, env: io.env, ...(options.nanobotVersion !== undefined ? { nanobotVersion: options.nanobotVersion } : {}) });
@@ -93,7 +93,7 @@ export async function runActivity(flags: ActivityFlags, io: Io): Promise<number>
     ...(flags.session !== undefined ? { session: flags.session } : {}),
     ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
   });
-  const { applyWaivers, loadWaivers, today, forPipeline } = await import('../waivers.js');
+  const { applyWaivers, loadWaivers, today, forPipeline } = await import('../findings/waivers.js');
   const waivers = forPipeline(await loadWaivers(files, flags.waivers ? resolve(io.cwd, flags.waivers) : undefined), 'activity');
   if (waivers.length > 0) {
     const { traitsFor, parseVersion } = await import('../config/version.js');

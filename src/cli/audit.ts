@@ -4,10 +4,10 @@ import { Option, type Command } from 'commander';
 import { defaultConfigPath, resolveConfigPath } from '../config/read.js';
 import { redactor } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
-import { PROFILES, SEVERITIES, type Profile, type Severity } from '../findings.js';
+import { PROFILES, SEVERITIES, type Profile, type Severity } from '../findings/index.js';
 import { reporter, type Format } from '../report/index.js';
-import type { AuditOptions } from '../audit.js';
-import { useColor, type Io } from './io.js';
+import type { AuditOptions } from '../audit/index.js';
+import { useColor, type Io } from '../io/process-io.js';
 
 export interface AuditFlags {
   config: string[];
@@ -70,7 +70,7 @@ export async function auditOptions(flags: Omit<AuditFlags, 'format' | 'baseline'
 
 export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
   if (flags.nanobotVersion === '') throw new UsageError('--nanobot-version needs a version such as 0.3.0');
-  const { audit } = await import('../audit.js');
+  const { audit } = await import('../audit/index.js');
   const { summarize } = await import('../report/summary.js');
   const render = await reporter(flags.format);
   const result = await audit({

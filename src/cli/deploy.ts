@@ -7,7 +7,7 @@ import type { IncidentFacts } from '../deploy/print.js';
 import { redactor } from '../config/secrets.js';
 import { exists, findExecutable, statOf } from '../io/read.js';
 import { configPaths } from './audit.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/process-io.js';
 
 interface DeployFlags {
   config: string[];
@@ -33,11 +33,11 @@ async function facts(flags: DeployFlags, io: Io) {
   const files = configPaths(flags, io);
   if (files.length !== 1) throw new UsageError('give one --config');
   const file = files[0]!;
-  const { auditFile, resolveTraits } = await import('../audit.js');
+  const { auditFile, resolveTraits } = await import('../audit/index.js');
   const options = { configs: [file], profile: 'baseline' as const, noHost: true, env: io.env, ...(flags.nanobotVersion ? { nanobotVersion: flags.nanobotVersion } : {}) };
   const traits = await resolveTraits(options);
   const fa = await auditFile(file, options, traits);
-  const { workspacePath } = await import('../host/deployment.js');
+  const { workspacePath } = await import('../host/workspace.js');
   const dataDir = dirname(file);
   const envFile = join(dataDir, 'nanobot.env');
   const bin = process.argv[1] ? resolve(process.argv[1]) : 'harden';
@@ -80,7 +80,9 @@ export async function runSystemd(flags: DeployFlags, io: Io): Promise<number> {
 export async function runIncident(flags: DeployFlags, io: Io): Promise<number> {
   const { incidentText } = await import('../deploy/print.js');
   const { findUnits } = await import('../host/env-sources.js');
-  const { commandRunner, nanobotProcesses, deploymentFindings } = await import('../host/deployment.js');
+  const { commandRunner } = await import('../host/probe.js');
+  const { nanobotProcesses } = await import('../host/processes.js');
+  const { deploymentFindings } = await import('../host/deployment.js');
   const { facts: f, fa, traits } = await facts(flags, io);
   const units = (await findUnits(io.env['HOME'], f.config, [])).map((u) => u.file);
   const processes = (await nanobotProcesses('/proc')) ?? [];
@@ -90,7 +92,7 @@ export async function runIncident(flags: DeployFlags, io: Io): Promise<number> {
   const review = await deploymentFindings({ file: f.config, traits, config: f.value, env: io.env, units: [], procRoot: '/nonexistent', platform: 'linux' });
   const recent = review.filter((x) => x.ruleId === 'workspace-review').map((x) => x.message);
   const { history, secrets } = await recentActivity(f.config, io, flags.nanobotVersion);
-  const { RECENT_DAYS } = await import('../host/deployment.js');
+  const { RECENT_DAYS } = await import('../host/workspace.js');
   const workspaceExists = statOf(f.workspace)?.isDirectory() === true;
   io.stdout.write(redactor([...fa.secrets, ...secrets])(incidentText({ ...f, units, processes, containers, recent, history, workspaceExists, recentDays: RECENT_DAYS })));
   return 0;
@@ -102,7 +104,7 @@ async function recentActivity(config: string, io: Io, nanobotVersion: string | u
   const since = '7d';
   try {
     const { result, secrets } = await review(config, io, { since, ...(nanobotVersion ? { nanobotVersion } : {}) });
-    const { SEVERITIES } = await import('../findings.js');
+    const { SEVERITIES } = await import('../findings/index.js');
     const flagged = result.findings
       .filter((x) => x.severity !== 'info' && x.severity !== 'low')
       .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))

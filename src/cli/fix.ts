@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { redactor } from '../config/secrets.js';
 import { NotATerminalError, UsageError } from '../errors.js';
-import { atOrAbove, RULES } from '../findings.js';
+import { atOrAbove, RULES } from '../findings/index.js';
 import type { Answers } from '../fix/plan.js';
 import type { Runtime } from '../host/facts.js';
 import { checkChannelNames, readAnswersFile, parseAssignments, type NamedChannels } from './answers.js';
 import { own } from '../config/own.js';
 import { auditOptions, collect, type AuditFlags } from './audit.js';
-import { useColor, type Io } from './io.js';
+import { useColor, type Io } from '../io/process-io.js';
 
 export interface FixFlags extends Omit<AuditFlags, 'format'> {
   format: 'text' | 'json';
@@ -85,7 +85,7 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     const { runWizard } = await import('../wizard/run.js');
     return runWizard(options, { io, color, failOn: flags.failOn });
   }
-  const { fixAll } = await import('../fix.js');
+  const { fixAll } = await import('../fix/index.js');
   const { renderFixJson, renderFixText } = await import('../report/fix.js');
   const run = await fixAll({ ...options, collectErrors: flags.format === 'json' });
   const { results, compose, errors } = run;

@@ -9,8 +9,8 @@ import { addFixOptions, runFix, type FixFlags } from './fix.js';
 import { addRestoreOptions, runRestore } from './restore.js';
 import { addDeployOptions, runDocker, runIncident, runSystemd } from './deploy.js';
 import { addActivityOptions, runActivity, type ActivityFlags } from './activity.js';
-import { processIo, type Io } from './io.js';
-export { outputWritten } from './fd-stream.js';
+import { processIo, type Io } from '../io/process-io.js';
+export { outputWritten } from '../io/fd-stream.js';
 
 /** Commands that need no other command to run: a run of one builds only that one. */
 const ALONE = new Set(['audit', 'fix', 'restore', 'docker', 'systemd', 'incident', 'activity']);

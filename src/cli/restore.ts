@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { configPaths } from './audit.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/process-io.js';
 
 interface RestoreFlags {
   config: string[];
@@ -25,7 +25,7 @@ export async function runRestore(backup: string | undefined, flags: RestoreFlags
   if (files.length !== 1) throw new UsageError('harden restore works on one config at a time');
   const file = files[0]!;
   if ([flags.list, flags.prune, backup !== undefined].filter(Boolean).length > 1) throw new UsageError('give one of --list, --prune or a backup');
-  const core = await import('../restore.js');
+  const core = await import('../fix/restore.js');
   if (flags.list) {
     const backups = await core.listBackups(file);
     if (backups.length === 0) {

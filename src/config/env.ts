@@ -12,7 +12,7 @@ import { toPointer } from './pointer.js';
 import { setOwn } from './own.js';
 import { MAX_DEPTH, tooDeepAt } from './json-tree.js';
 import { UsageError } from '../errors.js';
-import type { Origin } from './model.js';
+import type { Origin } from './origin.js';
 import { namesOf, type Shape, type Shapes } from './shape.js';
 
 export interface EnvSetting {

@@ -17,12 +17,8 @@ import { shapesOf, type Shape, type Shapes } from './shape.js';
 import { expectedOf, isObject, validate, type Issue, type Validation } from './pydantic.js';
 import { VALIDATORS } from './validators.js';
 
-export type Origin =
-  | { kind: 'file'; pointer: string; node: JsonNode }
-  | { kind: 'migrated'; pointer: string; node: JsonNode }
-  | { kind: 'inherited'; pointer: string; node: JsonNode }
-  | { kind: 'env'; name: string }
-  | { kind: 'default' };
+import type { Origin } from './origin.js';
+export type { Origin } from './origin.js';
 
 /** A key the file has but nanobot does not use, because another copy of it wins. */
 export interface Shadow {

@@ -5,7 +5,7 @@
 // not trimmed); integers from whole floats, booleans and numeric strings (trimmed, "30.0" and
 // "1_000" too); floats from numbers and numeric strings ("nan", "inf" too); strings only from
 // strings. Unions try an exact match first ("smart" mode), then each member in order.
-import type { SchemaNode } from './release.js';
+import type { SchemaNode } from './schema-node.js';
 
 export interface Issue {
   /** Canonical path of the value (camelCase keys). */

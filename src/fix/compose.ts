@@ -7,7 +7,7 @@
 // A change that could stop the container from starting (cap_drop without the capabilities the
 // current image needs) is never made alone.
 import { isAlias, isMap, isScalar, isSeq, stringify, visit, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import type { Finding } from '../findings.js';
+import type { Finding } from '../findings/index.js';
 import { NEEDED_CAPS, capName, composeBoolean, composeProject, isLoopback, parsePort, type ComposeFile, type ComposeProject, type ComposeService, type Origin } from '../host/compose.js';
 import type { Skip } from './plan.js';
 

@@ -2,6 +2,7 @@
 // is given. What only the owner knows (who may talk to the bot) comes from answers; a patch that
 // could lock the owner out or stop the service is held back unless the owner accepts the risk.
 import { getIn, type Effective, type LoadIssue, type Shadow } from '../config/model.js';
+import type { HostFacts, PathFacts } from '../host/facts.js';
 import { getNodeValue } from 'jsonc-parser';
 import { schemaAt } from '../config/shape.js';
 import { deref } from '../config/pydantic.js';
@@ -11,7 +12,7 @@ import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { own } from '../config/own.js';
 import type { VersionTraits } from '../config/version.js';
-import { RULES, type Finding } from '../findings.js';
+import { RULES, type Finding } from '../findings/index.js';
 import { locate, nodePosition } from '../rules/locate.js';
 import type { Patch } from './edit.js';
 import { BIND_RULES } from '../host/where.js';
@@ -25,25 +26,7 @@ export interface Answers {
   groupAllowFrom?: Record<string, string[]>;
 }
 
-export interface HostFacts {
-  /** Whether nanobot reads this config inside a container (binds must stay 0.0.0.0 there). */
-  inContainer: boolean;
-  /** What decided it (src/host/where.ts), for the sentence. */
-  evidence?: string;
-  /** Mode, owner and group of the file and of its directory; absent under --no-host. */
-  file?: PathFacts;
-  dir?: PathFacts;
-}
-
-export interface PathFacts {
-  path: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  ownerGid?: number;
-  /** ACL entries beyond owner, group and other (getfacl's "user:1001:r--"). */
-  acl?: string[];
-}
+export type { HostFacts, PathFacts } from '../host/facts.js';
 
 export interface ModeChange {
   ruleId: string;

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { VersionTraits } from '../config/version.js';
-import { makeFinding, type Finding } from '../findings.js';
+import { makeFinding, type Finding } from '../findings/index.js';
 import { readText } from '../io/read.js';
 
 export interface HostContext {

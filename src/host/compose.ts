@@ -10,7 +10,7 @@ import { ConfigSyntaxError } from '../errors.js';
 import { readInputText, readText } from '../io/read.js';
 import { parseEnvFile } from '../config/envfile.js';
 import type { VersionTraits } from '../config/version.js';
-import { makeFinding, type Finding } from '../findings.js';
+import { makeFinding, type Finding } from '../findings/index.js';
 import { interpolate, type Lookup } from '../config/compose-interpolate.js';
 
 export interface ComposeFile {

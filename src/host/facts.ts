@@ -4,7 +4,26 @@ import { NOT_LOOKED, runtimeFlag, type Runtime, type Whereabouts } from './where
 import { accountOf } from './users.js';
 import { dirname } from 'node:path';
 import { realpath } from 'node:fs/promises';
-import type { HostFacts } from '../fix/plan.js';
+
+export interface HostFacts {
+  /** Whether nanobot reads this config inside a container (binds must stay 0.0.0.0 there). */
+  inContainer: boolean;
+  /** What decided it (src/host/where.ts), for the sentence. */
+  evidence?: string;
+  /** Mode, owner and group of the file and of its directory; absent under --no-host. */
+  file?: PathFacts;
+  dir?: PathFacts;
+}
+
+export interface PathFacts {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  ownerGid?: number;
+  /** ACL entries beyond owner, group and other (getfacl's "user:1001:r--"). */
+  acl?: string[];
+}
 
 export type { Runtime } from './where.js';
 

@@ -4,7 +4,7 @@
 // a /.dockerenv is where harden runs says nothing about nanobot (a CI runner, a dev container).
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { exists, findExecutable, readProcFile } from '../io/read.js';
-import type { DeploymentContext } from './deployment.js';
+import type { DeploymentContext } from './probe.js';
 
 export type Runtime = 'auto' | 'host' | 'container';
 
@@ -86,7 +86,7 @@ interface Mounted {
 /** A running container that mounts the config's directory. */
 async function fromContainers(input: WhereInput): Promise<Whereabouts | undefined> {
   if (!input.run || !findExecutable('docker', input.env['PATH'])) return undefined;
-  const { DOCKER_PS, dockerDaemon } = await import('./deployment.js');
+  const { DOCKER_PS, dockerDaemon } = await import('./containers.js');
   if (!(await dockerDaemon(input.env))) return undefined;
   const ps = await input.run('docker', DOCKER_PS).catch(() => undefined);
   if (!ps || ps.code !== 0) return undefined;
@@ -120,7 +120,7 @@ async function fromUnits(input: WhereInput): Promise<Whereabouts | undefined> {
 
 /** A nanobot process: on this host, or in a container when its cgroup says so. */
 async function fromProcesses(input: WhereInput): Promise<Whereabouts | undefined> {
-  const { nanobotProcesses } = await import('./deployment.js');
+  const { nanobotProcesses } = await import('./processes.js');
   // The same key as the process-root probe's (deployment.ts): one read of the process table.
   const key = `procs:${input.procRoot}`;
   let answer = input.cache?.get(key) as ReturnType<typeof nanobotProcesses> | undefined;

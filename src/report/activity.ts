@@ -2,7 +2,7 @@
 // SARIF (the audit's, through sarifLog). Pure: the result in, a string out; the CLI redacts.
 import type { ActivityResult } from '../activity/index.js';
 import type { Tally } from '../activity/collect.js';
-import { RULES, SEVERITIES, type Severity } from '../findings.js';
+import { RULES, SEVERITIES, type Severity } from '../findings/index.js';
 import { REPORT_SCHEMA_VERSION, TOOL, publicFinding } from './json.js';
 import { sarifLog } from './sarif.js';
 import { styler, type StyleName } from './style.js';

@@ -1,7 +1,7 @@
 // What a finding rests on and what to do about it, in words: the text report and the JSON report
 // say the same thing, from here.
 import { dotted, fromPointer } from '../config/pointer.js';
-import { RULES, type Finding, type FixKind } from '../findings.js';
+import { RULES, type Finding, type FixKind } from '../findings/index.js';
 
 /** The sentence saying where the value a finding is about came from. */
 export function evidence(f: Finding): string {

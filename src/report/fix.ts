@@ -3,8 +3,8 @@
 import { canonicalKey } from '../config/layout.js';
 import { fromPointer } from '../config/pointer.js';
 import { isSecretPath, redactValue, REDACTED } from '../config/secrets.js';
-import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
-import type { ComposeFixResult, FixResult } from '../fix.js';
+import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings/index.js';
+import type { ComposeFixResult, FixResult } from '../fix/index.js';
 import type { Patch } from '../fix/edit.js';
 import { configDiff, unifiedDiff } from '../fix/diff.js';
 import { styler } from './style.js';

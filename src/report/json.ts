@@ -1,6 +1,6 @@
 import pkg from '../../package.json' with { type: 'json' };
 // The JSON report is a versioned contract: schemas/report.schema.json describes it.
-import type { Finding } from '../findings.js';
+import type { Finding } from '../findings/index.js';
 import type { AuditReport } from './types.js';
 import { evidence, remediation } from './evidence.js';
 

@@ -1,6 +1,6 @@
 // JUnit XML for CI systems that show test reports: one suite per config, one case per finding;
 // findings at or above --fail-on fail, the others (and waived or known ones) are skipped.
-import { atOrAbove, RULES, type Finding } from '../findings.js';
+import { atOrAbove, RULES, type Finding } from '../findings/index.js';
 import type { AuditReport } from './types.js';
 import { xml } from '../config/escape.js';
 

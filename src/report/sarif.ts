@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RULES, type Finding, type Severity } from '../findings.js';
+import { RULES, type Finding, type Severity } from '../findings/index.js';
 import { TOOL } from './json.js';
 import type { AuditReport, ReportOptions } from './types.js';
 

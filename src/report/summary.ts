@@ -1,4 +1,4 @@
-import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
+import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings/index.js';
 
 export interface Summary {
   total: number;

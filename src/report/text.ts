@@ -1,6 +1,6 @@
 // Human-readable report: grouped by severity, file:line:column first so terminals link it.
 import { relative } from 'node:path';
-import { SEVERITIES, type Finding, type Severity } from '../findings.js';
+import { SEVERITIES, type Finding, type Severity } from '../findings/index.js';
 import { evidence, remediation } from './evidence.js';
 import { styler, type StyleName } from './style.js';
 import type { AuditReport, ReportOptions } from './types.js';

@@ -1,5 +1,5 @@
 import type { NanobotInfo } from '../config/version.js';
-import type { Finding, Profile } from '../findings.js';
+import type { Finding, Profile } from '../findings/index.js';
 import type { Summary } from './summary.js';
 
 /** What every reporter gets: plain data, already free of secrets. */

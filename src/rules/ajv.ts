@@ -5,7 +5,7 @@
 import { Ajv2020, type Options, type ValidateFunction } from 'ajv/dist/2020.js';
 import baseline from '../../schemas/baseline.schema.json' with { type: 'json' };
 import strict from '../../schemas/strict.schema.json' with { type: 'json' };
-import type { Profile } from '../findings.js';
+import type { Profile } from '../findings/index.js';
 
 export const X_HARDEN_META = {
   type: 'object',

@@ -1,5 +1,6 @@
 // Checks on the file's content that a schema over the effective config cannot express: copies
 // of a key that lose, keys nanobot ignores, secrets written in plain text.
+import { isDeepStrictEqual } from 'node:util';
 import { getNodeValue } from 'jsonc-parser';
 import { canonicalKey } from '../config/layout.js';
 import { namesOf, pyCamelToSnake, shapesOf } from '../config/shape.js';
@@ -8,14 +9,15 @@ import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { isPlaintextSecret, isSecretPath } from '../config/secrets.js';
 import type { VersionTraits } from '../config/version.js';
-import { inProfile, makeFinding, type Finding, type Profile } from '../findings.js';
+import { inProfile, makeFinding, type Finding, type Profile } from '../findings/index.js';
 import { nodePosition } from './locate.js';
 import { showValue } from './values.js';
 
 const SECURITY_SECTIONS = new Set(['tools', 'gateway', 'api', 'channels']);
 
 function sameValue(a: JsonNode, b: JsonNode): boolean {
-  return JSON.stringify(getNodeValue(a)) === JSON.stringify(getNodeValue(b));
+  // Python compares dicts by content, whatever order their keys are written in.
+  return isDeepStrictEqual(getNodeValue(a), getNodeValue(b));
 }
 
 function duplicateFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {

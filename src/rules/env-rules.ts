@@ -6,7 +6,7 @@ import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { isSecretPath, REDACTED } from '../config/secrets.js';
 import { redactShapes } from '../config/credentials.js';
 import type { VersionTraits } from '../config/version.js';
-import { makeFinding, type Finding, type Profile } from '../findings.js';
+import { makeFinding, type Finding, type Profile } from '../findings/index.js';
 import type { EnvSource } from '../host/env-sources.js';
 import { locate, nodePosition } from './locate.js';
 import { schemaFindings } from './schema-rules.js';

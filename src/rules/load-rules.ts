@@ -5,7 +5,7 @@ import type { Effective, IdleChannel, LoadCause, LoadIssue, Origin } from '../co
 import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import type { VersionTraits } from '../config/version.js';
-import { makeFinding, type Finding } from '../findings.js';
+import { makeFinding, type Finding } from '../findings/index.js';
 import { locate, nodePosition } from './locate.js';
 import { showValue } from './values.js';
 import { nearest } from './content.js';

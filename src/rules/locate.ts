@@ -5,7 +5,7 @@ import type { Effective, Origin } from '../config/model.js';
 import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { positionAt } from '../config/position.js';
-import type { Source } from '../findings.js';
+import type { Source } from '../findings/index.js';
 
 export interface Location {
   pointer: string;

@@ -6,7 +6,7 @@ import { dotted, fromPointer } from '../config/pointer.js';
 import { getIn, type Effective } from '../config/model.js';
 import type { ParsedConfig } from '../config/parse.js';
 import type { VersionTraits } from '../config/version.js';
-import { makeFinding, RULES, type Finding, type Profile } from '../findings.js';
+import { makeFinding, RULES, type Finding, type Profile } from '../findings/index.js';
 import { prepareValidator, validatorFor, type XHarden } from './ajv.js';
 
 export { prepareValidator };

@@ -1,19 +1,19 @@
 // The wizard's questions, over an audited file: which fixes to apply, who may talk to the bot on
 // each channel, and whether to accept a change that could lock the owner out. It only decides;
 // the fix pipeline writes.
-import { isCalendarDate } from '../waivers.js';
+import { isCalendarDate } from '../findings/waivers.js';
 import { getIn } from '../config/model.js';
 import { dotted } from '../config/pointer.js';
 import { dictionary, setOwn, table } from '../config/own.js';
-import type { FileAudit } from '../audit.js';
-import { findingKey, RULES, SEVERITIES, type Finding } from '../findings.js';
+import type { FileAudit } from '../audit/index.js';
+import { findingKey, RULES, SEVERITIES, type Finding } from '../findings/index.js';
 import { checkGroupId, checkId, idFormat } from '../fix/ids.js';
 import type { Answers } from '../fix/plan.js';
 import { displayPath } from '../report/text.js';
 import type { PromptAdapter } from './prompts.js';
 import { planSecrets } from '../fix/secrets-to-env.js';
 import type { VersionTraits } from '../config/version.js';
-import { defaultEnvFile } from '../fix.js';
+import { defaultEnvFile } from '../fix/index.js';
 
 export interface NewWaiver {
   ruleId: string;

@@ -1,20 +1,20 @@
 // The interactive `harden fix`: audit, ask, show the exact diff, confirm once, then let the fix
 // pipeline write. Any cancel before the write leaves every byte as it was.
-import { auditFile, resolveTraits } from '../audit.js';
+import { auditFile, resolveTraits } from '../audit/index.js';
 import { redactor } from '../config/secrets.js';
-import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings.js';
+import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings/index.js';
 import type { Skip } from '../fix/plan.js';
 import { BIND_RULES, type Runtime } from '../host/where.js';
-import { fixFile, type FixOptions, type FixResult } from '../fix.js';
+import { fixFile, type FixOptions, type FixResult } from '../fix/index.js';
 import { configDiff } from '../fix/diff.js';
 import { styler } from '../report/style.js';
 import { displayPath } from '../report/text.js';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/process-io.js';
 import { decide, manualSteps, type Decisions } from './flow.js';
-import { addWaivers, WAIVER_FILE } from '../waivers.js';
+import { addWaivers, WAIVER_FILE } from '../findings/waivers.js';
 import { dirname, join } from 'node:path';
 import type { PromptAdapter } from './prompts.js';
-import { handOver } from '../cli/fd-stream.js';
+import { handOver } from '../io/fd-stream.js';
 
 export interface WizardContext {
   io: Io;

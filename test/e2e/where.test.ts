@@ -4,8 +4,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixFile } from '../../src/fix.js';
-import { resolveTraits } from '../../src/audit.js';
+import { fixFile } from '../../src/fix/index.js';
+import { resolveTraits } from '../../src/audit/index.js';
 import { harden } from '../helpers/cli.js';
 import { fixOptions } from '../helpers/audit.js';
 import { tempDir } from '../helpers/fixtures.js';

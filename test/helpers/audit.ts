@@ -1,7 +1,7 @@
 // Run the audit core on text, in memory except for the file it writes to a temp dir.
-import { audit, type AuditResult } from '../../src/audit.js';
-import type { FixOptions } from '../../src/fix.js';
-import type { Profile } from '../../src/findings.js';
+import { audit, type AuditResult } from '../../src/audit/index.js';
+import type { FixOptions } from '../../src/fix/index.js';
+import type { Profile } from '../../src/findings/index.js';
 import { writeConfig } from './fixtures.js';
 
 export interface RunOptions {

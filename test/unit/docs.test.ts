@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { RULES } from '../../src/findings.js';
+import { RULES } from '../../src/findings/index.js';
 import { ROOT } from '../helpers/fixtures.js';
 // @ts-expect-error: a plain .mjs build script without types
 import { renderRulesDoc } from '../../scripts/rules-doc.mjs';

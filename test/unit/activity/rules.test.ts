@@ -2,7 +2,7 @@
 // flagged example raises its rule and no other example does.
 import { describe, expect, it } from 'vitest';
 import { described, detector, examples, EXAMPLE_CONTEXT, type Instance } from '../../../src/activity/rules.js';
-import { RULES } from '../../../src/findings.js';
+import { RULES } from '../../../src/findings/index.js';
 
 interface Example {
   tool: string;

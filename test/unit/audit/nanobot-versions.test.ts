@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { auditText, fixOptions, json } from '../../helpers/audit.js';
 import { writeConfig } from '../../helpers/fixtures.js';
 import { ConfigSyntaxError } from '../../../src/errors.js';
-import { fix } from '../../../src/fix.js';
-import type { AuditResult } from '../../../src/audit.js';
+import { fix } from '../../../src/fix/index.js';
+import type { AuditResult } from '../../../src/audit/index.js';
 
 const hardened = (extra: Record<string, unknown> = {}) => ({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, gateway: { host: '127.0.0.1' }, ...extra });
 const ids = (r: AuditResult) => r.findings.map((f) => `${f.ruleId} ${f.severity} ${f.pointer ?? ''}`);

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import type { Io } from '../../../src/cli/io.js';
+import type { Io } from '../../../src/io/process-io.js';
 import { writeConfig } from '../../helpers/fixtures.js';
 
 const CLEAN = JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } } });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import type { Io } from '../../../src/cli/io.js';
+import type { Io } from '../../../src/io/process-io.js';
 import { tempDir } from '../../helpers/fixtures.js';
 
 /** Members of Object.prototype (and the snake_case spellings pydantic maps onto some of them). */

@@ -1,7 +1,7 @@
 // A run of one command builds only that command; it must be the same command the whole program has.
 import { describe, expect, it } from 'vitest';
 import { commandFor, program } from '../../../src/cli/main.js';
-import type { Io } from '../../../src/cli/io.js';
+import type { Io } from '../../../src/io/process-io.js';
 
 const io: Io = { stdout: { write: () => true }, stderr: { write: () => true }, stdinIsTTY: false, env: {}, cwd: '/' };
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import type { Io } from '../../../src/cli/io.js';
+import type { Io } from '../../../src/io/process-io.js';
 import { tempDir } from '../../helpers/fixtures.js';
 
 /** A secret: what nanobot reads, and how the file spells it. */

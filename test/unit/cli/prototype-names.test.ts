@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import type { Io } from '../../../src/cli/io.js';
+import type { Io } from '../../../src/io/process-io.js';
 import { snakeToCamel } from '../../../src/config/layout.js';
 import { tempDir } from '../../helpers/fixtures.js';
 

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixFile, type FixOptions } from '../../../src/fix.js';
+import { fixFile, type FixOptions } from '../../../src/fix/index.js';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
 import { StaleFileError, WriteError } from '../../../src/errors.js';
 import { writeConfig } from '../../helpers/fixtures.js';

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixFile, type FixOptions } from '../../../src/fix.js';
+import { fixFile, type FixOptions } from '../../../src/fix/index.js';
 import { parseConfig } from '../../../src/config/parse.js';
 import { applyPatches, detectStyle, oneByOne } from '../../../src/fix/edit.js';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';

@@ -2,7 +2,7 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../../src/audit.js';
+import { audit } from '../../../src/audit/index.js';
 import { tempDir, writeConfig } from '../../helpers/fixtures.js';
 
 const HARDENED = JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } } });

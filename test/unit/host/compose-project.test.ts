@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
 import { composeFindings, loadComposeProject } from '../../../src/host/compose.js';
 import { readCompose } from '../../../src/host/compose-env.js';
-import { fixCompose } from '../../../src/fix.js';
+import { fixCompose } from '../../../src/fix/index.js';
 import { tempDir } from '../../helpers/fixtures.js';
 
 const traits = traitsFor(parseVersion('0.3.0')!, 'flag');

@@ -4,7 +4,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { composeFindings, parseCompose, parsePort } from '../../../src/host/compose.js';
-import { fixCompose } from '../../../src/fix.js';
+import { fixCompose } from '../../../src/fix/index.js';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
 import { FIXTURES, tempDir } from '../../helpers/fixtures.js';
 
@@ -117,7 +117,7 @@ describe('harden fix --compose', () => {
     const file = await fixture();
     const before = await readFile(file, 'utf8');
     await fixCompose(file, { dryRun: false, keepBackups: 5 }, traits, false);
-    const { restore } = await import('../../../src/restore.js');
+    const { restore } = await import('../../../src/fix/restore.js');
     await restore(file, undefined, 5);
     expect(await readFile(file, 'utf8')).toBe(before);
   });

@@ -5,7 +5,10 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deploymentFindings, nanobotProcesses, parseProcNet, type DeploymentContext } from '../../../src/host/deployment.js';
+import { deploymentFindings } from '../../../src/host/deployment.js';
+import type { DeploymentContext } from '../../../src/host/probe.js';
+import { nanobotProcesses } from '../../../src/host/processes.js';
+import { parseProcNet } from '../../../src/host/sockets.js';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
 import { tempDir } from '../../helpers/fixtures.js';
 

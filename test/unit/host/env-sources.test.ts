@@ -3,10 +3,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { audit, type AuditOptions } from '../../../src/audit.js';
+import { audit, type AuditOptions } from '../../../src/audit/index.js';
 import { readCompose } from '../../../src/host/compose-env.js';
 import { readUnit, splitEnvironment } from '../../../src/host/env-sources.js';
-import { fix } from '../../../src/fix.js';
+import { fix } from '../../../src/fix/index.js';
 import { tempDir, writeConfig } from '../../helpers/fixtures.js';
 
 const MINIMAL = JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, gateway: { port: 18790 } }, null, 2) + '\n';

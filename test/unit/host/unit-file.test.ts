@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
 import { readUnit } from '../../../src/host/env-sources.js';
-import { unitFindings } from '../../../src/host/deployment.js';
+import { unitFindings } from '../../../src/host/units.js';
 import { lastValue, loadUnit, parseUnitText, resolveSpecifiers, unitEnvironment, unitSearchPath } from '../../../src/host/unit-file.js';
 import { tempDir } from '../../helpers/fixtures.js';
 

@@ -2,8 +2,8 @@
 // structural checks with regexes, no XML parser.
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../../src/audit.js';
-import { atOrAbove, RULES, type Finding, type Profile, type Severity } from '../../../src/findings.js';
+import { audit } from '../../../src/audit/index.js';
+import { atOrAbove, RULES, type Finding, type Profile, type Severity } from '../../../src/findings/index.js';
 import { renderJunit } from '../../../src/report/junit.js';
 import { summarize } from '../../../src/report/summary.js';
 import type { AuditReport } from '../../../src/report/types.js';

@@ -5,7 +5,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import type { Io } from '../../../src/cli/io.js';
+import type { Io } from '../../../src/io/process-io.js';
 import { copyFixture, FIXTURES, tempDir } from '../../helpers/fixtures.js';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {

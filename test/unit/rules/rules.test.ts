@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RULES } from '../../../src/findings.js';
+import { RULES } from '../../../src/findings/index.js';
 import { ConfigSyntaxError } from '../../../src/errors.js';
 import { ROOT } from '../../helpers/fixtures.js';
 import { auditText, type RunOptions } from '../../helpers/audit.js';
@@ -147,7 +147,9 @@ const CASES: Record<string, Cases> = {
     invalid: [{ json: chan('msteams', { allowFrom: ['x'], validateInboundAuth: false }), pointer: '/channels/msteams/validateInboundAuth' }],
   },
   'duplicate-key': {
-    valid: [j({ gateway: { host: '127.0.0.1' } }), '{"gateway": {"host": "127.0.0.1", "host": "127.0.0.1"}}', '{"agents": {"x": 1, "x": 2}}'],
+    valid: [j({ gateway: { host: '127.0.0.1' } }), '{"gateway": {"host": "127.0.0.1", "host": "127.0.0.1"}}', '{"agents": {"x": 1, "x": 2}}',
+      // The same object with its keys in another order: Python's dicts compare equal, so nothing is shadowed.
+      '{"channels": {"telegram": {"enabled": true, "allowFrom": ["1"]}, "telegram": {"allowFrom": ["1"], "enabled": true}}}'],
     invalid: [
       { json: '{\n  "gateway": {\n    "host": "127.0.0.1",\n    "host": "0.0.0.0"\n  }\n}', pointer: '/gateway/host', line: 3 },
       { json: '{"tools": {"restrict_to_workspace": true, "restrictToWorkspace": false}}', pointer: '/tools/restrict_to_workspace' },

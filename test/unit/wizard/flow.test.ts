@@ -3,8 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWizard } from '../../../src/wizard/run.js';
-import type { FixOptions } from '../../../src/fix.js';
-import { fix } from '../../../src/fix.js';
+import type { FixOptions } from '../../../src/fix/index.js';
+import { fix } from '../../../src/fix/index.js';
 import { PromptCancelledError } from '../../../src/errors.js';
 import { copyFixture } from '../../helpers/fixtures.js';
 import { ScriptedPrompts } from '../../helpers/scripted-prompts.js';
@@ -141,7 +141,7 @@ describe('the wizard', () => {
     // A later fix --yes leaves the waived setting alone.
     const [later] = await fix(options(file, { dryRun: true }));
     expect(later!.applied.map((p) => p.pointer)).not.toContain('/gateway/host');
-    const { audit } = await import('../../../src/audit.js');
+    const { audit } = await import('../../../src/audit/index.js');
     const report = await audit({ configs: [file], profile: 'baseline', noHost: true, nanobotVersion: '0.3.0', env: {} });
     expect(report.findings.find((f) => f.ruleId === 'gateway-host-loopback')?.waived).toEqual({ reason: 'behind the VPN', expires: '2999-12-31' });
   });

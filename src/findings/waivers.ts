@@ -1,15 +1,15 @@
 // Accepting a risk on purpose: a waiver names a rule (and optionally a file and a pointer), a
 // reason and an expiry date. A waived finding stays in every report, marked, and does not count
 // toward the exit code; an expired waiver stops working and says so; an unused one is reported.
-import { readText } from './io/read.js';
+import { readText } from '../io/read.js';
 import { dirname, join, resolve } from 'node:path';
 import type { Node, ParseError } from 'jsonc-parser';
-import { JsonTooDeepError, MAX_DEPTH, parseJsonTree } from './config/json-tree.js';
-import { ConfigSyntaxError, StaleFileError } from './errors.js';
-import { lineStarts, positionAt } from './config/position.js';
-import { makeFinding, RULES, type Finding } from './findings.js';
-import { didYouMean } from './rules/content.js';
-import type { VersionTraits } from './config/version.js';
+import { JsonTooDeepError, MAX_DEPTH, parseJsonTree } from '../config/json-tree.js';
+import { ConfigSyntaxError, StaleFileError } from '../errors.js';
+import { lineStarts, positionAt } from '../config/position.js';
+import { makeFinding, RULES, type Finding } from './index.js';
+import { didYouMean } from '../rules/content.js';
+import type { VersionTraits } from '../config/version.js';
 
 export interface Waiver {
   ruleId: string;

@@ -1,9 +1,9 @@
 // A finding is data: what rule, how bad, where, and the words for it. Shared by the schema rules,
 // the content rules and the host checks; reporters turn it into text, JSON or SARIF.
-import rulesJson from '../schemas/rules.json' with { type: 'json' };
-import activityRulesJson from '../schemas/activity-rules.json' with { type: 'json' };
-import { atLeast, type VersionTraits } from './config/version.js';
-import { table } from './config/own.js';
+import rulesJson from '../../schemas/rules.json' with { type: 'json' };
+import activityRulesJson from '../../schemas/activity-rules.json' with { type: 'json' };
+import { atLeast, type VersionTraits } from '../config/version.js';
+import { table } from '../config/own.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];

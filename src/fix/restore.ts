@@ -3,10 +3,10 @@
 // backup is read through the descriptor that was checked (a regular file of the config's owner
 // with one link), never through a link someone put in the backups directory.
 import { basename, resolve } from 'node:path';
-import { parseConfig, decodeConfig } from './config/parse.js';
-import { ConfigAccessError, StaleFileError, UsageError, WriteError, isHardenError } from './errors.js';
-import type * as Files from './io/files.js';
-import type { Target } from './io/place.js';
+import { parseConfig, decodeConfig } from '../config/parse.js';
+import { ConfigAccessError, StaleFileError, UsageError, WriteError, isHardenError } from '../errors.js';
+import type * as Files from '../io/files.js';
+import type { Target } from '../io/place.js';
 
 export interface BackupEntry extends Files.Backup {
   /** Rules of the fix that took this backup, from the journal. */
@@ -43,7 +43,7 @@ export async function backupCheck(file: string): Promise<(bytes: Buffer) => stri
 }
 
 async function files(): Promise<typeof Files> {
-  return import('./io/files.js');
+  return import('../io/files.js');
 }
 
 /** Open the config for restore: it must exist and be a regular file. */

@@ -2,21 +2,21 @@
 // backup, atomic write, chmod -> re-read and re-audit -> put the backup back if the result does
 // not parse or a patched finding is still there. Nothing is written on any error before the
 // backup exists, and the original is restored on any error after it.
-import { auditContent, auditFile, eachConfig, refusal, resolveTraits, type AuditOptions, type FileAudit } from './audit.js';
-import type { JsonNode, ParsedConfig } from './config/parse.js';
-import { nanobotInfo, type NanobotInfo, type VersionTraits } from './config/version.js';
-import { ConfigSyntaxError, StaleFileError, WriteError, isHardenError } from './errors.js';
-import { parseConfig } from './config/parse.js';
-import type { Target } from './io/place.js';
-import { secretsInTree } from './config/secrets.js';
-import { compareFindings, findingKey, type Finding } from './findings.js';
-import { patchParsed, type Patch } from './fix/edit.js';
-import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip } from './fix/plan.js';
-import { planSecrets } from './fix/secrets-to-env.js';
-import { appendEnv, parseEnvFile } from './config/envfile.js';
+import { auditContent, auditFile, eachConfig, refusal, resolveTraits, type AuditOptions, type FileAudit } from '../audit/index.js';
+import type { JsonNode, ParsedConfig } from '../config/parse.js';
+import { nanobotInfo, type NanobotInfo, type VersionTraits } from '../config/version.js';
+import { ConfigSyntaxError, StaleFileError, WriteError, isHardenError } from '../errors.js';
+import { parseConfig } from '../config/parse.js';
+import type { Target } from '../io/place.js';
+import { secretsInTree } from '../config/secrets.js';
+import { compareFindings, findingKey, type Finding } from '../findings/index.js';
+import { patchParsed, type Patch } from './edit.js';
+import { orderPatches, plan, type Answers, type ModeChange, type Plan, type Skip } from './plan.js';
+import { planSecrets } from './secrets-to-env.js';
+import { appendEnv, parseEnvFile } from '../config/envfile.js';
 import { dirname, join } from 'node:path';
 import { getNodeValue } from 'jsonc-parser';
-import { hostFacts, type Runtime } from './host/facts.js';
+import { hostFacts, type Runtime } from '../host/facts.js';
 
 export interface FixOptions extends AuditOptions {
   dryRun: boolean;
@@ -101,7 +101,7 @@ export async function prepare(fa: FileAudit, options: FixOptions, traits: Versio
 async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTraits, planOverride?: (p: Plan) => Plan): Promise<Prepared> {
   const host = await hostFacts(fa.file, options.runtime, !options.noHost, fa.runs);
   // A waived finding is a risk accepted on purpose: the fix leaves it alone.
-  const { applyWaivers, loadWaivers, markWaived, today } = await import('./waivers.js');
+  const { applyWaivers, loadWaivers, markWaived, today } = await import('../findings/waivers.js');
   const waivers = await loadWaivers([fa.file], options.waivers);
   const day = options.today ?? today();
   const open = (waivers.length > 0 ? applyWaivers(fa.findings, waivers, day, traits) : fa.findings).filter((f) => !f.waived && !f.ruleId.startsWith('waiver-'));
@@ -124,7 +124,7 @@ async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTr
   if (options.secretsToEnv !== undefined) {
     const path = options.secretsToEnv || defaultEnvFile(fa.file);
     // Never /dev/null, /dev/stdout or a FIFO: only a regular file (or none yet) is read and replaced.
-    const { readOptionalInput } = await import('./io/read.js');
+    const { readOptionalInput } = await import('../io/read.js');
     const existingText = readOptionalInput(path, `the env file ${path}`)?.toString('utf8');
     // A name any reader of the file sees is taken (systemd ignores `export A=1`, Compose reads it).
     const existing = new Map([...parseEnvFile(existingText ?? '', 'compose'), ...parseEnvFile(existingText ?? '', 'systemd')].map((e) => [e.name, e.value]));
@@ -261,7 +261,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
   }
 
   // The writer (locks, backups, atomic writes) is loaded only when something is written.
-  const io = await import('./io/files.js');
+  const io = await import('../io/files.js');
   const { backupCheck } = await import('./restore.js');
   const usable = await backupCheck(file);
   const t = io.target(file);
@@ -362,11 +362,11 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
   }
 }
 
-type Io = typeof import('./io/files.js');
+type Io = typeof import('../io/files.js');
 
 /** Remove what an interrupted harden left beside the config (under the lock, as a write does). */
 async function removeLeftovers(file: string): Promise<string[]> {
-  const io = await import('./io/files.js');
+  const io = await import('../io/files.js');
   if (!io.leftoversBeside(file)) return [];
   const t = io.target(file);
   try {
@@ -435,11 +435,11 @@ export interface ComposeFixResult {
 export async function fixCompose(files: string | readonly string[], options: Pick<FixOptions, 'dryRun' | 'keepBackups'> & { env?: Readonly<Record<string, string | undefined>> }, traits: VersionTraits, bwrap: boolean): Promise<ComposeFixResult[]> {
   const list = typeof files === 'string' ? [files] : [...files];
   const env = options.env ?? {};
-  const { loadComposeProject, composeFindings } = await import('./host/compose.js');
-  const { fixComposeProject, sameServices } = await import('./fix/compose.js');
-  const { readText } = await import('./io/read.js');
+  const { loadComposeProject, composeFindings } = await import('../host/compose.js');
+  const { fixComposeProject, sameServices } = await import('./compose.js');
+  const { readText } = await import('../io/read.js');
   const project = loadComposeProject(list, env);
-  const { composeSecrets, redactComposeText } = await import('./host/compose-secrets.js');
+  const { composeSecrets, redactComposeText } = await import('../host/compose-secrets.js');
   const findings = composeFindings(project, { traits, bwrap });
   const edit = fixComposeProject(project, findings, bwrap);
   const dotenv = list[0] ? readText(join(dirname(list[0]), '.env')) : undefined;
@@ -465,7 +465,7 @@ export async function fixCompose(files: string | readonly string[], options: Pic
   });
   const changed = results.filter((r) => r.changed);
   if (options.dryRun || changed.length === 0) return results;
-  const io = await import('./io/files.js');
+  const io = await import('../io/files.js');
   const { backupCheck } = await import('./restore.js');
   // Each file is written under its lock, and the next one inside it: when a later file fails,
   // every earlier one is put back while its lock is still held.

@@ -6,7 +6,7 @@ import { closeSync, constants, openSync, readFileSync, statSync, writeFileSync, 
 import tty from 'node:tty';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { fdStream, isatty, linuxMajor } from '../../../src/cli/fd-stream.js';
+import { fdStream, isatty, linuxMajor } from '../../../src/io/fd-stream.js';
 import { ROOT, tempDir } from '../../helpers/fixtures.js';
 import { childEnv } from '../../helpers/child-env.js';
 
@@ -155,7 +155,7 @@ describe('outputWritten', () => {
   it('turns false once output is handed to a Node stream (the wizard prompts through process.stdout)', async () => {
     // A fresh copy of the module: the tests above handed output over already.
     vi.resetModules();
-    const fresh = await import('../../../src/cli/fd-stream.js');
+    const fresh = await import('../../../src/io/fd-stream.js');
     expect(fresh.outputWritten()).toBe(true);
     fresh.handOver();
     expect(fresh.outputWritten()).toBe(false);
