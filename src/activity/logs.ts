@@ -102,7 +102,7 @@ export function scanLog(file: HistoryFile, ctx: ScanContext, options: LogOptions
           // cut at 200 characters: read what is there
         }
         const call = { name: t[1]!, args, ...(args === undefined ? { raw: t[2]! } : {}) };
-        const a = ctx.analyzer.analyze(call, t[2]!);
+        const a = ctx.analyzer.analyze(call, t[2]);
         const s = ctx.col.session(session, file.path);
         ctx.col.call(s, call.name, a, at);
         if (a.hits.length > 0) emitCall(ctx, s, file.path, { call, hits: a.hits, line: n, time, shown: a.shown }, 'log');

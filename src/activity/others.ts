@@ -20,6 +20,7 @@ import type { HistoryFile } from './locate.js';
 import { emitCall, isErrorResult, type Pending, type ScanContext } from './scan.js';
 import { streamLines, trimmed } from './lines.js';
 import { timeMs } from './since.js';
+import { textOf } from '../config/text.js';
 
 export interface MemorySummary {
   file: string;
@@ -103,10 +104,10 @@ const localTime = (ms: unknown): string | undefined => {
 function scheduleText(s: unknown): string {
   if (!isObject(s)) return '?';
   const get = (camel: string, snake: string) => s[camel] ?? s[snake];
-  if (s['kind'] === 'cron') return `cron ${String(s['expr'] ?? '?')}${s['tz'] ? ` (${String(s['tz'])})` : ''}`;
+  if (s['kind'] === 'cron') return `cron ${textOf(s['expr'] ?? '?')}${s['tz'] ? ` (${textOf(s['tz'])})` : ''}`;
   if (s['kind'] === 'every') return `every ${Math.round(Number(get('everyMs', 'every_ms')) / 1000)} s`;
   if (s['kind'] === 'at') return `at ${localTime(get('atMs', 'at_ms'))?.replace('T', ' ') ?? '?'}`;
-  return String(s['kind'] ?? '?');
+  return textOf(s['kind'] ?? '?');
 }
 
 export function scanCron(file: HistoryFile, ctx: ScanContext, out: CronChange[]): void {
@@ -118,8 +119,8 @@ export function scanCron(file: HistoryFile, ctx: ScanContext, out: CronChange[])
     out.push({
       file: file.path,
       line,
-      action: String(o['action'] ?? '?'),
-      job: shown(String(params['name'] ?? params['id'] ?? params['job_id'] ?? '?'), 80),
+      action: textOf(o['action'] ?? '?'),
+      job: shown(textOf(params['name'] ?? params['id'] ?? params['job_id'] ?? '?'), 80),
       schedule: shown(scheduleText(params['schedule']), 80),
       message: shown(typeof payload['message'] === 'string' ? payload['message'] : '', 160),
       ...(time !== undefined ? { time } : {}),

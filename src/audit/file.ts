@@ -35,7 +35,7 @@ function afterSyntaxError(error: ConfigSyntaxError, traits: VersionTraits): Conf
 export async function auditFile(file: string, options: AuditOptions, traits: VersionTraits): Promise<FileAudit> {
   let read: Awaited<ReturnType<typeof readConfig>>;
   try {
-    read = await readConfig(file);
+    read = readConfig(file);
   } catch (error) {
     throw error instanceof ConfigSyntaxError ? afterSyntaxError(error, traits) : error;
   }
@@ -70,7 +70,7 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   let runs: Whereabouts | undefined;
   if (!options.noHost) {
     const { hostFindings } = await import('../host/checks.js');
-    add(await hostFindings({ file, traits }));
+    add(hostFindings({ file, traits }));
     const sources = await envSources(file, options);
     // An env file a unit or compose service names but harden cannot read: its variables are unknown.
     for (const src of sources) {
@@ -82,7 +82,7 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     const { deploymentFindings } = await import('../host/deployment.js');
     // One answer per question for this audit too (where.ts and the probes both read the process table).
     const cache = options.session?.cache ?? new Map<string, Promise<unknown>>();
-    const run = options.session?.run ?? (await commandRunner(options.env['PATH']));
+    const run = options.session?.run ?? (commandRunner(options.env['PATH']));
     add(
       await deploymentFindings({
         file,
@@ -143,9 +143,9 @@ async function envSources(file: string, options: AuditOptions): Promise<EnvSourc
   const sources: EnvSource[] = [...(await findUnits(options.env['HOME'], file, options.units ?? [], options.env, options.session?.cache))];
   if ((options.compose ?? []).length > 0) {
     const { readCompose } = await import('../host/compose-env.js');
-    for (const s of await readCompose(options.compose ?? [], options.env)) sources.push(s);
+    for (const s of readCompose(options.compose ?? [], options.env)) sources.push(s);
   }
-  const beside = await besideConfig(file);
+  const beside = besideConfig(file);
   if (beside) sources.push(beside);
   return sources;
 }

@@ -18,7 +18,7 @@ export { resolveTraits } from './traits.js';
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const traits = await resolveTraits(options);
   // One set of machine-wide answers (process table, sockets, firewall, containers) for every config.
-  const session: HostSession | undefined = options.noHost || options.configs.length < 2 ? undefined : { run: await (await import('../host/probe.js')).commandRunner(options.env['PATH']), cache: new Map() };
+  const session: HostSession | undefined = options.noHost || options.configs.length < 2 ? undefined : { run: (await import('../host/probe.js')).commandRunner(options.env['PATH']), cache: new Map() };
   const withSession = session ? { ...options, session } : options;
   const { results: files, errors } = await eachConfig(
     options.configs,
@@ -49,7 +49,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const once = (f: Finding) => f.ruleId !== 'not-checked' || (!said.has(f.message) && said.add(f.message) !== undefined);
   let findings = [...files.flatMap((f) => f.findings).filter(once), ...composeFindingsList.sort(compareFindings)];
   const { applyWaivers, forPipeline, loadWaivers, today } = await import('../findings/waivers.js');
-  const waivers = forPipeline(await loadWaivers(files.map((f) => f.file), options.waivers), 'audit');
+  const waivers = forPipeline(loadWaivers(files.map((f) => f.file), options.waivers), 'audit');
   if (waivers.length > 0) findings = applyWaivers(findings, waivers, options.today ?? today(), traits).filter((f) => inProfile(f.ruleId, options.profile));
   if (options.baseline) findings = markKnown(findings, await readBaseline(options.baseline));
   return {

@@ -52,7 +52,7 @@ export async function review(file: string, io: Io, options: { since?: string; se
   const { parseSince } = await import('../activity/since.js');
   const { activity } = await import('../activity/index.js');
   const traits = await resolveTraits({ noHost: false, env: io.env, ...(options.nanobotVersion !== undefined ? { nanobotVersion: options.nanobotVersion } : {}) });
-  const { parsed } = await readConfig(file);
+  const { parsed } = readConfig(file);
   const value = effectiveConfig(parsed, { traits, env: io.env }).value;
   const fields: { field: string; value: string }[] = [];
   const visit = (v: unknown, path: string[]): void => {
@@ -94,7 +94,7 @@ export async function runActivity(flags: ActivityFlags, io: Io): Promise<number>
     ...(flags.nanobotVersion !== undefined ? { nanobotVersion: flags.nanobotVersion } : {}),
   });
   const { applyWaivers, loadWaivers, today, forPipeline } = await import('../findings/waivers.js');
-  const waivers = forPipeline(await loadWaivers(files, flags.waivers ? resolve(io.cwd, flags.waivers) : undefined), 'activity');
+  const waivers = forPipeline(loadWaivers(files, flags.waivers ? resolve(io.cwd, flags.waivers) : undefined), 'activity');
   if (waivers.length > 0) {
     const { traitsFor, parseVersion } = await import('../config/version.js');
     result.findings = applyWaivers(result.findings, waivers, today(), traitsFor(parseVersion(result.nanobot.version)!, result.nanobot.source));

@@ -41,7 +41,7 @@ export function parseAssignments(values: readonly string[], kind: Kind, flag: st
 }
 
 /** --answers FILE: { "allowFrom": { "telegram": ["123"] }, "groupAllowFrom": { "slack": ["C0123"] } } */
-export async function readAnswersFile(path: string, answers: Answers, notes: string[], named?: NamedChannels): Promise<void> {
+export function readAnswersFile(path: string, answers: Answers, notes: string[], named?: NamedChannels): void {
   const data = parseJsonInput(readInputText(path, `--answers ${path}`), `--answers ${path}`);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--answers ${path}: expected a JSON object with allowFrom and/or groupAllowFrom`);
   for (const [key, table] of Object.entries(data)) {
@@ -70,7 +70,7 @@ export async function checkChannelNames(named: NamedChannels, configs: readonly 
   for (const file of configs) {
     let root: JsonNode;
     try {
-      root = (await readConfig(file)).parsed.root;
+      root = (readConfig(file)).parsed.root;
     } catch {
       continue; // the run itself says why this config cannot be used
     }
@@ -79,7 +79,7 @@ export async function checkChannelNames(named: NamedChannels, configs: readonly 
   }
   const missing = unknown.find((name) => !inConfigs.has(name));
   if (missing !== undefined) {
-    const { didYouMean } = await import('../rules/content.js');
+    const { didYouMean } = await import('../config/nearest.js');
     const guess = didYouMean(missing, [...CHANNELS, ...inConfigs]);
     throw new UsageError(`${named.get(missing)}: ${shown(missing)} is not a nanobot channel, and no config here has a channels.${shown(missing)} section${guess || ` (the channels are ${CHANNELS.join(', ')})`}`);
   }

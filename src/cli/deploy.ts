@@ -85,8 +85,8 @@ export async function runIncident(flags: DeployFlags, io: Io): Promise<number> {
   const { deploymentFindings } = await import('../host/deployment.js');
   const { facts: f, fa, traits } = await facts(flags, io);
   const units = (await findUnits(io.env['HOME'], f.config, [])).map((u) => u.file);
-  const processes = (await nanobotProcesses('/proc')) ?? [];
-  const run = await commandRunner(io.env['PATH']);
+  const processes = (nanobotProcesses('/proc')) ?? [];
+  const run = commandRunner(io.env['PATH']);
   const ps = await run?.('docker', ['ps', '--format', '{{.Names}}\t{{.Image}}\t{{.Command}}']).catch(() => undefined);
   const containers = (ps?.code === 0 ? ps.stdout.split('\n') : []).filter((l) => /nanobot/i.test(l)).map((l) => l.split('\t')[0]!).filter(Boolean);
   const review = await deploymentFindings({ file: f.config, traits, config: f.value, env: io.env, units: [], procRoot: '/nonexistent', platform: 'linux' });

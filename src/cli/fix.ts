@@ -41,9 +41,9 @@ export function addFixOptions(command: Command): Command {
     .option('--secrets-to-env [file]', 'move plaintext secrets to an env file (default: nanobot.env beside the config) and write ${NAME} references in their place');
 }
 
-async function answersFrom(flags: FixFlags, notes: string[], named: NamedChannels): Promise<Answers> {
+function answersFrom(flags: FixFlags, notes: string[], named: NamedChannels): Answers {
   const answers: Answers = {};
-  if (flags.answers) await readAnswersFile(flags.answers, answers, notes, named);
+  if (flags.answers) readAnswersFile(flags.answers, answers, notes, named);
   parseAssignments(flags.allowFrom, 'allowFrom', '--allow-from', answers, notes, named);
   parseAssignments(flags.groupAllowFrom, 'groupAllowFrom', '--group-allow-from', answers, notes, named);
   return answers;
@@ -53,7 +53,7 @@ async function answersFrom(flags: FixFlags, notes: string[], named: NamedChannel
 async function checkAcceptRisk(rules: readonly string[]): Promise<void> {
   const unknown = rules.find((rule) => own(RULES, rule) === undefined);
   if (unknown === undefined) return;
-  const { didYouMean } = await import('../rules/content.js');
+  const { didYouMean } = await import('../config/nearest.js');
   throw new UsageError(`--accept-risk ${JSON.stringify(unknown)}: no such rule${didYouMean(unknown, Object.keys(RULES)) || ' (docs/rules.md lists them)'}`);
 }
 
@@ -67,7 +67,7 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   }
   const notes: string[] = [];
   const named: NamedChannels = new Map();
-  const answers = await answersFrom(flags, notes, named);
+  const answers = answersFrom(flags, notes, named);
   await checkAcceptRisk(flags.acceptRisk);
   const common = await auditOptions(flags, io);
   await checkChannelNames(named, common.configs);

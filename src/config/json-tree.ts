@@ -147,6 +147,8 @@ export function fastTree(text: string): Node | undefined {
   }
 
   skip();
+  // A Building, whose parent may be deleted (typescript-eslint takes the cast for a no-op).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
   const root = value(undefined, 0) as Building | undefined;
   if (!root) return undefined;
   skip();

@@ -18,6 +18,7 @@ import { expectedOf, isObject, validate, type Issue, type Validation } from './p
 import { VALIDATORS } from './validators.js';
 
 import type { Origin } from './origin.js';
+import { pythonStr } from './text.js';
 export type { Origin } from './origin.js';
 
 /** A key the file has but nanobot does not use, because another copy of it wins. */
@@ -606,15 +607,15 @@ function startInstances(name: string, section: unknown, facts: ReleaseFacts['cha
       }
     }
     const rawId = entry['id'] || entry['instanceId'] || entry['instance_id'] || (index === 0 ? 'default' : `assistant-${index + 1}`);
-    const id = String(rawId).trim();
+    const id = pythonStr(rawId).trim();
     const enabled = pythonTruthy(merged['enabled']);
     const parsed = parseSection(merged, facts, entryPath, origins);
     parsedEntries.push(parsed.value ? { ...parsed.value, enabled: false } : { ...merged, enabled: false });
     if (!/^[A-Za-z0-9_-]+$/.test(id) || ids.has(id)) return;
     ids.add(id);
     if (!enabled) return;
-    const app = String(merged['appId'] ?? '').trim();
-    const identity = app ? `${String(merged['domain'] ?? 'feishu').trim().toLowerCase() === 'lark' ? 'lark' : 'feishu'}:${app}` : '';
+    const app = pythonStr(merged['appId'] ?? '').trim();
+    const identity = app ? `${pythonStr(merged['domain'] ?? 'feishu').trim().toLowerCase() === 'lark' ? 'lark' : 'feishu'}:${app}` : '';
     if (identity && apps.has(identity)) return;
     if (identity) apps.add(identity);
     if (!parsed.value) {

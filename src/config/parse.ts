@@ -35,8 +35,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i] ?? 0;
-    let need = 0;
-    let min = 0;
+    let need: number;
+    let min: number;
     if (b < 0x80) {
       i++;
       continue;

@@ -300,7 +300,7 @@ export function defaultOf(model: SchemaNode, prop: string, ctx: DefaultsContext)
   // While the facts are compacted (release.ts) a model's own defaults change: derive afresh then.
   if (ctx.fresh) return deriveDefault(model, prop, ctx);
   let byProp = derived.get(model);
-  if (!byProp) derived.set(model, (byProp = new Map()));
+  if (!byProp) derived.set(model, (byProp = new Map<string, { value: unknown } | null>()));
   let d = byProp.get(prop);
   if (d === undefined) byProp.set(prop, (d = deriveDefault(model, prop, ctx) ?? null));
   return d ? { value: copyJson(d.value) } : undefined;

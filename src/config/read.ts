@@ -46,7 +46,7 @@ export interface ConfigFile {
  * Read and strictly parse one config; every failure is one sentence (ConfigAccessError/SyntaxError).
  * The read is synchronous: a config is a small local file, and a fleet audit reads them one by one.
  */
-export async function readConfig(file: string): Promise<ConfigFile> {
+export function readConfig(file: string): ConfigFile {
   let bytes: Uint8Array;
   let fd: number | undefined;
   try {

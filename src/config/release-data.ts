@@ -20,8 +20,9 @@ export function releaseIndex(): readonly ReleaseEntry[] {
 }
 
 /** Load a release's facts ahead of use (the bundle reads its chunk here). */
-export async function prepareReleaseData(name: string): Promise<void> {
+export function prepareReleaseData(name: string): Promise<void> {
   releaseData(name);
+  return Promise.resolve();
 }
 
 export function releaseData(name: string): ReleaseFacts {

@@ -99,6 +99,7 @@ export interface ReleaseFacts {
 type Json = Record<string, unknown>;
 
 import { defaultOf, modelDefaults } from './pydantic.js';
+import { textOf } from './text.js';
 
 const derivedDefaults = new WeakMap<ModelSchema, Record<string, unknown>>();
 
@@ -163,7 +164,7 @@ function compactNode(node: unknown, models: Record<string, ModelInfo>, modelName
   if (modelName && isObject(node['properties'])) {
     const info = models[modelName] ?? fallback;
     out['x-model'] = modelName;
-    out['x-extra'] = (info.extra ?? (node['additionalProperties'] === true ? 'allow' : node['additionalProperties'] === false ? 'forbid' : 'ignore')) as SchemaNode['x-extra'];
+    out['x-extra'] = (info.extra ?? (node['additionalProperties'] === true ? 'allow' : node['additionalProperties'] === false ? 'forbid' : 'ignore'));
     const names: Record<string, string> = {};
     const order: Record<string, string[]> = {};
     for (const raw of Object.keys(node['properties'])) {
@@ -180,9 +181,9 @@ function compactNode(node: unknown, models: Record<string, ModelInfo>, modelName
     if (Object.keys(order).length > 0) out['x-order'] = order;
     if (info.validators?.length) out['x-validators'] = info.validators.map((v) => v.name);
     // The model's own defaults; compactSchema keeps only those its schema does not already imply.
-    if (info.defaults) out['x-defaults'] = snakeFields ? (camelizeKeys(info.defaults) as Json) : info.defaults;
+    if (info.defaults) out['x-defaults'] = snakeFields ? (camelizeKeys(info.defaults)) : info.defaults;
   }
-  return out as SchemaNode;
+  return out;
 }
 
 /**
@@ -256,7 +257,7 @@ export function compactRelease(full: Json): ReleaseFacts {
   const code = (full['code'] ?? {}) as Record<string, { hits?: string[] }>;
   const rootModel = typeof root['model'] === 'string' ? root['model'] : 'Config';
   // Config() as save_config writes it: the root's defaults (the same as its model's, when extract.py gave them).
-  const withRoot = isObject(full['defaults']) && !models[rootModel]?.defaults ? { ...models, [rootModel]: { ...(models[rootModel] ?? {}), defaults: full['defaults'] as Json } } : models;
+  const withRoot = isObject(full['defaults']) && !models[rootModel]?.defaults ? { ...models, [rootModel]: { ...(models[rootModel] ?? {}), defaults: full['defaults'] } } : models;
   const schema = compactSchema(full['schema'], withRoot, rootModel, convertKeys, {});
   const topLevel: Record<string, string[]> = {};
   for (const [key, info] of Object.entries((root['topLevelKeys'] ?? {}) as Record<string, { acceptedNames?: string[] }>)) topLevel[key] = info.acceptedNames ?? [key];
@@ -301,7 +302,7 @@ export function compactRelease(full: Json): ReleaseFacts {
     name: String(full['name']),
     version: String(full['version']),
     tag: typeof full['tag'] === 'string' ? full['tag'] : null,
-    date: String(full['date'] ?? ''),
+    date: textOf(full['date'] ?? ''),
     convertKeys,
     schema,
     topLevel,

@@ -90,7 +90,7 @@ export const VALIDATORS: Readonly<Record<string, ModelValidator | null>> = Objec
     'TelegramConfig.validate_webhook_config': (v, path) => {
       if (v['mode'] !== 'webhook') return undefined;
       const url = str(v['webhookUrl']).trim();
-      let https = false;
+      let https: boolean;
       try {
         const parsed = new URL(url);
         https = parsed.protocol === 'https:' && parsed.host !== '';

@@ -8,7 +8,7 @@ import { JsonTooDeepError, MAX_DEPTH, parseJsonTree } from '../config/json-tree.
 import { ConfigSyntaxError, StaleFileError } from '../errors.js';
 import { lineStarts, positionAt } from '../config/position.js';
 import { makeFinding, RULES, type Finding } from './index.js';
-import { didYouMean } from '../rules/content.js';
+import { didYouMean } from '../config/nearest.js';
 import type { VersionTraits } from '../config/version.js';
 
 export interface Waiver {
@@ -73,7 +73,7 @@ export function parseWaivers(file: string, text: string): Waiver[] {
 }
 
 /** .harden.json beside each config, plus --waivers FILE. */
-export async function loadWaivers(configs: readonly string[], explicit: string | undefined): Promise<Waiver[]> {
+export function loadWaivers(configs: readonly string[], explicit: string | undefined): Waiver[] {
   const files = new Set(configs.map((c) => join(dirname(c), WAIVER_FILE)));
   const out: Waiver[] = [];
   for (const f of files) {

@@ -125,7 +125,7 @@ class FileEditor {
 
   /** The indent of a block map's keys, and one step more for what nests under them. */
   mapIndent(map: YAMLMap): { keys: string; step: string } {
-    const first = map.items[0] as Pair | undefined;
+    const first = map.items[0];
     const at = rangeOf(first?.key)?.[0] ?? rangeOf(map)![0];
     const keys = ' '.repeat(this.column(at));
     return { keys, step: '  ' };
@@ -167,7 +167,7 @@ function push(ctx: Ctx, f: ComposeFile, edit: TextEdit, why: string): void {
 }
 
 const last = (s: ComposeService) => s.declarations[s.declarations.length - 1];
-const pairOf = (map: YAMLMap, key: string): Pair | undefined => (map.items as Pair[]).find((p) => isScalar(p.key) && p.key.value === key);
+const pairOf = (map: YAMLMap, key: string): Pair | undefined => (map.items).find((p) => isScalar(p.key) && p.key.value === key);
 
 /** Set `key: value` in the service's last declaration: replace its value, or add the key. */
 function setKey(ctx: Ctx, f: ComposeFile, map: YAMLMap, key: string, value: string | boolean): void {
@@ -253,8 +253,8 @@ function removePair(ctx: Ctx, f: ComposeFile, map: YAMLMap, pair: Pair): void {
   const end = rangeOf(pair.value)?.[1] ?? kr[1];
   if (map.flow) {
     const index = map.items.indexOf(pair);
-    const prev = map.items[index - 1] as Pair | undefined;
-    const next = map.items[index + 1] as Pair | undefined;
+    const prev = map.items[index - 1];
+    const next = map.items[index + 1];
     const start = prev ? (rangeOf(prev.value)?.[1] ?? rangeOf(prev.key)![1]) : kr[0];
     const stop = prev ? end : next ? rangeOf(next.key)![0] : end;
     push(ctx, f, { offset: start, length: stop - start, content: '' }, `${String((pair.key as Scalar).value)} cannot be removed there`);
@@ -375,7 +375,7 @@ function editList(ctx: Ctx, key: string, bad: (v: string) => boolean, add: reado
     }
     if (kept.length === 0 && extra.length === 0) {
       // The key stays, with an empty list: what Compose reads as no items.
-      const pair = (s.declarations.find((x) => x.file === f)!.node.items as Pair[]).find((p) => p.value === seq)!;
+      const pair = (s.declarations.find((x) => x.file === f)!.node.items).find((p) => p.value === seq)!;
       const colon = f.text.indexOf(':', rangeOf(pair.key)![1]);
       push(ctx, f, { offset: colon + 1, length: r[1] - colon - 1, content: ' []' }, `${key} cannot be changed there`);
       continue;

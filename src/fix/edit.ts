@@ -90,7 +90,7 @@ function siblings(object: JsonNode): Siblings {
     for (let i = 0; i < props.length; i++) {
       const prop = props[i]!;
       known.index.set(prop, i);
-      const key = prop.children?.[0]?.value;
+      const key: unknown = prop.children?.[0]?.value;
       const same = known.byKey.get(key);
       if (same) same.push(prop);
       else known.byKey.set(key, [prop]);

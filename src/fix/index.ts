@@ -102,7 +102,7 @@ async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTr
   const host = await hostFacts(fa.file, options.runtime, !options.noHost, fa.runs);
   // A waived finding is a risk accepted on purpose: the fix leaves it alone.
   const { applyWaivers, loadWaivers, markWaived, today } = await import('../findings/waivers.js');
-  const waivers = await loadWaivers([fa.file], options.waivers);
+  const waivers = loadWaivers([fa.file], options.waivers);
   const day = options.today ?? today();
   const open = (waivers.length > 0 ? applyWaivers(fa.findings, waivers, day, traits) : fa.findings).filter((f) => !f.waived && !f.ruleId.startsWith('waiver-'));
   // What is left after the fix is marked the same way, so an accepted risk does not fail the run.
@@ -214,7 +214,7 @@ export function stillUnloadable(fa: FileAudit, wrote: boolean): ConfigSyntaxErro
 }
 
 /** Findings left once the new text is in place (host findings answered by a mode change drop out). */
-async function remainingAfter(fa: FileAudit, content: FileAudit, modes: readonly ModeChange[]): Promise<Finding[]> {
+function remainingAfter(fa: FileAudit, content: FileAudit, modes: readonly ModeChange[]): Finding[] {
   const chmodded = new Set(modes.map((m) => m.ruleId));
   const host = fa.findings.filter((f) => f.source.kind === 'host' && !chmodded.has(f.ruleId));
   return [...content.findings, ...host].sort(compareFindings);
@@ -254,7 +254,7 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
     nanobot: nanobotInfo(traits),
   };
   if (options.dryRun || !changed) {
-    const remaining = waive(await remainingAfter(fa, afterAudit, p.modes));
+    const remaining = waive(remainingAfter(fa, afterAudit, p.modes));
     // Nothing to write, but a crashed run's temp file (a whole copy of the config) goes anyway.
     const notes = options.dryRun ? [] : await removeLeftovers(file);
     return { ...base, warnings: [...base.warnings, ...notes], changed, remaining };
@@ -370,7 +370,7 @@ async function removeLeftovers(file: string): Promise<string[]> {
   if (!io.leftoversBeside(file)) return [];
   const t = io.target(file);
   try {
-    return await io.withLock(t, async (l) => l.notes);
+    return await io.withLock(t, (l) => l.notes);
   } finally {
     io.closeTarget(t);
   }

@@ -205,7 +205,7 @@ class Planner {
       return;
     }
     // Every entry in its comparable form; those without one go, replaced by the answers.
-    const rewritten = list.flatMap((entry) => {
+    const rewritten = (list as unknown[]).flatMap((entry) => {
       const id = form(entry);
       if (id !== undefined) return [id];
       return answered !== undefined && typeof entry === 'string' && entry !== '*' ? [] : [entry];
@@ -279,7 +279,7 @@ class Planner {
       return this.remove(f.ruleId, f.pointer!, node.parent);
     }
     const field = schemaAt(this.input.effective.release, path);
-    const value = node ? getNodeValue(node) : undefined;
+    const value: unknown = node ? getNodeValue(node) : undefined;
     const hardened = hardenedValue(path);
     if (issue.kind === 'validator' && hardened !== undefined) return this.set(f.ruleId, path, hardened, this.pointer(path));
     if (!node || !field) return this.skip(f, 'manual', `${where}: by hand: ${RULES[f.ruleId]?.fix.text ?? ''}`);
@@ -475,7 +475,7 @@ function copyNumber(prop: JsonNode): number {
   if (n === undefined) {
     const seen = new Map<unknown, number>();
     for (const p of prop.parent?.children ?? []) {
-      const name = p.children?.[0]?.value;
+      const name: unknown = p.children?.[0]?.value;
       const k = seen.get(name) ?? 0;
       copies.set(p, k);
       seen.set(name, k + 1);

@@ -109,7 +109,7 @@ export async function restore(file: string, which: string | undefined, keep: num
     const usable = await backupCheck(file);
     const chosen = pickBackup(file, await entries(io, t, file), io.backupDir(t.real), which);
     const bytes = chosen.bytes!;
-    return await io.withLock(t, async (l) => {
+    return await io.withLock(t, (l) => {
       const current = io.readTarget(t);
       if (!current) throw new ConfigAccessError(file, `no config file at ${file}`);
       const backup = io.createBackup(l, current.bytes);
@@ -147,7 +147,7 @@ export async function pruneAll(file: string): Promise<string[]> {
     // Nothing to delete where harden never kept anything (and no directory made for it).
     if (!t.dir.lstat(io.STATE_DIR)) return [];
     const usable = await backupCheck(file);
-    return await io.withLock(t, async (l) => io.pruneBackups(t, 0, usable, l.backups()));
+    return await io.withLock(t, (l) => io.pruneBackups(t, 0, usable, l.backups()));
   } finally {
     io.closeTarget(t);
   }

@@ -13,25 +13,25 @@ export interface HostContext {
   traits: VersionTraits;
 }
 
-type HostCheck = (ctx: HostContext) => Promise<Finding[]>;
+type HostCheck = (ctx: HostContext) => Finding[];
 
 const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(3, '0');
 
 const host = (ruleId: string, ctx: HostContext, args: Record<string, string | number>): Finding =>
   makeFinding({ ruleId, file: ctx.file, args, source: { kind: 'host' } }, ctx.traits);
 
-const configFileMode: HostCheck = async (ctx) => {
+const configFileMode: HostCheck = (ctx) => {
   const info = statSync(ctx.file);
   return (info.mode & 0o077) !== 0 ? [host('config-file-mode', ctx, { file: ctx.file, mode: octal(info.mode) })] : [];
 };
 
-const configDirMode: HostCheck = async (ctx) => {
+const configDirMode: HostCheck = (ctx) => {
   const dir = dirname(ctx.file);
   const info = statSync(dir);
   return (info.mode & 0o077) !== 0 ? [host('config-dir-mode', ctx, { file: dir, mode: octal(info.mode) })] : [];
 };
 
-async function readJson(path: string): Promise<unknown> {
+function readJson(path: string): unknown {
   try {
     const text = readText(path);
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
@@ -40,9 +40,9 @@ async function readJson(path: string): Promise<unknown> {
   }
 }
 
-const pairingApprovals: HostCheck = async (ctx) => {
+const pairingApprovals: HostCheck = (ctx) => {
   const path = join(dirname(ctx.file), 'pairing.json');
-  const data = (await readJson(path)) as { approved?: Record<string, unknown> } | undefined;
+  const data = readJson(path) as { approved?: Record<string, unknown> } | undefined;
   const approved = data?.approved;
   if (!approved || typeof approved !== 'object') return [];
   const channels = Object.entries(approved).filter(([, ids]) => Array.isArray(ids) && ids.length > 0);
@@ -50,17 +50,23 @@ const pairingApprovals: HostCheck = async (ctx) => {
   return count > 0 ? [host('pairing-approvals', ctx, { file: path, count, channels: channels.map(([c]) => c).join(', ') })] : [];
 };
 
-const webuiFullAccess: HostCheck = async (ctx) => {
+const webuiFullAccess: HostCheck = (ctx) => {
   const path = join(dirname(ctx.file), 'webui', 'workspace-state.json');
-  const data = (await readJson(path)) as { default_access_mode?: unknown } | undefined;
+  const data = readJson(path) as { default_access_mode?: unknown } | undefined;
   return data?.default_access_mode === 'full' ? [host('webui-full-access', ctx, { file: path })] : [];
 };
 
 /** Every host check, in report order. */
 export const HOST_CHECKS: readonly HostCheck[] = [configFileMode, configDirMode, pairingApprovals, webuiFullAccess];
 
-export async function hostFindings(ctx: HostContext): Promise<Finding[]> {
+/** Every host check's findings; a check that fails (the file went away) finds nothing. */
+export function hostFindings(ctx: HostContext): Finding[] {
   if (process.platform === 'win32') return [];
-  const results = await Promise.all(HOST_CHECKS.map((check) => check(ctx).catch(() => [] as Finding[])));
-  return results.flat();
+  return HOST_CHECKS.flatMap((check) => {
+    try {
+      return check(ctx);
+    } catch {
+      return [];
+    }
+  });
 }

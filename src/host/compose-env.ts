@@ -8,6 +8,7 @@ import { parseEnvFile } from '../config/envfile.js';
 import { readText } from '../io/read.js';
 import { itemOrigin, keyOrigin, loadComposeProject, type ComposeProject, type Origin } from './compose.js';
 import type { EnvSource, EnvVarAt } from './env-sources.js';
+import { textOf } from '../config/text.js';
 
 export function composeEnvironment(project: ComposeProject): EnvSource[] {
   const out: EnvSource[] = [];
@@ -33,7 +34,7 @@ export function composeEnvironment(project: ComposeProject): EnvSource[] {
     const where = (o: Origin | undefined) => (o ? { file: o.file, line: o.line } : { file: fallback.file, line: fallback.line });
     const add = (name: string, v: unknown, where: { file: string; line: number }) => {
       // A name without a value: the project's variable, or not set at all.
-      const resolved = v === null || v === undefined ? project.variables(name) : String(v);
+      const resolved = v === null || v === undefined ? project.variables(name) : textOf(v);
       if (resolved !== undefined) source.vars.push({ name, value: resolved, ...where } satisfies EnvVarAt);
     };
     if (Array.isArray(env)) {
@@ -52,7 +53,7 @@ export function composeEnvironment(project: ComposeProject): EnvSource[] {
   return out;
 }
 
-export async function readCompose(files: string | readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<EnvSource[]> {
+export function readCompose(files: string | readonly string[], env: Readonly<Record<string, string | undefined>>): EnvSource[] {
   const project = loadComposeProject(typeof files === 'string' ? [files] : files, env);
   return composeEnvironment(project);
 }

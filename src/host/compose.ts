@@ -5,13 +5,14 @@
 // each finding at the file and line that decided the value. Loaded only when a compose file is
 // named (yaml is large).
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { ConfigSyntaxError } from '../errors.js';
 import { readInputText, readText } from '../io/read.js';
 import { parseEnvFile } from '../config/envfile.js';
 import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding } from '../findings/index.js';
 import { interpolate, type Lookup } from '../config/compose-interpolate.js';
+import { textOf } from '../config/text.js';
 
 export interface ComposeFile {
   file: string;
@@ -74,7 +75,7 @@ const OVERRIDE = new WeakSet<object>();
 
 function keyOrigins(o: object): Map<string, Origin> {
   let m = KEYS.get(o);
-  if (!m) KEYS.set(o, (m = new Map()));
+  if (!m) KEYS.set(o, (m = new Map<string, Origin>()));
   return m;
 }
 
@@ -294,7 +295,7 @@ function servicesOf(f: ComposeFile, r: Reader): Map<string, { value: Record<stri
   const out = new Map<string, { value: Record<string, unknown>; node: YAMLMap; line: number }>();
   const all = f.doc.get('services', true);
   if (!isMap(all)) return out;
-  for (const item of all.items as Pair[]) {
+  for (const item of all.items) {
     const node = isAlias(item.value) ? item.value.resolve(f.doc) : item.value;
     if (!isMap(node)) continue;
     const name = String(isScalar(item.key) ? item.key.value : item.key);
@@ -481,7 +482,7 @@ export function parsePort(entry: unknown): PortUse | undefined {
   if (typeof entry === 'number') return { raw: entry, target: String(entry) };
   if (typeof entry === 'string') {
     // An empty host address (`:8765:8765`, what `${BIND}` may leave) is every interface.
-    const m = /^(?:(\[[^\]]+\]|[^:\[]*):)?(?:([^:]*):)?([^:]+)$/.exec(entry);
+    const m = /^(?:(\[[^\]]+\]|[^:[]*):)?(?:([^:]*):)?([^:]+)$/.exec(entry);
     if (!m) return undefined;
     const [, a, b, target] = m;
     if (b !== undefined) return { raw: entry, hostIp: a, published: b, target: target!.replace(/\/\w+$/, '') };
@@ -489,7 +490,7 @@ export function parsePort(entry: unknown): PortUse | undefined {
   }
   if (entry && typeof entry === 'object') {
     const o = entry as Record<string, unknown>;
-    return { raw: entry, ...(o['host_ip'] !== undefined ? { hostIp: String(o['host_ip']) } : {}), ...(o['published'] !== undefined ? { published: String(o['published']) } : {}), target: String(o['target']) };
+    return { raw: entry, ...(o['host_ip'] !== undefined ? { hostIp: textOf(o['host_ip']) } : {}), ...(o['published'] !== undefined ? { published: textOf(o['published']) } : {}), target: String(o['target']) };
   }
   return undefined;
 }
@@ -534,7 +535,7 @@ export function composeFindings(c: ComposeProject, ctx: ComposeContext): Finding
     if (composeBoolean(v['privileged']) === true) add('compose-privileged', 'privileged');
     if (v['network_mode'] === 'host') add('compose-host-network', 'network_mode');
     for (const x of list(v['volumes'])) {
-      const vol = typeof x === 'string' ? { source: x.split(':')[0] ?? '', target: x.split(':')[1] ?? '', ro: /:(ro|readonly)(,|$)/.test(x.split(':').slice(2).join(':')) } : x && typeof x === 'object' ? { source: String((x as Record<string, unknown>)['source'] ?? ''), target: String((x as Record<string, unknown>)['target'] ?? ''), ro: composeBoolean((x as Record<string, unknown>)['read_only']) === true } : undefined;
+      const vol = typeof x === 'string' ? { source: x.split(':')[0] ?? '', target: x.split(':')[1] ?? '', ro: /:(ro|readonly)(,|$)/.test(x.split(':').slice(2).join(':')) } : x && typeof x === 'object' ? { source: textOf((x as Record<string, unknown>)['source'] ?? ''), target: textOf((x as Record<string, unknown>)['target'] ?? ''), ro: composeBoolean((x as Record<string, unknown>)['read_only']) === true } : undefined;
       if (!vol) continue;
       if (/docker\.sock/.test(vol.source)) add('compose-docker-socket', 'volumes', { source: vol.source });
       else if (/\/\.nanobot\/?$/.test(vol.target) && !vol.ro) add('compose-config-ro', 'volumes', { source: vol.source });

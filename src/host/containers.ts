@@ -44,7 +44,7 @@ export function inspectFindings(ctx: DeploymentContext, containers: readonly Ins
 }
 
 /** Where a Docker daemon would answer; without one, `docker ps` is a slow way to learn nothing. */
-export async function dockerDaemon(env: DeploymentContext['env']): Promise<boolean> {
+export function dockerDaemon(env: DeploymentContext['env']): boolean {
   if (env['DOCKER_HOST']) return true;
   for (const socket of ['/var/run/docker.sock', '/run/docker.sock', join(env['HOME'] ?? '', '.docker', 'run', 'docker.sock')]) {
     if (exists(socket)) return true;

@@ -27,7 +27,7 @@ export interface EnvSource {
 }
 
 /** An env file's variables as `reader` reads it (systemd's EnvironmentFile= unless said otherwise). */
-export async function envFileVars(path: string, reader: EnvReader = 'systemd'): Promise<EnvVarAt[] | undefined> {
+export function envFileVars(path: string, reader: EnvReader = 'systemd'): EnvVarAt[] | undefined {
   const text = readText(path);
   return text === undefined ? undefined : parseEnvFile(text, reader).map((e) => ({ ...e, file: path }));
 }
@@ -67,14 +67,14 @@ export interface UnitOptions {
   known?: ReadonlySet<string>;
 }
 
-export async function readUnit(file: string, config: string, options: UnitOptions = { env: {} }): Promise<EnvSource | undefined> {
+export function readUnit(file: string, config: string, options: UnitOptions = { env: {} }): EnvSource | undefined {
   const user = isUserUnit(file);
   const unit = loadUnit(file, options.search ?? unitSearchPath(user, options.env), { ...(options.known ? { known: options.known } : {}), mentions: /nanobot/ });
   return unit ? unitSource(unit, config, options.env) : undefined;
 }
 
 /** The environment a loaded unit gives nanobot, when the unit starts nanobot for this config. */
-async function unitSource(unit: LoadedUnit, config: string, env: Readonly<Record<string, string | undefined>>): Promise<EnvSource | undefined> {
+function unitSource(unit: LoadedUnit, config: string, env: Readonly<Record<string, string | undefined>>): EnvSource | undefined {
   const file = unit.file;
   const user = isUserUnit(file);
   const spec = { user, home: user ? env['HOME'] : '/root', userName: env['USER'], env };
@@ -90,7 +90,7 @@ async function unitSource(unit: LoadedUnit, config: string, env: Readonly<Record
   for (const v of found.vars) source.vars.push(v);
   // The files' variables win over Environment='s, the later file over the earlier.
   for (const f of found.files) {
-    const vars = await envFileVars(f.path);
+    const vars = envFileVars(f.path);
     if (vars) for (const v of vars) source.vars.push(v);
     else if (!f.optional) source.unreadable.push(f.path);
   }
@@ -149,15 +149,15 @@ export async function findUnits(
   }
   const out: EnvSource[] = [];
   for (const { unit, env: unitEnv } of await scan) {
-    const source = await unitSource(unit, config, unitEnv);
+    const source = unitSource(unit, config, unitEnv);
     if (source) out.push(source);
   }
   return out;
 }
 
 /** nanobot.env beside the config, the file harden fix --secrets-to-env writes (read as systemd's EnvironmentFile=). */
-export async function besideConfig(config: string): Promise<EnvSource | undefined> {
+export function besideConfig(config: string): EnvSource | undefined {
   const path = join(dirname(config), 'nanobot.env');
-  const vars = await envFileVars(path);
+  const vars = envFileVars(path);
   return vars ? { kind: 'envfile', file: path, label: 'nanobot.env', vars, unreadable: [] } : undefined;
 }

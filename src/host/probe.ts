@@ -23,10 +23,12 @@ export interface DeploymentContext {
 }
 
 
-export function once<T>(ctx: DeploymentContext, key: string, work: () => Promise<T>): Promise<T> {
-  if (!ctx.cache) return work();
+/** One answer per question per run (the cache is shared by the configs of a run); a throw is a rejection. */
+export function once<T>(ctx: DeploymentContext, key: string, work: () => T | Promise<T>): Promise<T> {
+  const ask = () => new Promise<T>((resolve) => resolve(work()));
+  if (!ctx.cache) return ask();
   let hit = ctx.cache.get(key) as Promise<T> | undefined;
-  if (!hit) ctx.cache.set(key, (hit = work()));
+  if (!hit) ctx.cache.set(key, (hit = ask()));
   return hit;
 }
 
@@ -49,7 +51,7 @@ export function finding(ctx: DeploymentContext, ruleId: string, args: Record<str
 export const notChecked = (ctx: DeploymentContext, check: string, why: string): Finding => finding(ctx, 'not-checked', { check, why });
 
 /** A command runner on execa (loaded only when a probe runs one); undefined when it is not installed. */
-export async function commandRunner(pathVar: string | undefined): Promise<DeploymentContext['run']> {
+export function commandRunner(pathVar: string | undefined): DeploymentContext['run'] {
   // One answer per command line per run: a fleet of 1,000 configs asks ufw once, not 1,000 times.
   const seen = new Map<string, Promise<{ code: number; stdout: string } | undefined>>();
   const run: NonNullable<DeploymentContext['run']> = async (command, args) => {

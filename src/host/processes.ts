@@ -14,7 +14,7 @@ function shownCommand(args: readonly string[]): string {
 }
 
 /** Running nanobot processes: a python running nanobot, or the nanobot console script. */
-export async function nanobotProcesses(procRoot: string): Promise<{ pid: number; uid: number; command: string }[] | undefined> {
+export function nanobotProcesses(procRoot: string): { pid: number; uid: number; command: string }[] | undefined {
   const entries = listDir(procRoot);
   if (!entries) return undefined;
   const out: { pid: number; uid: number; command: string }[] = [];

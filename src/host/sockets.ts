@@ -4,6 +4,7 @@ import { getIn } from '../config/model.js';
 import type { Finding, Severity } from '../findings/index.js';
 import { readProcFile } from '../io/read.js';
 import { finding, notChecked, once, type DeploymentContext, type Probe } from './probe.js';
+import { textOf } from '../config/text.js';
 
 export interface Listener {
   address: string;
@@ -61,8 +62,8 @@ export function parseLsof(text: string): Listener[] {
 
 async function listeners(ctx: DeploymentContext): Promise<Listener[] | string> {
   if (ctx.platform === 'linux') {
-    const v4 = await once(ctx, `tcp:${ctx.procRoot}`, async () => readProcFile(join(ctx.procRoot, 'net', 'tcp')));
-    const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, async () => readProcFile(join(ctx.procRoot, 'net', 'tcp6')) ?? '');
+    const v4 = await once(ctx, `tcp:${ctx.procRoot}`, () => readProcFile(join(ctx.procRoot, 'net', 'tcp')));
+    const v6 = await once(ctx, `tcp6:${ctx.procRoot}`, () => readProcFile(join(ctx.procRoot, 'net', 'tcp6')) ?? '');
     if (v4 !== undefined) return [...parseProcNet(v4, false), ...parseProcNet(v6 ?? '', true)];
   }
   const lsof = await ctx.run?.('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']);
@@ -87,7 +88,7 @@ export const sockets: Probe = async (ctx) => {
 export const firewall: Probe = async (ctx) => {
   if (!ctx.run) return [];
   const gateway = ports(ctx)[0]!;
-  const host = String(getIn(ctx.config, ['gateway', 'host']) ?? '');
+  const host = textOf(getIn(ctx.config, ['gateway', 'host']) ?? '');
   const exposed = !/^(127\.|localhost$|::1$|\[::1\]$)/.test(host);
   const ufw = await ctx.run('ufw', ['status']);
   if (ufw && ufw.code === 0) {

@@ -69,7 +69,7 @@ const C_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n'
 function cEscape(text: string, i: number): [string, number] | undefined {
   const c = text[i];
   if (c === undefined) return undefined;
-  if (C_ESCAPES[c] !== undefined) return [C_ESCAPES[c]!, 1];
+  if (C_ESCAPES[c] !== undefined) return [C_ESCAPES[c], 1];
   const hex = { x: 2, u: 4, U: 8 }[c];
   if (hex) {
     const digits = text.slice(i + 1, i + 1 + hex);

@@ -5,6 +5,7 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { exists, findExecutable, readProcFile } from '../io/read.js';
 import type { DeploymentContext } from './probe.js';
+import { textOf } from '../config/text.js';
 
 export type Runtime = 'auto' | 'host' | 'container';
 
@@ -66,7 +67,7 @@ async function fromCompose(input: WhereInput): Promise<Whereabouts | undefined> 
       const volumes = Array.isArray(s.value['volumes']) ? (s.value['volumes'] as unknown[]) : [];
       const items = s.items('volumes');
       for (const [i, v] of volumes.entries()) {
-        const raw = typeof v === 'string' ? v.split(':')[0] ?? '' : v && typeof v === 'object' ? String((v as Record<string, unknown>)['source'] ?? '') : '';
+        const raw = typeof v === 'string' ? v.split(':')[0] ?? '' : v && typeof v === 'object' ? textOf((v as Record<string, unknown>)['source'] ?? '') : '';
         if (raw === '') continue;
         const source = isAbsolute(raw) ? raw : resolve(project.directory, raw);
         if (!mountsConfig(source, input.file)) continue;
@@ -87,7 +88,7 @@ interface Mounted {
 async function fromContainers(input: WhereInput): Promise<Whereabouts | undefined> {
   if (!input.run || !findExecutable('docker', input.env['PATH'])) return undefined;
   const { DOCKER_PS, dockerDaemon } = await import('./containers.js');
-  if (!(await dockerDaemon(input.env))) return undefined;
+  if (!(dockerDaemon(input.env))) return undefined;
   const ps = await input.run('docker', DOCKER_PS).catch(() => undefined);
   if (!ps || ps.code !== 0) return undefined;
   const ids = ps.stdout.split('\n').map((l) => l.split('\t')[0]!).filter(Boolean);
@@ -123,9 +124,10 @@ async function fromProcesses(input: WhereInput): Promise<Whereabouts | undefined
   const { nanobotProcesses } = await import('./processes.js');
   // The same key as the process-root probe's (deployment.ts): one read of the process table.
   const key = `procs:${input.procRoot}`;
-  let answer = input.cache?.get(key) as ReturnType<typeof nanobotProcesses> | undefined;
+  // Shared with the process probe (src/host/processes.ts), which asks through once().
+  let answer = input.cache?.get(key) as Promise<ReturnType<typeof nanobotProcesses>> | undefined;
   if (!answer) {
-    answer = nanobotProcesses(input.procRoot);
+    answer = new Promise((resolve) => resolve(nanobotProcesses(input.procRoot)));
     input.cache?.set(key, answer);
   }
   const found = (await answer) ?? [];

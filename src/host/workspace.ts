@@ -20,7 +20,7 @@ const MAX_ENTRIES = 20_000;
 
 export const workspace: Probe = (ctx) => once(ctx, `workspace:${workspacePath(ctx)}`, () => reviewWorkspace(ctx));
 
-async function reviewWorkspace(ctx: DeploymentContext): Promise<Finding[]> {
+function reviewWorkspace(ctx: DeploymentContext): Finding[] {
   const root = workspacePath(ctx);
   const realRoot = realpathOf(root);
   if (!realRoot) return [];

@@ -28,7 +28,7 @@ export function aclOf(path: string): Acl | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
     // No getfacl: ls marks a file that has an ACL with '+' after its mode.
-    let listing = '';
+    let listing: string;
     try {
       listing = run('ls', ['-lLd', '--', path]);
     } catch {

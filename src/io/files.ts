@@ -229,7 +229,7 @@ function takeLock(state: Dir, name: string, file: string, notes: string[]): void
  * whose holder is gone (its pid no longer runs) is taken over, and temp files a crashed run left
  * are removed first.
  */
-export async function withLock<T>(t: Target, work: (locked: Locked) => Promise<T>): Promise<T> {
+export async function withLock<T>(t: Target, work: (locked: Locked) => T | Promise<T>): Promise<T> {
   const owner = { uid: t.uid, gid: t.gid };
   const state = privateDir(t.dir, STATE_DIR, owner);
   let backups: Dir | undefined;

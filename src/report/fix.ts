@@ -6,7 +6,7 @@ import { isSecretPath, redactValue, REDACTED } from '../config/secrets.js';
 import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings/index.js';
 import type { ComposeFixResult, FixResult } from '../fix/index.js';
 import type { Patch } from '../fix/edit.js';
-import { configDiff, unifiedDiff } from '../fix/diff.js';
+import { configDiff, unifiedDiff } from './diff.js';
 import { styler } from './style.js';
 import { displayPath } from './text.js';
 import { TOOL, publicFinding } from './json.js';

@@ -39,8 +39,9 @@ let ajv: Ajv2020 | undefined;
 const compiled = new Map<Profile, ValidateFunction>();
 
 /** Load a profile's validator ahead of use (the bundled build loads precompiled code here). */
-export async function prepareValidator(profile: Profile): Promise<void> {
+export function prepareValidator(profile: Profile): Promise<void> {
   validatorFor(profile);
+  return Promise.resolve();
 }
 
 export function validatorFor(profile: Profile): ValidateFunction {

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { getNodeValue } from 'jsonc-parser';
 import { canonicalKey } from '../config/layout.js';
 import { namesOf, pyCamelToSnake, shapesOf } from '../config/shape.js';
-import { getIn, type Effective, type Shadow } from '../config/model.js';
+import { getIn, type Effective } from '../config/model.js';
 import type { JsonNode, ParsedConfig } from '../config/parse.js';
 import { dotted, fromPointer, toPointer } from '../config/pointer.js';
 import { isPlaintextSecret, isSecretPath } from '../config/secrets.js';
@@ -12,6 +12,7 @@ import type { VersionTraits } from '../config/version.js';
 import { inProfile, makeFinding, type Finding, type Profile } from '../findings/index.js';
 import { nodePosition } from './locate.js';
 import { showValue } from './values.js';
+import { nearest } from '../config/nearest.js';
 
 const SECURITY_SECTIONS = new Set(['tools', 'gateway', 'api', 'channels']);
 
@@ -22,7 +23,7 @@ function sameValue(a: JsonNode, b: JsonNode): boolean {
 
 function duplicateFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTraits): Finding[] {
   const out: Finding[] = [];
-  for (const shadow of eff.shadows as Shadow[]) {
+  for (const shadow of eff.shadows) {
     if (!SECURITY_SECTIONS.has(shadow.path[0] ?? '')) continue;
     if (shadow.winner.kind !== 'file' && shadow.winner.kind !== 'migrated') continue;
     if (sameValue(shadow.node, shadow.winner.node)) continue;
@@ -92,71 +93,6 @@ const SECURITY_FIELDS = [
   'ssrfWhitelist', 'allowPatterns', 'denyPatterns', 'allowedEnvKeys', 'verifyDkim', 'verifySpf', 'token',
   'tokenIssueSecret', 'websocketRequiresToken', 'validateInboundAuth', 'groupAllowFrom', 'dm',
 ];
-
-// Two rows reused by every call: a config has thousands of key-candidate pairs to compare.
-let rowA = new Int32Array(64);
-let rowB = new Int32Array(64);
-
-/** Levenshtein distance of a and b, or limit + 1 as soon as it is sure to exceed limit. */
-function distanceWithin(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  if (rowA.length <= b.length) {
-    rowA = new Int32Array(b.length + 1);
-    rowB = new Int32Array(b.length + 1);
-  }
-  let prev = rowA;
-  let cur = rowB;
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    const ca = a.charCodeAt(i - 1);
-    cur[0] = i;
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      let v = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
-      if (prev[j]! + 1 < v) v = prev[j]! + 1;
-      if (cur[j - 1]! + 1 < v) v = cur[j - 1]! + 1;
-      cur[j] = v;
-      if (v < rowMin) rowMin = v;
-    }
-    // Every later row is at least this row's minimum.
-    if (rowMin > limit) return limit + 1;
-    const t = prev;
-    prev = cur;
-    cur = t;
-  }
-  return prev[b.length]!;
-}
-
-const lowered = new WeakMap<readonly string[], string[]>();
-
-/** The candidate a misspelt key most likely meant: within 1 edit (2 for keys of 8 or more), the first of the closest. */
-export function nearest(key: string, candidates: readonly string[]): string | undefined {
-  const lower = key.toLowerCase().replace(/_/g, '');
-  const limit = key.length >= 8 ? 2 : 1;
-  let lows = lowered.get(candidates);
-  if (!lows) lowered.set(candidates, (lows = candidates.map((c) => c.toLowerCase())));
-  let best: string | undefined;
-  let bestD = limit + 1;
-  for (let i = 0; i < candidates.length && bestD > 0; i++) {
-    const d = distanceWithin(lower, lows[i]!, limit);
-    if (d < bestD) {
-      bestD = d;
-      best = candidates[i];
-    }
-  }
-  return best;
-}
-
-/**
- * What a mistyped name on the command line most likely meant: the nearest by edit distance, else
- * the candidates it is the start or a part of (at most three), as " (did you mean ...?)", or ''.
- */
-export function didYouMean(input: string, candidates: readonly string[]): string {
-  const close = nearest(input, candidates);
-  const lower = input.toLowerCase();
-  const hits = close !== undefined ? [close] : lower.length >= 2 ? candidates.filter((c) => c.toLowerCase().startsWith(lower) || c.toLowerCase().includes(lower)).slice(0, 3) : [];
-  return hits.length > 0 ? ` (did you mean ${hits.join(' or ')}?)` : '';
-}
 
 /** Objects whose misspelt keys matter, with the fields a typo there most likely meant. */
 const TYPO_TARGETS: readonly (readonly [string, readonly string[]])[] = [

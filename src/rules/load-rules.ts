@@ -8,7 +8,7 @@ import type { VersionTraits } from '../config/version.js';
 import { makeFinding, type Finding } from '../findings/index.js';
 import { locate, nodePosition } from './locate.js';
 import { showValue } from './values.js';
-import { nearest } from './content.js';
+import { nearest } from '../config/nearest.js';
 
 interface Place {
   path: string;

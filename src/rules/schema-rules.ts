@@ -14,7 +14,7 @@ import { locate } from './locate.js';
 import { showValue } from './values.js';
 
 function annotation(error: ErrorObject): XHarden | undefined {
-  const parent = error.parentSchema as Record<string, unknown> | undefined;
+  const parent = error.parentSchema;
   return parent?.['x-harden'] as XHarden | undefined;
 }
 

@@ -1,5 +1,6 @@
 import { redactShapes } from '../config/credentials.js';
 import { isSecretPath, redactValue, REDACTED } from '../config/secrets.js';
+import { textOf } from '../config/text.js';
 
 /** A value for a message: JSON, shortened, and never a secret. */
 export function showValue(path: readonly string[], value: unknown): string {
@@ -13,7 +14,7 @@ export function showValue(path: readonly string[], value: unknown): string {
     const head = (redactValue(path, value.slice(0, 3)) as unknown[]).map((v) => JSON.stringify(v)).join(', ');
     return shorten(`[${head}, … ${value.length - 3} more]`);
   }
-  return shorten(JSON.stringify(typeof value === 'string' ? redactShapes(value) : redactValue(path, value)) ?? String(value));
+  return shorten(JSON.stringify(typeof value === 'string' ? redactShapes(value) : redactValue(path, value)) ?? textOf(value));
 }
 
 function shorten(text: string): string {

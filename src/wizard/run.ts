@@ -6,7 +6,7 @@ import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings/
 import type { Skip } from '../fix/plan.js';
 import { BIND_RULES, type Runtime } from '../host/where.js';
 import { fixFile, type FixOptions, type FixResult } from '../fix/index.js';
-import { configDiff } from '../fix/diff.js';
+import { configDiff } from '../report/diff.js';
 import { styler } from '../report/style.js';
 import { displayPath } from '../report/text.js';
 import type { Io } from '../io/process-io.js';

@@ -289,7 +289,7 @@ describe('the lock', () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json');
     await mkdir(join(dir, '.nanobot', '.harden'), { recursive: true, mode: 0o700 });
     // A pid that ran and ended: its process is gone, as a crashed harden's is.
-    const gone = spawnSync('true').pid!;
+    const gone = spawnSync('true').pid;
     await writeFile(lockOf(dir), JSON.stringify({ pid: gone, host: hostname(), time: new Date().toISOString() }));
     const leftover = join(dir, '.nanobot', `.config.json.harden-${gone}-0a1b2c3d.tmp`);
     await writeFile(leftover, 'a copy of the config, secrets and all', { mode: 0o600 });

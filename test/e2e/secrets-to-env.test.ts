@@ -55,7 +55,7 @@ describe('harden fix --secrets-to-env', () => {
     for (const p of hardened) {
       const path = p.slice(1).split('/');
       const set = (o: Record<string, unknown>) => {
-        let cur = o as Record<string, unknown>;
+        let cur = o;
         for (const k of path.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
         delete cur[path[path.length - 1]!];
       };

@@ -7,6 +7,7 @@ import { traitsFromRelease, parseVersion } from '../../src/config/version.js';
 import { releaseData } from '../../src/config/release-data.js';
 import { ConfigSyntaxError } from '../../src/errors.js';
 import { snakeToCamel } from '../../src/config/layout.js';
+import { pythonStr } from '../../src/config/text.js';
 
 /** The oracle's channel attributes (nb_oracle.py CH_ATTRS, SECRET_ATTRS). */
 export const CH_ATTRS = [
@@ -96,7 +97,7 @@ export function verdictOf(eff: ReturnType<typeof effectiveConfig>): Verdict {
   if ('api' in eff.release.topLevel) {
     v.apiHost = getIn(value, ['api', 'host']);
     const key = getIn(value, ['api', 'apiKey']);
-    v.apiKeySet = key === undefined ? null : pyTruthy(String(key).trim());
+    v.apiKeySet = key === undefined ? null : pyTruthy(pythonStr(key).trim());
   }
   return v;
 }

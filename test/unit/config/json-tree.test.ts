@@ -156,7 +156,7 @@ function jsoncDepth(text: string): number {
 /** Nesting of a JSON value: 0 for a scalar, 1 for [] or {}. */
 function nesting(v: unknown): number {
   if (v === null || typeof v !== 'object') return 0;
-  return 1 + Math.max(0, ...Object.values(v as object).map(nesting));
+  return 1 + Math.max(0, ...Object.values(v).map(nesting));
 }
 
 describe('tooDeepAt', () => {

@@ -4,10 +4,11 @@
 // result, parsed by yaml itself, is the document the rules intend.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isMap, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import { isMap, parseDocument, type YAMLMap } from 'yaml';
 import { parseVersion, traitsFor } from '../../../src/config/version.js';
 import { composeFindings, composeProject, isLoopback, parsePort } from '../../../src/host/compose.js';
 import { fixComposeProject } from '../../../src/fix/compose.js';
+import { textOf } from '../../../src/config/text.js';
 
 const traits = traitsFor(parseVersion('0.3.0')!, 'flag');
 const NEEDED = ['CHOWN', 'SETUID', 'SETGID'];
@@ -82,7 +83,7 @@ function composeText(s: Service): string {
 const toList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
 function loopback(raw: unknown): unknown {
-  if (raw && typeof raw === 'object') return isLoopback(String((raw as Record<string, unknown>)['host_ip'] ?? '')) ? raw : { ...(raw as object), host_ip: '127.0.0.1' };
+  if (raw && typeof raw === 'object') return isLoopback(textOf((raw as Record<string, unknown>)['host_ip'] ?? '')) ? raw : { ...(raw), host_ip: '127.0.0.1' };
   const p = parsePort(typeof raw === 'number' ? raw : String(raw).replace('${BIND:-0.0.0.0}', '0.0.0.0'));
   if (!p || isLoopback(p.hostIp)) return raw;
   const text = String(raw);
@@ -122,8 +123,8 @@ describe('fix --compose edits bytes, not the document', () => {
         // 1. The edits lie inside the nanobot service's own lines.
         const doc = parseDocument(before);
         const services = doc.get('services') as YAMLMap;
-        const nanobot = (services.items as Pair[]).find((p) => (p.key as { value: string }).value === 'nanobot')!;
-        const db = (services.items as Pair[]).find((p) => (p.key as { value: string }).value === 'db')!;
+        const nanobot = (services.items).find((p) => (p.key as { value: string }).value === 'nanobot')!;
+        const db = (services.items).find((p) => (p.key as { value: string }).value === 'db')!;
         const start = (nanobot.key as { range: number[] }).range[0]!;
         const end = (db.key as { range: number[] }).range[0]!;
         for (const e of result!.edits) {

@@ -15,6 +15,7 @@ import { decodeConfig, parseConfig } from '../../../src/config/parse.js';
 import { parseVersion, traitsFromRelease } from '../../../src/config/version.js';
 import { ConfigSyntaxError, isHardenError } from '../../../src/errors.js';
 import { effectiveConfig } from '../../../src/config/model.js';
+import { textOf } from '../../../src/config/text.js';
 
 const CORPUS = join(ROOT, 'test', 'fixtures', 'nanobot-corpus');
 const cases = (JSON.parse(readFileSync(join(CORPUS, 'index.json'), 'utf8')) as { cases: { id: string }[] }).cases;
@@ -94,7 +95,7 @@ describe('harden fix leaves a file nanobot loads, restricted and closed, or stop
         if (v.gatewayExit) problems.push(`gateway exits (${v.gatewayExit})`);
         if (v.restrictToWorkspace !== true) problems.push(`restrictToWorkspace ${String(v.restrictToWorkspace)}`);
         if (v.status === 'ok' && !LOOPBACK.test(String(v.gatewayHost))) problems.push(`gateway.host ${String(v.gatewayHost)}`);
-        if (v.apiHost !== undefined && !LOOPBACK.test(String(v.apiHost))) problems.push(`api.host ${String(v.apiHost)}`);
+        if (v.apiHost !== undefined && !LOOPBACK.test(textOf(v.apiHost))) problems.push(`api.host ${textOf(v.apiHost)}`);
         for (const [name, ch] of Object.entries(v.channels ?? {})) {
           const allow = ch['allow_from'];
           const ignores = facts.channels.list[name.split('.')[0]!]?.ignoresAllowFrom === true;
@@ -104,7 +105,7 @@ describe('harden fix leaves a file nanobot loads, restricted and closed, or stop
           }
           const dm = ch['dm'] as Record<string, unknown> | undefined;
           if ((name === 'slack' || name === 'mattermost') && dm?.['enabled'] !== false && dm?.['policy'] === 'open') problems.push(`${name} DMs open`);
-          if (name === 'websocket' && ch['host'] !== undefined && !LOOPBACK.test(String(ch['host']))) problems.push(`websocket host ${String(ch['host'])}`);
+          if (name === 'websocket' && ch['host'] !== undefined && !LOOPBACK.test(textOf(ch['host']))) problems.push(`websocket host ${textOf(ch['host'])}`);
         }
         if (problems.length > 0) wrong.push(`${c.id}: ${problems.join('; ')}`);
       }

@@ -54,7 +54,7 @@ const config = fc
     model: fc.string({ maxLength: 12 }),
     extra: fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.boolean()), { maxKeys: 3 }),
   })
-  .chain((c) => fc.tuple(fc.constant(c), fc.tuple(...(c.channels as fc.Arbitrary<[string, Node]>[]))))
+  .chain((c) => fc.tuple(fc.constant(c), fc.tuple(...(c.channels))))
   .map(([c, channels]): Node => {
     const tools: Entries = [];
     if (c.restrict !== undefined) tools.push([c.snake ? 'restrict_to_workspace' : 'restrictToWorkspace', c.restrict]);

@@ -69,7 +69,7 @@ describe('the environment a service gets', () => {
         '      - NOT_SET_ANYWHERE',
       ),
     });
-    const [source] = await readCompose([join(dir, 'compose.yml')], {});
+    const [source] = readCompose([join(dir, 'compose.yml')], {});
     expect(source!.vars.map((v) => [v.name, v.value, v.file.slice(dir.length + 1), v.line])).toEqual([
       ['NANOBOT_A', '1', 'a.env', 1],
       ['NANOBOT_B', 'two words', 'a.env', 2],
@@ -82,7 +82,7 @@ describe('the environment a service gets', () => {
 
   it('environment: as a map, with a null value from the shell', async () => {
     const dir = await project({ 'compose.yml': lines('services:', '  nanobot:', '    image: nanobot', '    environment:', '      NANOBOT_TOOLS__EXEC__TIMEOUT: 0', '      FROM_SHELL:', '      UNSET:') });
-    const [source] = await readCompose([join(dir, 'compose.yml')], { FROM_SHELL: 'yes' });
+    const [source] = readCompose([join(dir, 'compose.yml')], { FROM_SHELL: 'yes' });
     expect(source!.vars.map((v) => [v.name, v.value, v.line])).toEqual([
       ['NANOBOT_TOOLS__EXEC__TIMEOUT', '0', 5],
       ['FROM_SHELL', 'yes', 6],
@@ -101,7 +101,7 @@ describe('several files, extends, include, profiles', () => {
     expect(p.services[0]!.value['cap_add']).toEqual(['SYS_ADMIN', 'CHOWN']);
     const found = composeFindings(p, { traits, bwrap: false });
     expect(found.find((f) => f.ruleId === 'compose-read-only')).toMatchObject({ file: files[1], line: 3 });
-    const [source] = await readCompose(files, {});
+    const [source] = readCompose(files, {});
     expect(source!.vars.map((v) => [v.name, v.value, v.file, v.line])).toEqual([['NANOBOT_GATEWAY__HOST', '0.0.0.0', files[1], 6]]);
   });
 

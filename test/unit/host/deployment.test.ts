@@ -95,7 +95,7 @@ describe('/proc fixtures', () => {
       await writeFile(join(c.procRoot, pid, 'cmdline'), cmd.join('\0') + '\0');
       await writeFile(join(c.procRoot, pid, 'status'), `Name:\tx\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`);
     }
-    expect((await nanobotProcesses(c.procRoot))!.map((p) => [p.pid, p.uid])).toEqual([
+    expect((nanobotProcesses(c.procRoot))!.map((p) => [p.pid, p.uid])).toEqual([
       [101, 0],
       [102, 1000],
     ]);

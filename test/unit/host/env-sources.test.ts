@@ -39,7 +39,7 @@ describe('systemd units', () => {
     const dir = await tempDir();
     const unit = join(dir, 'nanobot.service');
     await writeFile(unit, `[Service]\nEnvironment=A=1 \\\n${Array.from({ length: 50_000 }, (_, i) => `B${i}=x`).join(' \\\n')}\nExecStart=/usr/bin/nanobot gateway\n`);
-    const source = await readUnit(unit, join(dir, 'config.json'));
+    const source = readUnit(unit, join(dir, 'config.json'));
     expect(source?.vars).toHaveLength(50_001);
     expect(source?.vars[50_000]).toMatchObject({ name: 'B49999', value: 'x', line: 2 });
   });
@@ -82,7 +82,7 @@ describe('systemd units', () => {
     const dir = await tempDir();
     const unit = join(dir, 'other.service');
     await writeFile(unit, '[Service]\nExecStart=/usr/bin/nanobot gateway --config /srv/other/config.json\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n');
-    expect(await readUnit(unit, file)).toBeUndefined();
+    expect(readUnit(unit, file)).toBeUndefined();
     expect((await run(file, { units: [unit] })).findings.map((f) => f.ruleId).filter((id) => id.startsWith('env-'))).toEqual([]);
   });
 
@@ -106,7 +106,7 @@ describe('compose files', () => {
       compose,
       ['services:', '  nanobot:', '    image: hkuds/nanobot:latest', '    env_file: nanobot.env', '    environment:', '      # the gateway', '      NANOBOT_GATEWAY__HOST: ${BIND}', '  db:', '    image: postgres', '    environment:', '      - POSTGRES_PASSWORD=x', ''].join('\n'),
     );
-    const [source, ...rest] = await readCompose(compose, {});
+    const [source, ...rest] = readCompose(compose, {});
     expect(rest).toEqual([]);
     expect(source!.vars.map((v) => [v.name, v.value, v.line])).toEqual([
       ['NANOBOT_TOOLS__RESTRICT_TO_WORKSPACE', 'false', 1],

@@ -54,7 +54,7 @@ describe('systemd.exec(5): Environment= and EnvironmentFile=', () => {
     });
     const unitPath = join(root, 'nanobot.service');
     await writeFile(unitPath, (await import('node:fs')).readFileSync(unitPath, 'utf8').replace('/FILE', join(root, 'bot.env')));
-    const source = await readUnit(unitPath, join(root, 'config.json'));
+    const source = readUnit(unitPath, join(root, 'config.json'));
     expect(source!.vars.map((v) => [v.name, v.value, v.line])).toEqual([
       ['AFTER', '1', 5],
       ['NANOBOT_TOOLS__EXEC__TIMEOUT', '0', 5],
@@ -76,9 +76,9 @@ describe('systemd.exec(5): Environment= and EnvironmentFile=', () => {
     const home = await tempDir();
     const config = join(home, 'work', 'config.json');
     const root = await tree({ 'nanobot@work.service': `[Service]\nExecStart=/usr/bin/nanobot gateway --config %h/work/config.json\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n` });
-    expect(await readUnit(join(root, 'nanobot@work.service'), config)).toBeUndefined(); // a system unit: %h is /root
+    expect(readUnit(join(root, 'nanobot@work.service'), config)).toBeUndefined(); // a system unit: %h is /root
     const user = await tree({ '.config/systemd/user/nanobot@work.service': `[Service]\nExecStart=/usr/bin/nanobot gateway --config "%h/work/config.json"\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n` });
-    const source = await readUnit(join(user, '.config/systemd/user/nanobot@work.service'), join(user, 'work', 'config.json'), { env: { HOME: user } });
+    const source = readUnit(join(user, '.config/systemd/user/nanobot@work.service'), join(user, 'work', 'config.json'), { env: { HOME: user } });
     expect(source?.vars.map((v) => v.name)).toEqual(['NANOBOT_GATEWAY__HOST']);
   });
 });

@@ -5,7 +5,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { JsonNode } from '../config/parse.js';
 import { redactConfigText } from '../config/secrets.js';
-import type { Style } from '../report/style.js';
+import type { Style } from './style.js';
 
 /** The diff of two config texts as a user may see it; `roots`: their parse trees, when at hand. */
 export function configDiff(label: string, before: string, after: string, style: Style, roots?: { before: JsonNode; after: JsonNode }): string {

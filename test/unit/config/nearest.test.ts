@@ -1,7 +1,7 @@
 // The typo finder behind unknown-key: a bounded edit distance, checked against the plain one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nearest } from '../../../src/rules/content.js';
+import { nearest } from '../../../src/config/nearest.js';
 
 /** The textbook Levenshtein distance, for reference. */
 function levenshtein(a: string, b: string): number {
