@@ -41,6 +41,15 @@ describe('many configs', () => {
     expect(none.stderr).toMatch(/no config file matches .*nothing-\*/);
   });
 
+  it('braces in a quoted --config, as bash would expand them, then the globs', async () => {
+    const root = await instances(['bot-a', 'bot-b', 'bot-c', 'other']);
+    const json = JSON.parse(harden(['audit', '-c', join(root, '{other,bot-{c,a}}', 'config.json'), '-c', join(root, 'bot-{a,*}'), '--format', 'json', '--nanobot-version', '0.3.0', '--no-host']).stdout) as { files: string[] };
+    expect(json.files.map((f) => f.slice(root.length))).toEqual(['/bot-a/config.json', '/bot-c/config.json', '/other/config.json', '/bot-b/config.json']);
+    const none = harden(['audit', '-c', join(root, '{x,y}', 'config.json'), '--nanobot-version', '0.3.0']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no config file matches .*\{x,y\}/);
+  });
+
   it('fix --yes: one broken config does not stop or touch the others; a summary at the end; exit 2', async () => {
     const root = await instances(['a', 'b', 'c']);
     await writeFile(join(root, 'b', 'config.json'), '{"tools": {"restrictToWorkspace": false,}}');
