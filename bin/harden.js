@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The only place that touches the process: run the CLI and set the exit code. Output goes out
-// synchronously (src/cli/fd-stream.ts), so nothing is left to drain; bin/load.js adds V8's code
+// synchronously (src/io/fd-stream.ts), so nothing is left to drain; bin/load.js adds V8's code
 // cache for the bundle. CommonJS (see bin/package.json), like dist/.
 'use strict';
 const { join } = require('node:path');
