@@ -73,7 +73,9 @@ const precompiled = {
 const lazyChildProcess = {
   name: 'lazy-child-process-for-commander',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined));
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
       contents: "let real; module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });",
       loader: 'js',
@@ -130,9 +132,18 @@ const result = await build({
 //    dist/cli.js, the entry of require('nanobot-harden'), is a stub that loads the pack.
 // A release's facts are read only by the runs that check it: each stays a file of its own, but for
 // the newest tagged release's, which harden assumes when it cannot learn the version.
-const assumed = JSON.parse(await readFile('schemas/nanobot/index.json', 'utf8')).releases.filter((r) => r.tag).pop().name;
+const assumed = JSON.parse(await readFile('schemas/nanobot/index.json', 'utf8'))
+  .releases.filter((r) => r.tag)
+  .pop().name;
 const otherRelease = new RegExp(`^build/nanobot/(?!${assumed.replace(/[.+]/g, '\\$&')}\\.mjs$)`);
-const LAZY = [/node_modules\/(execa|yaml|@inquirer|inquirer)\//, /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/, /^src\/io\/files\.ts$/, /^src\/activity\//, /^src\/report\/activity\.ts$/, otherRelease];
+const LAZY = [
+  /node_modules\/(execa|yaml|@inquirer|inquirer)\//,
+  /^build\/validators-(?!baseline\.)[a-z]+\.gen\.mjs$/,
+  /^src\/io\/files\.ts$/,
+  /^src\/activity\//,
+  /^src\/report\/activity\.ts$/,
+  otherRelease,
+];
 const isLazy = (output) => Object.keys(result.metafile.outputs[output]?.inputs ?? {}).some((input) => LAZY.some((re) => re.test(input)));
 const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith('.map')).map((f) => [f.path.slice(0, -'.map'.length), JSON.parse(f.text)]));
 const pack = [];
@@ -154,7 +165,9 @@ for (const file of result.outputFiles) {
     ...(coverage ? { sourcemap: 'external', sourcefile: name } : {}),
   });
   // src/*.ts -> esbuild's ESM chunk -> this CommonJS file, as one map with absolute sources.
-  const map = coverage ? remapping(cjs.map, (source) => (source === name ? absoluteSources(maps.get(file.path), dirname(file.path)) : null), { decodedMappings: true }) : undefined;
+  const map = coverage
+    ? remapping(cjs.map, (source) => (source === name ? absoluteSources(maps.get(file.path), dirname(file.path)) : null), { decodedMappings: true })
+    : undefined;
   buildId.update(cjs.code);
   if (!isLazy(`dist/${name}`)) {
     pack.push({ name, code: cjs.code, map });
@@ -203,7 +216,16 @@ function packMap(members) {
     const nameIndex = m.map.names.map((n) => names.push(n) - 1);
     mappings.push([]); // its "name": function (...) { line
     const lines = m.code.split('\n').length;
-    for (let i = 0; i < lines; i++) mappings.push((m.map.mappings[i] ?? []).map((seg) => (seg.length === 1 ? seg : seg.length === 4 ? [seg[0], sourceIndex[seg[1]], seg[2], seg[3]] : [seg[0], sourceIndex[seg[1]], seg[2], seg[3], nameIndex[seg[4]]])));
+    for (let i = 0; i < lines; i++)
+      mappings.push(
+        (m.map.mappings[i] ?? []).map((seg) =>
+          seg.length === 1
+            ? seg
+            : seg.length === 4
+              ? [seg[0], sourceIndex[seg[1]], seg[2], seg[3]]
+              : [seg[0], sourceIndex[seg[1]], seg[2], seg[3], nameIndex[seg[4]]],
+        ),
+      );
     mappings.push([]); // the closing }
   }
   return { version: 3, file: 'pack.js', sources, sourcesContent, names, mappings: encode(mappings) };
@@ -220,7 +242,13 @@ await writeFile('dist/package.json', '{ "type": "commonjs" }\n');
 //    The bundle keeps no licence comments (legalComments: 'none', to read less at start-up); this
 //    file carries them instead, for every package that ships.
 const packages = new Map();
-const bundled = new Set(Object.values(result.metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([path]) => path)));
+const bundled = new Set(
+  Object.values(result.metafile.outputs).flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([, i]) => i.bytesInOutput > 0)
+      .map(([path]) => path),
+  ),
+);
 for (const input of bundled) {
   const m = /(^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
   if (!m) continue;
@@ -237,6 +265,12 @@ for (const dir of [...packages.keys()].sort((a, b) => packages.get(a).localeComp
   const names = (await readdir(dir)).filter((n) => /^(licen[cs]e|copying|notice)([.-].*)?$/i.test(n)).sort();
   const texts = await Promise.all(names.map((n) => readFile(`${dir}/${n}`, 'utf8')));
   if (texts.length === 0) throw new Error(`${id} is bundled but ships no licence file: add its licence text to the notices by hand`);
-  notices.push(`## ${id}`, '', `Licence: ${typeof meta.license === 'string' ? meta.license : JSON.stringify(meta.license ?? meta.licenses)}`, '', ...texts.map((t) => '```\n' + t.trim() + '\n```\n'));
+  notices.push(
+    `## ${id}`,
+    '',
+    `Licence: ${typeof meta.license === 'string' ? meta.license : JSON.stringify(meta.license ?? meta.licenses)}`,
+    '',
+    ...texts.map((t) => '```\n' + t.trim() + '\n```\n'),
+  );
 }
 await writeFile('dist/THIRD-PARTY-NOTICES.md', notices.join('\n'));

@@ -62,7 +62,8 @@ async function convertChildCoverage(scripts, isIncluded) {
 }
 
 /** A copy of a coverage map (structuredClone: an end the converter could not map is Infinity, which JSON would lose). */
-const copy = (map, counts = (data) => data) => libCoverage.createCoverageMap(Object.fromEntries(map.files().map((f) => [f, counts(structuredClone(map.fileCoverageFor(f).toJSON()))])));
+const copy = (map, counts = (data) => data) =>
+  libCoverage.createCoverageMap(Object.fromEntries(map.files().map((f) => [f, counts(structuredClone(map.fileCoverageFor(f).toJSON()))])));
 
 /** A file's coverage with every count at zero. */
 function zeroed(data) {

@@ -11,7 +11,11 @@ const json = async (name) => JSON.parse(await readFile(new URL(`../schemas/${nam
 /** One example call as a line of the doc. */
 function example(e) {
   const args = e.args ?? {};
-  const main = args.command ?? args.path ?? args.url ?? (args.action !== undefined ? `${args.action}${args.key !== undefined ? ` ${args.key}` : ''}` : JSON.stringify(args));
+  const main =
+    args.command ??
+    args.path ??
+    args.url ??
+    (args.action !== undefined ? `${args.action}${args.key !== undefined ? ` ${args.key}` : ''}` : JSON.stringify(args));
   const result = e.result !== undefined ? ` after a tool result saying \`${e.result.replace(/`/g, "'").replace(/\n/g, ' ')}\`` : '';
   const restrict = e.restrict === false ? ' (restrictToWorkspace off)' : '';
   return `- \`${e.tool}\` \`${String(main).replace(/`/g, "'").replace(/\n/g, '\\n')}\`${result}${restrict}`;
@@ -19,7 +23,10 @@ function example(e) {
 
 /** The release facts a rule's `when` names, in words (the releases are those of schemas/nanobot/). */
 const WHEN = {
-  allowFromEmpty: { 'allow-all': 'Where an empty allowFrom lets everyone in (nanobot up to 0.1.4.post3)', deny: 'Where an empty allowFrom stops the gateway (0.1.4.post4 to 0.1.5.post3)' },
+  allowFromEmpty: {
+    'allow-all': 'Where an empty allowFrom lets everyone in (nanobot up to 0.1.4.post3)',
+    deny: 'Where an empty allowFrom stops the gateway (0.1.4.post4 to 0.1.5.post3)',
+  },
   allowFromStar: { literal: 'Where "*" is a literal sender id (up to 0.1.4.post3)' },
   gatewayListens: { false: 'Where nothing listens on gateway.host (up to 0.1.5)' },
   apiKeyField: { false: 'Where the API has no key at all (0.1.5 to 0.2.2)' },

@@ -26,11 +26,54 @@ const RANK = new Map(LAYERS.flatMap((units, rank) => units.map((u) => [u, rank])
 
 /** Names of node:fs and node:fs/promises that change the file system. */
 export const FS_WRITES = new Set([
-  'appendFile', 'appendFileSync', 'chmod', 'chmodSync', 'chown', 'chownSync', 'copyFile', 'copyFileSync', 'cp', 'cpSync',
-  'createWriteStream', 'fchmod', 'fchmodSync', 'fchown', 'fchownSync', 'ftruncate', 'ftruncateSync', 'futimes', 'futimesSync',
-  'lchmod', 'lchown', 'lchownSync', 'link', 'linkSync', 'lutimes', 'lutimesSync', 'mkdir', 'mkdirSync', 'mkdtemp', 'mkdtempSync',
-  'rename', 'renameSync', 'rm', 'rmSync', 'rmdir', 'rmdirSync', 'symlink', 'symlinkSync', 'truncate', 'truncateSync', 'unlink',
-  'unlinkSync', 'utimes', 'utimesSync', 'writeFile', 'writeFileSync', 'writev', 'writevSync',
+  'appendFile',
+  'appendFileSync',
+  'chmod',
+  'chmodSync',
+  'chown',
+  'chownSync',
+  'copyFile',
+  'copyFileSync',
+  'cp',
+  'cpSync',
+  'createWriteStream',
+  'fchmod',
+  'fchmodSync',
+  'fchown',
+  'fchownSync',
+  'ftruncate',
+  'ftruncateSync',
+  'futimes',
+  'futimesSync',
+  'lchmod',
+  'lchown',
+  'lchownSync',
+  'link',
+  'linkSync',
+  'lutimes',
+  'lutimesSync',
+  'mkdir',
+  'mkdirSync',
+  'mkdtemp',
+  'mkdtempSync',
+  'rename',
+  'renameSync',
+  'rm',
+  'rmSync',
+  'rmdir',
+  'rmdirSync',
+  'symlink',
+  'symlinkSync',
+  'truncate',
+  'truncateSync',
+  'unlink',
+  'unlinkSync',
+  'utimes',
+  'utimesSync',
+  'writeFile',
+  'writeFileSync',
+  'writev',
+  'writevSync',
 ]);
 
 const FS = /^(node:)?fs(\/promises)?$/;
@@ -72,7 +115,10 @@ function importedNames(node) {
 export const layersRule = {
   meta: {
     type: 'problem',
-    docs: { description: "Keep src/'s layers: no upward or sideways imports, writes only in src/io, processes only in src/io and src/host, prompts only in src/wizard" },
+    docs: {
+      description:
+        "Keep src/'s layers: no upward or sideways imports, writes only in src/io, processes only in src/io and src/host, prompts only in src/wizard",
+    },
     schema: [{ type: 'object', properties: { srcDir: { type: 'string' } }, additionalProperties: false }],
     messages: {
       upward: '{{from}} may not import {{to}}: {{why}} (the layers are in docs/development.md, "Architecture")',
@@ -96,13 +142,21 @@ export const layersRule = {
         if (a === undefined || b === undefined) {
           context.report({ node, messageId: 'upward', data: { from: `src/${from}`, to: `src/${to}`, why: 'it has no place among the layers yet' } });
         } else if (b >= a) {
-          context.report({ node, messageId: 'upward', data: { from: `src/${from}`, to: `src/${to}`, why: b === a ? 'sibling pipelines do not depend on each other' : `it is a layer above` } });
+          context.report({
+            node,
+            messageId: 'upward',
+            data: { from: `src/${from}`, to: `src/${to}`, why: b === a ? 'sibling pipelines do not depend on each other' : `it is a layer above` },
+          });
         }
         return;
       }
       for (const rule of ONLY_IN) {
         if (rule.match.test(source) && !rule.units.includes(from)) {
-          context.report({ node, messageId: 'onlyIn', data: { source, what: rule.what, units: rule.units.map((u) => `src/${u}`).join(' and '), from: `src/${from}` } });
+          context.report({
+            node,
+            messageId: 'onlyIn',
+            data: { source, what: rule.what, units: rule.units.map((u) => `src/${u}`).join(' and '), from: `src/${from}` },
+          });
         }
       }
       if (FS.test(source) && from !== 'io') {

@@ -85,7 +85,10 @@ function place(written: string, base: string | undefined, home: string): string 
 }
 
 export function normalizeCommand(command: string): string {
-  return command.replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' ').trim();
+  return command
+    .replace(/\\\r?\n/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Words of a shell command, quotes removed, with the operators between them as their own words. */
@@ -224,7 +227,17 @@ function program(words: readonly string[]): { name: string; args: string[] } | u
   return { name, args: words.slice(i + 1) };
 }
 
-const looksLikePath = (w: string): boolean => !w.includes('://') && !/\s/.test(w) && (w.startsWith('/') || w.startsWith('~') || w.startsWith('$HOME') || w.startsWith('${HOME}') || w.startsWith('./') || w.startsWith('../') || (w.includes('/') && !/^[\w.+-]+@[\w.-]+:/.test(w)) || /^\.?[\w.-]*\.(?:env|json|pem|key)$|^\.env(\.[\w.-]+)?$|^id_[a-z0-9]+$/.test(w));
+const looksLikePath = (w: string): boolean =>
+  !w.includes('://') &&
+  !/\s/.test(w) &&
+  (w.startsWith('/') ||
+    w.startsWith('~') ||
+    w.startsWith('$HOME') ||
+    w.startsWith('${HOME}') ||
+    w.startsWith('./') ||
+    w.startsWith('../') ||
+    (w.includes('/') && !/^[\w.+-]+@[\w.-]+:/.test(w)) ||
+    /^\.?[\w.-]*\.(?:env|json|pem|key)$|^\.env(\.[\w.-]+)?$|^id_[a-z0-9]+$/.test(w));
 
 /** Files a program writes, from its arguments (the targets of cp, mv, tee, sed -i, dd, curl -o, ...). */
 function writtenBy(name: string, args: readonly string[]): string[] {
@@ -280,14 +293,19 @@ function writtenBy(name: string, args: readonly string[]): string[] {
 /** Hosts a program connects to by name rather than by URL (ssh, scp, rsync, nc). */
 function hostsBy(name: string, args: readonly string[]): string[] {
   const plain = args.filter((a) => !a.startsWith('-'));
-  if (name === 'ssh' || name === 'sftp') return plain.slice(0, 1).map((a) => hostOf(a)).filter((h): h is string => h !== undefined);
+  if (name === 'ssh' || name === 'sftp')
+    return plain
+      .slice(0, 1)
+      .map((a) => hostOf(a))
+      .filter((h): h is string => h !== undefined);
   if (name === 'scp' || name === 'rsync') {
     return plain
       .map((a) => /^(?:[\w.-]+@)?([\w.-]+):/.exec(a)?.[1])
       .filter((h): h is string => h !== undefined)
       .map((h) => h.toLowerCase());
   }
-  if (name === 'nc' || name === 'ncat' || name === 'netcat' || name === 'telnet') return plain.slice(0, 1).filter((a) => /^[\w.-]+$/.test(a) && !/^\d+$/.test(a));
+  if (name === 'nc' || name === 'ncat' || name === 'netcat' || name === 'telnet')
+    return plain.slice(0, 1).filter((a) => /^[\w.-]+$/.test(a) && !/^\d+$/.test(a));
   return [];
 }
 

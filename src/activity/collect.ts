@@ -162,7 +162,18 @@ export class Collector {
     let s = this.sessions.get(key);
     if (!s) {
       const cap = this.perSession;
-      s = { key, files: [], messages: 0, tools: new Tally(200), exec: new Tally(cap), paths: new Tally(cap), hosts: new Tally(cap), named: new Tally(200), unrecorded: 0, findings: 0 };
+      s = {
+        key,
+        files: [],
+        messages: 0,
+        tools: new Tally(200),
+        exec: new Tally(cap),
+        paths: new Tally(cap),
+        hosts: new Tally(cap),
+        named: new Tally(200),
+        unrecorded: 0,
+        findings: 0,
+      };
       this.sessions.set(key, s);
     }
     if (!s.files.includes(file)) s.files.push(file);
@@ -185,7 +196,8 @@ export class Collector {
     if (a.exec !== undefined) s.exec.add(a.exec);
     for (const p of a.paths) s.paths.add(p);
     for (const w of a.writes) {
-      if (this.writers.size < 100_000 || this.writers.has(w)) this.writers.set(w, { session: s.key, file: at.file, line: at.line, tool: name, ...(at.time !== undefined ? { time: at.time } : {}) });
+      if (this.writers.size < 100_000 || this.writers.has(w))
+        this.writers.set(w, { session: s.key, file: at.file, line: at.line, tool: name, ...(at.time !== undefined ? { time: at.time } : {}) });
     }
     for (const h of a.hosts) s.hosts.add(h);
   }
@@ -202,7 +214,15 @@ export class Collector {
 
   /** A finding, unless this rule has said enough about this session already. */
   /** `host`: a finding about the workspace as it is on disk, not about a line of the history. */
-  add(ruleId: string, args: Record<string, string>, where: { file: string; line?: number }, event: Finding['event'], s?: SessionSummary, capKey?: string, seen: 'history' | 'host' = 'history'): void {
+  add(
+    ruleId: string,
+    args: Record<string, string>,
+    where: { file: string; line?: number },
+    event: Finding['event'],
+    s?: SessionSummary,
+    capKey?: string,
+    seen: 'history' | 'host' = 'history',
+  ): void {
     const key = `${ruleId}\0${capKey ?? event?.session ?? where.file}`;
     const n = (this.perKey.get(key) ?? 0) + 1;
     this.perKey.set(key, n);
@@ -211,7 +231,10 @@ export class Collector {
       this.omitted.set(ruleId, (this.omitted.get(ruleId) ?? 0) + 1);
       return;
     }
-    const f = makeFinding({ ruleId, file: where.file, args, ...(where.line !== undefined ? { line: where.line, column: 1 } : {}), source: { kind: seen } }, this.traits);
+    const f = makeFinding(
+      { ruleId, file: where.file, args, ...(where.line !== undefined ? { line: where.line, column: 1 } : {}), source: { kind: seen } },
+      this.traits,
+    );
     if (event) f.event = event;
     this.findings.push(f);
   }

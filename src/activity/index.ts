@@ -106,7 +106,10 @@ function pairingOf(dataDir: string): Record<string, unknown> | undefined {
 
 function noHistory(o: ActivityOptions, found: Located): never {
   const places = [...new Set(found.missing.filter((p) => /sessions|logs/.test(p)))];
-  throw new ConfigAccessError(o.config, `no nanobot history for ${o.config}: none of ${places.join(', ')} exists (nanobot has not run with this config, or its workspace is elsewhere: agents.defaults.workspace)`);
+  throw new ConfigAccessError(
+    o.config,
+    `no nanobot history for ${o.config}: none of ${places.join(', ')} exists (nanobot has not run with this config, or its workspace is elsewhere: agents.defaults.workspace)`,
+  );
 }
 
 export function activity(o: ActivityOptions): ActivityResult {
@@ -176,17 +179,26 @@ export function activity(o: ActivityOptions): ActivityResult {
 
     // Senders the current allow lists do not name.
     const allow = allowLists(o.value, o.traits, pairingOf(o.dataDir));
-    const senders = [...col.senders.values()].filter((s) => o.session === undefined || o.session === `${s.channel}:${s.sender.split('|')[0]}`).map((s) => {
-      const list = allow.get(s.channel);
-      return { ...s, allowed: list === undefined ? undefined : isAllowed(list, s.channel, s.sender) };
-    });
+    const senders = [...col.senders.values()]
+      .filter((s) => o.session === undefined || o.session === `${s.channel}:${s.sender.split('|')[0]}`)
+      .map((s) => {
+        const list = allow.get(s.channel);
+        return { ...s, allowed: list === undefined ? undefined : isAllowed(list, s.channel, s.sender) };
+      });
     for (const s of senders) {
       if (s.allowed !== false || s.session + s.log === 0) continue;
       const n = Math.max(s.session, s.log);
-      const when = s.first === undefined ? '' : showTime(s.first) === showTime(s.last) ? ` at ${showTime(s.first)}` : ` between ${showTime(s.first)} and ${showTime(s.last)}`;
+      const when =
+        s.first === undefined
+          ? ''
+          : showTime(s.first) === showTime(s.last)
+            ? ` at ${showTime(s.first)}`
+            : ` between ${showTime(s.first)} and ${showTime(s.last)}`;
       col.add(
         'activity-unknown-sender',
-        { detail: `${s.channel} sender ${s.sender} sent ${n} message${n === 1 ? '' : 's'} nanobot answered${when}; ${allow.get(s.channel)!.where} does not name them now, nor does pairing.json` },
+        {
+          detail: `${s.channel} sender ${s.sender} sent ${n} message${n === 1 ? '' : 's'} nanobot answered${when}; ${allow.get(s.channel)!.where} does not name them now, nor does pairing.json`,
+        },
         s.at,
         { session: `${s.channel}:${s.sender.split('|')[0]}` },
         undefined,
@@ -195,7 +207,10 @@ export function activity(o: ActivityOptions): ActivityResult {
     }
 
     const now = o.now ?? Date.now();
-    const reviewSince = o.since ?? { ms: now - DEFAULT_REVIEW_DAYS * 86_400_000, label: `${formatLocal(now - DEFAULT_REVIEW_DAYS * 86_400_000)} (the last ${DEFAULT_REVIEW_DAYS} days)` };
+    const reviewSince = o.since ?? {
+      ms: now - DEFAULT_REVIEW_DAYS * 86_400_000,
+      label: `${formatLocal(now - DEFAULT_REVIEW_DAYS * 86_400_000)} (the last ${DEFAULT_REVIEW_DAYS} days)`,
+    };
     const workspaceReview = reviewWorkspace(o.workspace, reviewSince.ms, reviewSince.label, col);
     if (o.session === undefined) workspaceFindings(workspaceReview, col);
 

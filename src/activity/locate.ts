@@ -145,7 +145,14 @@ export function locate(layout: Layout): Located {
   const seen = new Set<string>();
   let sessionDirs = 0;
 
-  const add = (kind: SourceKind, label: string, root: string, parts: readonly string[], accept: (name: string) => boolean, nested?: (name: string) => boolean): void => {
+  const add = (
+    kind: SourceKind,
+    label: string,
+    root: string,
+    parts: readonly string[],
+    accept: (name: string) => boolean,
+    nested?: (name: string) => boolean,
+  ): void => {
     const path = join(root, ...parts);
     if (seen.has(path)) return;
     seen.add(path);

@@ -57,7 +57,7 @@ export function scanLog(file: HistoryFile, ctx: ScanContext, options: LogOptions
     streamLines(fd, {
       line(buf, start, end, n) {
         // Only lines that start with a date are log records; the rest continue a traceback.
-        if (end - start < 24 || buf[start + 4] !== 45 /* - */ && buf[start] !== 27) return;
+        if (end - start < 24 || (buf[start + 4] !== 45 /* - */ && buf[start] !== 27)) return;
         const m = LINE.exec(buf.toString('utf8', start, end));
         if (!m) return;
         const time = m[1]!;

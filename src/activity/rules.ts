@@ -37,7 +37,15 @@ interface RuleData {
 const DATA = patterns.rules as unknown as Record<string, RuleData>;
 
 /** Rule ids in the order their findings are listed for one call. */
-export const CALL_RULES = ['activity-download-run', 'activity-credential-read', 'activity-exfiltration', 'activity-config-write', 'activity-persistence', 'activity-privilege', 'activity-package-install'] as const;
+export const CALL_RULES = [
+  'activity-download-run',
+  'activity-credential-read',
+  'activity-exfiltration',
+  'activity-config-write',
+  'activity-persistence',
+  'activity-privilege',
+  'activity-package-install',
+] as const;
 
 /** Rules a call can raise that make a preceding injection marker worth reporting. */
 export const DANGEROUS = new Set<string>([...CALL_RULES.filter((r) => r !== 'activity-package-install'), 'activity-outside-workspace']);
@@ -73,8 +81,20 @@ export interface Detector {
 export function detector(inst: Instance): Detector {
   const tokens: Record<string, string> = { config: inst.config, dataDir: inst.dataDir, workspace: inst.workspace, home: inst.home };
   const compile = (list: readonly { re: string; what: string }[] | undefined, flags = ''): Pattern[] =>
-    (list ?? []).map((p) => ({ re: new RegExp(p.re.replace(/\{(config|dataDir|workspace|home)\}/g, (_, t: string) => escape(tokens[t]!)), flags), what: p.what }));
-  const rules = CALL_RULES.map((id) => ({ id, command: compile(DATA[id]?.command), read: compile(DATA[id]?.read), write: compile(DATA[id]?.write), tool: DATA[id]?.tool ?? [] }));
+    (list ?? []).map((p) => ({
+      re: new RegExp(
+        p.re.replace(/\{(config|dataDir|workspace|home)\}/g, (_, t: string) => escape(tokens[t]!)),
+        flags,
+      ),
+      what: p.what,
+    }));
+  const rules = CALL_RULES.map((id) => ({
+    id,
+    command: compile(DATA[id]?.command),
+    read: compile(DATA[id]?.read),
+    write: compile(DATA[id]?.write),
+    tool: DATA[id]?.tool ?? [],
+  }));
   const markers = compile(DATA['activity-prompt-injection']?.markers, 'iu');
   const exfil = DATA['activity-exfiltration']!.secrets!;
   const needs = new RegExp(exfil.commandNeeds);
@@ -88,7 +108,11 @@ export function detector(inst: Instance): Detector {
       const facts = given ?? callFacts(call, inst);
       const hits: Hit[] = [];
       const command = facts.command !== undefined ? ruleText(facts.command) : undefined;
-      if (command?.partial) hits.push({ ruleId: 'activity-command-too-long', detail: `the command is ${Math.round(facts.command!.length / 1024)} KB long; the rules saw its first and last ${RULE_TEXT / 2048} KB` });
+      if (command?.partial)
+        hits.push({
+          ruleId: 'activity-command-too-long',
+          detail: `the command is ${Math.round(facts.command!.length / 1024)} KB long; the rules saw its first and last ${RULE_TEXT / 2048} KB`,
+        });
       for (const rule of rules) {
         let detail: string | undefined;
         if (command !== undefined) {
@@ -126,10 +150,15 @@ export function detector(inst: Instance): Detector {
         if (detail !== undefined) hits.push({ ruleId: rule.id, detail });
       }
       if (inst.restrict && (!inst.restrictExecOnly || call.name === 'exec')) {
-        const out = facts.touches.filter((t) => t.abs !== undefined && !BENIGN.has(t.abs) && !t.abs.startsWith('/dev/fd/') && !inside(inst.workspace, t.abs) && !inside(media, t.abs));
+        const out = facts.touches.filter(
+          (t) => t.abs !== undefined && !BENIGN.has(t.abs) && !t.abs.startsWith('/dev/fd/') && !inside(inst.workspace, t.abs) && !inside(media, t.abs),
+        );
         if (out.length > 0) {
           const what = out[0]!;
-          hits.push({ ruleId: 'activity-outside-workspace', detail: `${what.written} is outside the workspace ${inst.workspace}${out.length > 1 ? ` (and ${out.length - 1} more path${out.length > 2 ? 's' : ''})` : ''}` });
+          hits.push({
+            ruleId: 'activity-outside-workspace',
+            detail: `${what.written} is outside the workspace ${inst.workspace}${out.length > 1 ? ` (and ${out.length - 1} more path${out.length > 2 ? 's' : ''})` : ''}`,
+          });
         }
       }
       return hits;

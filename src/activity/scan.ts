@@ -101,7 +101,8 @@ const STAMP_LENGTHS = [26, 19];
 function timestampOf(buf: Buffer, start: number, end: number): string | undefined {
   for (const len of STAMP_LENGTHS) {
     const at = end - 2 - len - 15;
-    if (at > start && buf[end - 2] === 34 && buf[at] === 34 && buf[at + 1] === 116 /* t */ && startsWith(buf, at, end, TIMESTAMP)) return buf.toString('latin1', end - 2 - len, end - 2);
+    if (at > start && buf[end - 2] === 34 && buf[at] === 34 && buf[at + 1] === 116 /* t */ && startsWith(buf, at, end, TIMESTAMP))
+      return buf.toString('latin1', end - 2 - len, end - 2);
   }
   const t = find(buf, TIMESTAMP, start, end, true);
   return t >= 0 ? valueAfter(buf, t, TIMESTAMP.length, end) : undefined;
@@ -163,7 +164,11 @@ export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((b) => (b !== null && typeof b === 'object' && typeof (b as Record<string, unknown>)['text'] === 'string' ? ((b as Record<string, unknown>)['text'] as string) : ''))
+    .map((b) =>
+      b !== null && typeof b === 'object' && typeof (b as Record<string, unknown>)['text'] === 'string'
+        ? ((b as Record<string, unknown>)['text'] as string)
+        : '',
+    )
     .join('\n');
 }
 
@@ -173,13 +178,24 @@ export function isErrorResult(text: string): boolean {
 
 /** Report a call's findings once its result (or the next message) is known. */
 export function emitCall(ctx: ScanContext, s: SessionSummary, file: string, p: Pending, outcome: 'ok' | 'error' | 'none' | 'log'): void {
-  const suffix = { error: ' (the tool answered with an error)', ok: ' (it ran)', none: ' (no result was recorded)', log: ' (from the log, which keeps no results)' }[outcome];
+  const suffix = {
+    error: ' (the tool answered with an error)',
+    ok: ' (it ran)',
+    none: ' (no result was recorded)',
+    log: ' (from the log, which keeps no results)',
+  }[outcome];
   for (const h of p.hits) {
     ctx.col.add(
       h.ruleId,
       { call: p.shown, detail: h.detail, outcome: suffix },
       { file, line: p.line },
-      { session: s.key, ...(p.time !== undefined ? { time: showTime(p.time)! } : {}), tool: p.call.name, call: p.shown, ...(p.call.id !== undefined ? { callId: p.call.id } : {}) },
+      {
+        session: s.key,
+        ...(p.time !== undefined ? { time: showTime(p.time)! } : {}),
+        tool: p.call.name,
+        call: p.shown,
+        ...(p.call.id !== undefined ? { callId: p.call.id } : {}),
+      },
       s,
     );
   }
@@ -190,7 +206,11 @@ export function scanSession(file: HistoryFile, ctx: ScanContext): void {
   try {
     fd = file.dir.openFile(file.name);
   } catch (error) {
-    ctx.skip(file.path, undefined, (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'it became a symbolic link' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    ctx.skip(
+      file.path,
+      undefined,
+      (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'it became a symbolic link' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
     return;
   }
   try {
@@ -259,9 +279,17 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
       const sess = summary();
       col.add(
         'activity-prompt-injection',
-        { detail: `the ${got.name ?? 'tool'} result at line ${got.line} holds ${marker}, and the call after it at line ${p.line}, ${p.shown}, ${dangerous[0]!.detail}` },
+        {
+          detail: `the ${got.name ?? 'tool'} result at line ${got.line} holds ${marker}, and the call after it at line ${p.line}, ${p.shown}, ${dangerous[0]!.detail}`,
+        },
         { file: file.path, line: got.line },
-        { session: sess.key, ...(p.time !== undefined ? { time: showTime(p.time)! } : {}), tool: p.call.name, call: p.shown, ...(p.call.id !== undefined ? { callId: p.call.id } : {}) },
+        {
+          session: sess.key,
+          ...(p.time !== undefined ? { time: showTime(p.time)! } : {}),
+          tool: p.call.name,
+          call: p.shown,
+          ...(p.call.id !== undefined ? { callId: p.call.id } : {}),
+        },
         sess,
       );
       return;
@@ -350,7 +378,8 @@ function scanOpened(fd: number, file: HistoryFile, ctx: ScanContext): void {
           if (p) {
             pending.delete(id!);
             const c = find(buf, CONTENT, start, end);
-            const text = c >= 0 ? (valueAfter(buf, c, CONTENT.length, Math.min(end, c + 200)) ?? buf.toString('utf8', c + CONTENT.length, Math.min(end, c + 64))) : '';
+            const text =
+              c >= 0 ? (valueAfter(buf, c, CONTENT.length, Math.min(end, c + 200)) ?? buf.toString('utf8', c + CONTENT.length, Math.min(end, c + 64))) : '';
             emitCall(ctx, summary(), file.path, p, isErrorResult(text.replace(/^[\s:"]+/, '')) ? 'error' : 'ok');
           }
         }

@@ -43,7 +43,8 @@ export function allowLists(config: Record<string, unknown>, traits: VersionTrait
       ids = strings(dm['allowFrom']).map((id) => id.replace(/^\+/, ''));
       where = 'channels.signal.dm.allowFrom';
     }
-    for (const inst of Array.isArray(section['instances']) ? section['instances'] : []) if (isObject(inst)) for (const id of strings(inst['allowFrom'])) ids.push(id);
+    for (const inst of Array.isArray(section['instances']) ? section['instances'] : [])
+      if (isObject(inst)) for (const id of strings(inst['allowFrom'])) ids.push(id);
     const everyone = star ? ids.includes('*') : ids.length === 0;
     const all = new Set(ids.map((id) => (name === 'email' ? id.toLowerCase() : id)));
     for (const id of strings(approved[name])) all.add(id);

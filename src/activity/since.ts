@@ -28,7 +28,8 @@ export function parseSince(text: string, now = Date.now()): { ms: number; label:
     return { ms: now - ms, label: `${formatLocal(now - ms)} (${t} ago)` };
   }
   const ms = timeMs(t);
-  if (Number.isNaN(ms)) throw new UsageError(`--since ${JSON.stringify(text)} is neither a date (2026-11-20, 2026-11-20T08:00) nor a duration (7d, 12h, 30m, 2w)`);
+  if (Number.isNaN(ms))
+    throw new UsageError(`--since ${JSON.stringify(text)} is neither a date (2026-11-20, 2026-11-20T08:00) nor a duration (7d, 12h, 30m, 2w)`);
   if (ms > now) throw new UsageError(`--since ${text} is in the future`);
   return { ms, label: formatLocal(ms) };
 }

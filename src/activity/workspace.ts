@@ -11,7 +11,8 @@ import { showTime } from './since.js';
  * What nanobot itself keeps in the workspace (session/manager.py, agent/memory.py, cron/service.py,
  * utils/gitstore.py): not the agent's doing, so not listed. Paths relative to the workspace.
  */
-const OWN = /^(?:sessions\/[^/]+\.jsonl(?:\.tmp)?|\.nanobot\/.*|memory\/(?:history\.jsonl|\.cursor|\.dream_cursor)|cron\/(?:jobs\.json|action\.jsonl)|\.gitignore)$/;
+const OWN =
+  /^(?:sessions\/[^/]+\.jsonl(?:\.tmp)?|\.nanobot\/.*|memory\/(?:history\.jsonl|\.cursor|\.dream_cursor)|cron\/(?:jobs\.json|action\.jsonl)|\.gitignore)$/;
 /** Directories not walked into: version control and dependency trees. */
 const NOT_WALKED = new Set(['.git', 'node_modules', '.venv', '__pycache__']);
 const MAX_ENTRIES = 200_000;
@@ -91,7 +92,8 @@ export function reviewWorkspace(root: string, sinceMs: number, sinceLabel: strin
   return review;
 }
 
-const by = (w: Writer | undefined): string => (w ? `; written by session ${w.session}${w.time ? ` at ${showTime(w.time)}` : ''} (${w.tool}, ${w.file}:${w.line})` : '');
+const by = (w: Writer | undefined): string =>
+  w ? `; written by session ${w.session}${w.time ? ` at ${showTime(w.time)}` : ''} (${w.tool}, ${w.file}:${w.line})` : '';
 
 /** The review's findings: one per link, new executable and new hidden file. The other changes are listed, not flagged. */
 export function workspaceFindings(review: WorkspaceReview, col: Collector): void {
@@ -99,9 +101,35 @@ export function workspaceFindings(review: WorkspaceReview, col: Collector): void
     const where = { file: f.path };
     const event = f.writer ? { session: f.writer.session, ...(f.writer.time ? { time: showTime(f.writer.time)! } : {}), tool: f.writer.tool } : undefined;
     const name = shown(f.path, 300);
-    if (f.kind === 'link-outside') col.add('activity-workspace-link-outside', { detail: `${name} is a link to ${shown(f.target ?? '?', 300)}, outside the workspace${by(f.writer)}` }, where, event, undefined, 'workspace-link', 'host');
+    if (f.kind === 'link-outside')
+      col.add(
+        'activity-workspace-link-outside',
+        { detail: `${name} is a link to ${shown(f.target ?? '?', 300)}, outside the workspace${by(f.writer)}` },
+        where,
+        event,
+        undefined,
+        'workspace-link',
+        'host',
+      );
     else if (f.kind === 'executable' || f.kind === 'setuid')
-      col.add('activity-workspace-executable', { detail: `${name} is ${f.kind === 'setuid' ? 'a setuid or setgid executable' : 'executable'}, changed ${f.modified}${by(f.writer)}` }, where, event, undefined, 'workspace-exec', 'host');
-    else if (f.kind === 'hidden') col.add('activity-workspace-hidden', { detail: `${name} is hidden, changed ${f.modified}${by(f.writer)}` }, where, event, undefined, 'workspace-hidden', 'host');
+      col.add(
+        'activity-workspace-executable',
+        { detail: `${name} is ${f.kind === 'setuid' ? 'a setuid or setgid executable' : 'executable'}, changed ${f.modified}${by(f.writer)}` },
+        where,
+        event,
+        undefined,
+        'workspace-exec',
+        'host',
+      );
+    else if (f.kind === 'hidden')
+      col.add(
+        'activity-workspace-hidden',
+        { detail: `${name} is hidden, changed ${f.modified}${by(f.writer)}` },
+        where,
+        event,
+        undefined,
+        'workspace-hidden',
+        'host',
+      );
   }
 }

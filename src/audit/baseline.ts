@@ -25,10 +25,13 @@ function baselineKeys(data: unknown, text: string, what: string): Set<string> {
   const keys = new Set<string>();
   for (let i = 0; i < list.length; i++) {
     const f: unknown = list[i];
-    const ok = isObject(f) && typeof f['ruleId'] === 'string' && typeof f['file'] === 'string' && (f['pointer'] === undefined || typeof f['pointer'] === 'string');
+    const ok =
+      isObject(f) && typeof f['ruleId'] === 'string' && typeof f['file'] === 'string' && (f['pointer'] === undefined || typeof f['pointer'] === 'string');
     if (!ok) {
       const found = isObject(f) ? 'an object without them' : kindOf(f);
-      throw new UsageError(`${what}:${placeOf(text, ['findings', i])}: findings[${i}] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found ${found}`);
+      throw new UsageError(
+        `${what}:${placeOf(text, ['findings', i])}: findings[${i}] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found ${found}`,
+      );
     }
     keys.add(baselineKey(f as { ruleId: string; file: string; pointer?: string }));
   }

@@ -5,7 +5,11 @@ import { isHardenError } from '../errors.js';
  * report that must come whatever happens: JSON, SARIF, JUnit). Among several, a config harden
  * cannot use is reported and the others still get their turn.
  */
-export async function eachConfig<T>(configs: readonly string[], work: (file: string) => Promise<T>, collect = false): Promise<{ results: T[]; errors: { file: string; message: string }[] }> {
+export async function eachConfig<T>(
+  configs: readonly string[],
+  work: (file: string) => Promise<T>,
+  collect = false,
+): Promise<{ results: T[]; errors: { file: string; message: string }[] }> {
   const results: T[] = [];
   const errors: { file: string; message: string }[] = [];
   for (const file of configs) {

@@ -58,7 +58,9 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   const load = loadFindings(parsed, effective, traits);
   // A file nanobot does not start with has no effective settings to check: its reasons are the findings.
   const starts = effective.load.status === 'ok' || effective.load.status === 'fallback';
-  const findings = starts ? [...load, ...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)] : [...load, ...contentFindings(parsed, effective, traits, options.profile)];
+  const findings = starts
+    ? [...load, ...schemaFindings(parsed, effective, options.profile, traits), ...contentFindings(parsed, effective, traits, options.profile)]
+    : [...load, ...contentFindings(parsed, effective, traits, options.profile)];
   // One at a time: push(...list) passes each finding as an argument, and a config with 200,000
   // ${NAME} references makes as many.
   const add = (list: readonly Finding[]): void => {
@@ -75,14 +77,24 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     // An env file a unit or compose service names but harden cannot read: its variables are unknown.
     for (const src of sources) {
       for (const path of src.unreadable) {
-        findings.push(makeFinding({ ruleId: 'not-checked', file: src.file, args: { check: `the environment file ${path} (named by ${src.label})`, why: 'it cannot be read, so the variables it sets are unknown' }, source: { kind: 'host' } }, traits));
+        findings.push(
+          makeFinding(
+            {
+              ruleId: 'not-checked',
+              file: src.file,
+              args: { check: `the environment file ${path} (named by ${src.label})`, why: 'it cannot be read, so the variables it sets are unknown' },
+              source: { kind: 'host' },
+            },
+            traits,
+          ),
+        );
       }
     }
     const { commandRunner } = await import('../host/probe.js');
     const { deploymentFindings } = await import('../host/deployment.js');
     // One answer per question for this audit too (where.ts and the probes both read the process table).
     const cache = options.session?.cache ?? new Map<string, Promise<unknown>>();
-    const run = options.session?.run ?? (commandRunner(options.env['PATH']));
+    const run = options.session?.run ?? commandRunner(options.env['PATH']);
     add(
       await deploymentFindings({
         file,
@@ -110,7 +122,11 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
     });
     add(overrideFindings(parsed, options.profile, traits, sources));
     const known = new Set([...Object.keys(options.env), ...sources.flatMap((src) => src.vars.map((v) => v.name))]);
-    for (const s of secretValuesOf(sources.flatMap((src) => src.vars), parsed.text)) sourceSecrets.push(s);
+    for (const s of secretValuesOf(
+      sources.flatMap((src) => src.vars),
+      parsed.text,
+    ))
+      sourceSecrets.push(s);
     add(referenceFindings(parsed, traits, known));
   } else {
     add(referenceFindings(parsed, traits, undefined));
@@ -118,7 +134,15 @@ export async function auditContent(file: string, parsed: ParsedConfig, bytes: Ui
   add(shadowedProcessEnv(parsed, effective, traits));
   const secrets = [...new Set([...secretsInTree(parsed.root, parsed.text), ...secretsInEnv(options.env), ...sourceSecrets])];
   const kept = findings.filter((f) => inProfile(f.ruleId, options.profile));
-  return { file, parsed, bytes, effective, secrets, findings: (runs ? kept.map((f) => placed(f, runs)) : kept).sort(compareFindings), ...(runs ? { runs } : {}) };
+  return {
+    file,
+    parsed,
+    bytes,
+    effective,
+    secrets,
+    findings: (runs ? kept.map((f) => placed(f, runs)) : kept).sort(compareFindings),
+    ...(runs ? { runs } : {}),
+  };
 }
 
 /**
@@ -136,7 +160,6 @@ function placed(f: Finding, runs: Whereabouts): Finding {
     message: `${f.message}; nanobot runs in a container (${runs.evidence}), where it must listen on 0.0.0.0: publish the port on 127.0.0.1 on the host instead (compose-ports-loopback)`,
   };
 }
-
 
 async function envSources(file: string, options: AuditOptions): Promise<EnvSource[]> {
   const { besideConfig, findUnits } = await import('../host/env-sources.js');

@@ -18,7 +18,8 @@ export { resolveTraits } from './traits.js';
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const traits = await resolveTraits(options);
   // One set of machine-wide answers (process table, sockets, firewall, containers) for every config.
-  const session: HostSession | undefined = options.noHost || options.configs.length < 2 ? undefined : { run: (await import('../host/probe.js')).commandRunner(options.env['PATH']), cache: new Map() };
+  const session: HostSession | undefined =
+    options.noHost || options.configs.length < 2 ? undefined : { run: (await import('../host/probe.js')).commandRunner(options.env['PATH']), cache: new Map() };
   const withSession = session ? { ...options, session } : options;
   const { results: files, errors } = await eachConfig(
     options.configs,
@@ -41,7 +42,19 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     for (const f of project.files) for (const s of composeSecrets(f.text)) secrets.add(s);
     for (const f of composeFindings(project, { traits, bwrap })) if (inProfile(f.ruleId, options.profile)) composeFindingsList.push(f);
     for (const p of project.problems) {
-      composeFindingsList.push(makeFinding({ ruleId: 'not-checked', file: p.file, line: p.line, column: 1, args: { check: `the compose value at ${p.file}:${p.line}`, why: `docker compose refuses it (${p.message})` }, source: { kind: 'host' } }, traits));
+      composeFindingsList.push(
+        makeFinding(
+          {
+            ruleId: 'not-checked',
+            file: p.file,
+            line: p.line,
+            column: 1,
+            args: { check: `the compose value at ${p.file}:${p.line}`, why: `docker compose refuses it (${p.message})` },
+            source: { kind: 'host' },
+          },
+          traits,
+        ),
+      );
     }
   }
   // A machine-wide "not checked" (no firewall tool, no /proc) is said once, not once per config.
@@ -49,7 +62,13 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const once = (f: Finding) => f.ruleId !== 'not-checked' || (!said.has(f.message) && said.add(f.message) !== undefined);
   let findings = [...files.flatMap((f) => f.findings).filter(once), ...composeFindingsList.sort(compareFindings)];
   const { applyWaivers, forPipeline, loadWaivers, today } = await import('../findings/waivers.js');
-  const waivers = forPipeline(loadWaivers(files.map((f) => f.file), options.waivers), 'audit');
+  const waivers = forPipeline(
+    loadWaivers(
+      files.map((f) => f.file),
+      options.waivers,
+    ),
+    'audit',
+  );
   if (waivers.length > 0) findings = applyWaivers(findings, waivers, options.today ?? today(), traits).filter((f) => inProfile(f.ruleId, options.profile));
   if (options.baseline) findings = markKnown(findings, await readBaseline(options.baseline));
   return {

@@ -51,7 +51,11 @@ export async function review(file: string, io: Io, options: { since?: string; se
   const { workspacePath } = await import('../host/workspace.js');
   const { parseSince } = await import('../activity/since.js');
   const { activity } = await import('../activity/index.js');
-  const traits = await resolveTraits({ noHost: false, env: io.env, ...(options.nanobotVersion !== undefined ? { nanobotVersion: options.nanobotVersion } : {}) });
+  const traits = await resolveTraits({
+    noHost: false,
+    env: io.env,
+    ...(options.nanobotVersion !== undefined ? { nanobotVersion: options.nanobotVersion } : {}),
+  });
   const { parsed } = readConfig(file);
   const value = effectiveConfig(parsed, { traits, env: io.env }).value;
   const fields: { field: string; value: string }[] = [];
@@ -64,7 +68,9 @@ export async function review(file: string, io: Io, options: { since?: string; se
   const dataDir = dirname(file);
   // nanobot's ~ is its own user's home: the parent of ~/.nanobot when the config is there.
   const home = basename(dataDir) === '.nanobot' ? dirname(dataDir) : io.env['HOME'] || homedir();
-  const restrict = traits.restrictInExecOnly ? getIn(value, ['tools', 'exec', 'restrictToWorkspace']) === true : getIn(value, ['tools', 'restrictToWorkspace']) === true;
+  const restrict = traits.restrictInExecOnly
+    ? getIn(value, ['tools', 'exec', 'restrictToWorkspace']) === true
+    : getIn(value, ['tools', 'restrictToWorkspace']) === true;
   const opts: ActivityOptions = {
     config: file,
     value,

@@ -35,7 +35,10 @@ export function parseAssignments(values: readonly string[], kind: Kind, flag: st
   for (const value of values) {
     const m = /^([a-z][a-z0-9_]*)=(.*)$/i.exec(value.trim());
     if (!m) throw new UsageError(`${flag} ${JSON.stringify(value)}: expected CHANNEL=ID[,ID...], for instance ${flag} telegram=123456789`);
-    const ids = m[2]!.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const ids = m[2]!
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     add(answers, kind, m[1]!.toLowerCase(), ids, flag, notes, named);
   }
 }
@@ -43,10 +46,13 @@ export function parseAssignments(values: readonly string[], kind: Kind, flag: st
 /** --answers FILE: { "allowFrom": { "telegram": ["123"] }, "groupAllowFrom": { "slack": ["C0123"] } } */
 export function readAnswersFile(path: string, answers: Answers, notes: string[], named?: NamedChannels): void {
   const data = parseJsonInput(readInputText(path, `--answers ${path}`), `--answers ${path}`);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`--answers ${path}: expected a JSON object with allowFrom and/or groupAllowFrom`);
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new UsageError(`--answers ${path}: expected a JSON object with allowFrom and/or groupAllowFrom`);
   for (const [key, table] of Object.entries(data)) {
-    if (key !== 'allowFrom' && key !== 'groupAllowFrom') throw new UsageError(`--answers ${path}: unknown key ${JSON.stringify(key)} (expected allowFrom, groupAllowFrom)`);
-    if (table === null || typeof table !== 'object' || Array.isArray(table)) throw new UsageError(`--answers ${path}: ${key} must map channel names to lists of IDs`);
+    if (key !== 'allowFrom' && key !== 'groupAllowFrom')
+      throw new UsageError(`--answers ${path}: unknown key ${JSON.stringify(key)} (expected allowFrom, groupAllowFrom)`);
+    if (table === null || typeof table !== 'object' || Array.isArray(table))
+      throw new UsageError(`--answers ${path}: ${key} must map channel names to lists of IDs`);
     for (const [channel, ids] of Object.entries(table as Record<string, unknown>)) {
       if (!Array.isArray(ids)) throw new UsageError(`--answers ${path}: ${key}.${shown(channel)} must be a list of IDs`);
       add(answers, key, channel, ids, `--answers ${path}`, notes, named);
@@ -70,7 +76,7 @@ export async function checkChannelNames(named: NamedChannels, configs: readonly 
   for (const file of configs) {
     let root: JsonNode;
     try {
-      root = (readConfig(file)).parsed.root;
+      root = readConfig(file).parsed.root;
     } catch {
       continue; // the run itself says why this config cannot be used
     }
@@ -81,6 +87,8 @@ export async function checkChannelNames(named: NamedChannels, configs: readonly 
   if (missing !== undefined) {
     const { didYouMean } = await import('../config/nearest.js');
     const guess = didYouMean(missing, [...CHANNELS, ...inConfigs]);
-    throw new UsageError(`${named.get(missing)}: ${shown(missing)} is not a nanobot channel, and no config here has a channels.${shown(missing)} section${guess || ` (the channels are ${CHANNELS.join(', ')})`}`);
+    throw new UsageError(
+      `${named.get(missing)}: ${shown(missing)} is not a nanobot channel, and no config here has a channels.${shown(missing)} section${guess || ` (the channels are ${CHANNELS.join(', ')})`}`,
+    );
   }
 }

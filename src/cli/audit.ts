@@ -79,7 +79,11 @@ export async function runAudit(flags: AuditFlags, io: Io): Promise<number> {
     collectErrors: flags.format !== 'text',
     ...(flags.baseline ? { baseline: resolve(io.cwd, flags.baseline) } : {}),
   });
-  const summary = summarize(result.findings, flags.failOn, result.files.map((f) => f.file));
+  const summary = summarize(
+    result.findings,
+    flags.failOn,
+    result.files.map((f) => f.file),
+  );
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout);
   const output = render(
     {

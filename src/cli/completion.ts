@@ -11,7 +11,9 @@ interface Spec {
 export function specs(program: Command): Spec[] {
   return program.commands.map((c) => ({
     name: c.name(),
-    options: c.options.map((o) => ({ flag: o.long ?? o.short ?? '', ...(o.argChoices ? { choices: o.argChoices } : {}), takesValue: o.required || o.optional })).filter((o) => o.flag !== ''),
+    options: c.options
+      .map((o) => ({ flag: o.long ?? o.short ?? '', ...(o.argChoices ? { choices: o.argChoices } : {}), takesValue: o.required || o.optional }))
+      .filter((o) => o.flag !== ''),
   }));
 }
 
@@ -19,7 +21,10 @@ export function bash(all: Spec[]): string {
   const cases = all
     .map((s) => {
       const values = s.options.filter((o) => o.choices).map((o) => `      ${o.flag}) COMPREPLY=($(compgen -W "${o.choices!.join(' ')}" -- "$cur")); return;;`);
-      const files = s.options.filter((o) => o.takesValue && !o.choices).map((o) => o.flag).join('|');
+      const files = s.options
+        .filter((o) => o.takesValue && !o.choices)
+        .map((o) => o.flag)
+        .join('|');
       return `    ${s.name})\n      case "$prev" in\n${values.join('\n')}${files ? `\n      ${files}) COMPREPLY=($(compgen -f -- "$cur")); return;;` : ''}\n      esac\n      COMPREPLY=($(compgen -W "${s.options.map((o) => o.flag).join(' ')}" -- "$cur"));;`;
     })
     .join('\n');
@@ -44,7 +49,9 @@ complete -o default -F _harden harden
 export function zsh(all: Spec[]): string {
   const fns = all
     .map((s) => {
-      const args = s.options.map((o) => `    '${o.flag}${o.takesValue ? `=[${o.flag.slice(2)}]:value:${o.choices ? `(${o.choices.join(' ')})` : '_files'}` : ''}'`).join(' \\\n');
+      const args = s.options
+        .map((o) => `    '${o.flag}${o.takesValue ? `=[${o.flag.slice(2)}]:value:${o.choices ? `(${o.choices.join(' ')})` : '_files'}` : ''}'`)
+        .join(' \\\n');
       return `_harden_${s.name.replace(/-/g, '_')}() {\n  _arguments \\\n${args}\n}`;
     })
     .join('\n');
@@ -71,7 +78,9 @@ export function fish(all: Spec[]): string {
   for (const s of all) {
     for (const o of s.options) {
       const long = o.flag.replace(/^--/, '');
-      lines.push(`complete -c harden -n '__fish_seen_subcommand_from ${s.name}' -l ${long}${o.takesValue ? (o.choices ? ` -x -a '${o.choices.join(' ')}'` : ' -r -F') : ''}`);
+      lines.push(
+        `complete -c harden -n '__fish_seen_subcommand_from ${s.name}' -l ${long}${o.takesValue ? (o.choices ? ` -x -a '${o.choices.join(' ')}'` : ' -r -F') : ''}`,
+      );
     }
   }
   return lines.join('\n') + '\n';

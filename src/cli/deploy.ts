@@ -34,7 +34,13 @@ async function facts(flags: DeployFlags, io: Io) {
   if (files.length !== 1) throw new UsageError('give one --config');
   const file = files[0]!;
   const { auditFile, resolveTraits } = await import('../audit/index.js');
-  const options = { configs: [file], profile: 'baseline' as const, noHost: true, env: io.env, ...(flags.nanobotVersion ? { nanobotVersion: flags.nanobotVersion } : {}) };
+  const options = {
+    configs: [file],
+    profile: 'baseline' as const,
+    noHost: true,
+    env: io.env,
+    ...(flags.nanobotVersion ? { nanobotVersion: flags.nanobotVersion } : {}),
+  };
   const traits = await resolveTraits(options);
   const fa = await auditFile(file, options, traits);
   const { workspacePath } = await import('../host/workspace.js');
@@ -85,21 +91,30 @@ export async function runIncident(flags: DeployFlags, io: Io): Promise<number> {
   const { deploymentFindings } = await import('../host/deployment.js');
   const { facts: f, fa, traits } = await facts(flags, io);
   const units = (await findUnits(io.env['HOME'], f.config, [])).map((u) => u.file);
-  const processes = (nanobotProcesses('/proc')) ?? [];
+  const processes = nanobotProcesses('/proc') ?? [];
   const run = commandRunner(io.env['PATH']);
   const ps = await run?.('docker', ['ps', '--format', '{{.Names}}\t{{.Image}}\t{{.Command}}']).catch(() => undefined);
-  const containers = (ps?.code === 0 ? ps.stdout.split('\n') : []).filter((l) => /nanobot/i.test(l)).map((l) => l.split('\t')[0]!).filter(Boolean);
+  const containers = (ps?.code === 0 ? ps.stdout.split('\n') : [])
+    .filter((l) => /nanobot/i.test(l))
+    .map((l) => l.split('\t')[0]!)
+    .filter(Boolean);
   const review = await deploymentFindings({ file: f.config, traits, config: f.value, env: io.env, units: [], procRoot: '/nonexistent', platform: 'linux' });
   const recent = review.filter((x) => x.ruleId === 'workspace-review').map((x) => x.message);
   const { history, secrets } = await recentActivity(f.config, io, flags.nanobotVersion);
   const { RECENT_DAYS } = await import('../host/workspace.js');
   const workspaceExists = statOf(f.workspace)?.isDirectory() === true;
-  io.stdout.write(redactor([...fa.secrets, ...secrets])(incidentText({ ...f, units, processes, containers, recent, history, workspaceExists, recentDays: RECENT_DAYS })));
+  io.stdout.write(
+    redactor([...fa.secrets, ...secrets])(incidentText({ ...f, units, processes, containers, recent, history, workspaceExists, recentDays: RECENT_DAYS })),
+  );
   return 0;
 }
 
 /** The guide's "check command history" step: the calls harden activity flags in the last 7 days. */
-async function recentActivity(config: string, io: Io, nanobotVersion: string | undefined): Promise<{ history: NonNullable<IncidentFacts['history']>; secrets: string[] }> {
+async function recentActivity(
+  config: string,
+  io: Io,
+  nanobotVersion: string | undefined,
+): Promise<{ history: NonNullable<IncidentFacts['history']>; secrets: string[] }> {
   const { review } = await import('./activity.js');
   const since = '7d';
   try {
@@ -109,7 +124,10 @@ async function recentActivity(config: string, io: Io, nanobotVersion: string | u
       .filter((x) => x.severity !== 'info' && x.severity !== 'low')
       .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))
       .slice(0, 30)
-      .map((x) => `${x.severity}: ${x.event ? `${[x.event.session, x.event.time].filter(Boolean).join(' · ')}: ` : ''}${x.message} (${x.file}${x.line !== undefined ? `:${x.line}` : ''})`);
+      .map(
+        (x) =>
+          `${x.severity}: ${x.event ? `${[x.event.session, x.event.time].filter(Boolean).join(' · ')}: ` : ''}${x.message} (${x.file}${x.line !== undefined ? `:${x.line}` : ''})`,
+      );
     const more = result.findings.filter((x) => x.severity !== 'info' && x.severity !== 'low').length - flagged.length;
     if (more > 0) flagged.push(`and ${more} more`);
     return { history: { since: result.since ?? since, flagged, calls: result.calls }, secrets };

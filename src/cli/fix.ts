@@ -26,19 +26,28 @@ export interface FixFlags extends Omit<AuditFlags, 'format'> {
 }
 
 export function addFixOptions(command: Command): Command {
-  return command
-    .option('-y, --yes', 'apply the fixes without asking (for provisioning scripts)')
-    .option('-n, --dry-run', 'show the diff and the mode changes; write nothing')
-    .option('--allow-from <channel=ids>', 'accounts that may talk to the bot, e.g. telegram=123456789 (repeatable)', collect, [])
-    .option('--group-allow-from <channel=ids>', 'channels where the bot may answer anyone, e.g. slack=C0123ABC (repeatable)', collect, [])
-    .option('--answers <file>', 'JSON file with allowFrom and groupAllowFrom per channel')
-    .option('--accept-risk <rule>', 'apply a change the lockout guard holds back for this rule (repeatable)', collect, [])
-    .option('-q, --quiet', 'say what changed and what is left in a line each: no diff, no list of what was held back')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addOption(new Option('--runtime <where>', 'where nanobot runs: in a container its binds must stay on 0.0.0.0').choices(['auto', 'host', 'container']).default('auto'))
-    .option('--keep-backups <n>', 'backups to keep per config', '5')
-    // Not --env-file: Node 20 takes that flag from anywhere on the command line for itself.
-    .option('--secrets-to-env [file]', 'move plaintext secrets to an env file (default: nanobot.env beside the config) and write ${NAME} references in their place');
+  return (
+    command
+      .option('-y, --yes', 'apply the fixes without asking (for provisioning scripts)')
+      .option('-n, --dry-run', 'show the diff and the mode changes; write nothing')
+      .option('--allow-from <channel=ids>', 'accounts that may talk to the bot, e.g. telegram=123456789 (repeatable)', collect, [])
+      .option('--group-allow-from <channel=ids>', 'channels where the bot may answer anyone, e.g. slack=C0123ABC (repeatable)', collect, [])
+      .option('--answers <file>', 'JSON file with allowFrom and groupAllowFrom per channel')
+      .option('--accept-risk <rule>', 'apply a change the lockout guard holds back for this rule (repeatable)', collect, [])
+      .option('-q, --quiet', 'say what changed and what is left in a line each: no diff, no list of what was held back')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .addOption(
+        new Option('--runtime <where>', 'where nanobot runs: in a container its binds must stay on 0.0.0.0')
+          .choices(['auto', 'host', 'container'])
+          .default('auto'),
+      )
+      .option('--keep-backups <n>', 'backups to keep per config', '5')
+      // Not --env-file: Node 20 takes that flag from anywhere on the command line for itself.
+      .option(
+        '--secrets-to-env [file]',
+        'move plaintext secrets to an env file (default: nanobot.env beside the config) and write ${NAME} references in their place',
+      )
+  );
 }
 
 function answersFrom(flags: FixFlags, notes: string[], named: NamedChannels): Answers {
@@ -63,7 +72,9 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
   const dryRun = flags.dryRun === true;
   const interactive = !dryRun && flags.yes !== true;
   if (interactive && !io.stdinIsTTY) {
-    throw new NotATerminalError('harden fix asks questions, but standard input is not a terminal: pass --yes to apply the fixes without questions, or --dry-run to see them');
+    throw new NotATerminalError(
+      'harden fix asks questions, but standard input is not a terminal: pass --yes to apply the fixes without questions, or --dry-run to see them',
+    );
   }
   const notes: string[] = [];
   const named: NamedChannels = new Map();
@@ -78,7 +89,9 @@ export async function runFix(flags: FixFlags, io: Io): Promise<number> {
     acceptRisk: flags.acceptRisk,
     runtime: flags.runtime,
     keepBackups: keep,
-    ...(flags.secretsToEnv !== undefined && flags.secretsToEnv !== false ? { secretsToEnv: typeof flags.secretsToEnv === 'string' ? resolve(io.cwd, flags.secretsToEnv) : '' } : {}),
+    ...(flags.secretsToEnv !== undefined && flags.secretsToEnv !== false
+      ? { secretsToEnv: typeof flags.secretsToEnv === 'string' ? resolve(io.cwd, flags.secretsToEnv) : '' }
+      : {}),
   };
   const color = flags.format === 'text' && useColor(flags.color, io.env, io.stdout);
   if (interactive) {

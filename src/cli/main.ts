@@ -66,7 +66,9 @@ Examples:
   }
 
   if (wanted('fix')) {
-    addFixOptions(addCommonOptions(cli.command('fix').description('Fix what the audit finds: a wizard on a terminal, --yes for scripts, --dry-run to preview.')))
+    addFixOptions(
+      addCommonOptions(cli.command('fix').description('Fix what the audit finds: a wizard on a terminal, --yes for scripts, --dry-run to preview.')),
+    )
       .addHelpText(
         'after',
         `
@@ -98,8 +100,15 @@ Examples:
 
   if (wanted('docker')) {
     addDeployOptions(cli.command('docker').description("Print a hardened docker run script, or compose service, for this config's paths."))
-      .addOption(new Option('--format <format>', 'run: a shell script that starts the container; compose: the same as a compose file').choices(['run', 'compose']).default('run'))
-      .addHelpText('after', '\nExamples:\n  $ harden docker --config ~/.nanobot/config.json > nanobot-run.sh && sh nanobot-run.sh\n  $ harden docker --format compose > compose.yml')
+      .addOption(
+        new Option('--format <format>', 'run: a shell script that starts the container; compose: the same as a compose file')
+          .choices(['run', 'compose'])
+          .default('run'),
+      )
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ harden docker --config ~/.nanobot/config.json > nanobot-run.sh && sh nanobot-run.sh\n  $ harden docker --format compose > compose.yml',
+      )
       .action((flags: Parameters<typeof runDocker>[0]) => run(() => runDocker(flags, io)));
   }
   if (wanted('systemd')) {
@@ -114,7 +123,11 @@ Examples:
   }
 
   if (wanted('activity')) {
-    addActivityOptions(cli.command('activity').description("What the agent did, from nanobot's session histories and logs, and what of it was dangerous; and what changed in the workspace."))
+    addActivityOptions(
+      cli
+        .command('activity')
+        .description("What the agent did, from nanobot's session histories and logs, and what of it was dangerous; and what changed in the workspace."),
+    )
       .addHelpText(
         'after',
         `

@@ -34,7 +34,13 @@ export async function runRestore(backup: string | undefined, flags: RestoreFlags
     }
     io.stdout.write(`backups of ${file}, newest first:\n`);
     backups.forEach((b, i) => {
-      const what = b.problem ? `cannot be restored: ${b.problem}` : b.action === 'restore' ? 'before a restore' : b.rules ? `before fixing ${b.rules.join(', ')}` : '';
+      const what = b.problem
+        ? `cannot be restored: ${b.problem}`
+        : b.action === 'restore'
+          ? 'before a restore'
+          : b.rules
+            ? `before fixing ${b.rules.join(', ')}`
+            : '';
       io.stdout.write(`  ${String(i + 1).padStart(2)}  ${b.time.toISOString()}  ${b.path}${what ? `  (${what})` : ''}\n`);
     });
     return 0;

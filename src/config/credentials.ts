@@ -18,10 +18,42 @@ export const REDACTED = '[redacted]';
  * into words (snake, kebab, dotted, camel); the last word decides (`GITHUB_PAT`, `--api-key`,
  * `X-Auth-Token`), or the run-together name's end (`BOTTOKEN`, `MYSQLROOTPASSWORD`).
  */
-const LAST_WORD = new Set(['key', 'apikey', 'token', 'secret', 'password', 'passwd', 'pwd', 'pass', 'pat', 'credential', 'credentials', 'cookie', 'authorization', 'bearer', 'dsn', 'sig', 'signature', 'jwt', 'passphrase']);
+const LAST_WORD = new Set([
+  'key',
+  'apikey',
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'pat',
+  'credential',
+  'credentials',
+  'cookie',
+  'authorization',
+  'bearer',
+  'dsn',
+  'sig',
+  'signature',
+  'jwt',
+  'passphrase',
+]);
 const JOINED_END = /(?:token|secret|password|passwd|apikey|accesskey|privatekey|secretkey|basicauthusers|digestauthusers|databaseurl|connectionstring)$/;
 /** Names that say token or key without holding one (nanobot's own fields among them). */
-const NOT_SECRET_NAME = new Set(['websocketrequirestoken', 'tokenttls', 'maxtokens', 'contextwindowtokens', 'tokenissuepath', 'maxtoolresultchars', 'sortkey', 'primarykey', 'foreignkey', 'keyid', 'publickey']);
+const NOT_SECRET_NAME = new Set([
+  'websocketrequirestoken',
+  'tokenttls',
+  'maxtokens',
+  'contextwindowtokens',
+  'tokenissuepath',
+  'maxtoolresultchars',
+  'sortkey',
+  'primarykey',
+  'foreignkey',
+  'keyid',
+  'publickey',
+]);
 
 /** Every secret name holds one of these (lower-cased); most names are out after this one test. */
 const NAME_HINT = /key|token|secret|pass|pwd|pat|credential|cookie|authorization|bearer|dsn|sig|jwt|url|string|users/i;
@@ -77,7 +109,8 @@ const SCHEME_TOKEN = /\b(?:bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})/dgi;
 const HEADER = /^\s*([A-Za-z][\w-]*)\s*:\s*(\S(?:.*\S)?)\s*$/ds;
 const FLAG_VALUE = /(?:^|\s)(--?[A-Za-z][\w.-]*)(=|\s+)(?:"([^"]*)"|'([^']*)'|([^\s"']+))/dg;
 const ASSIGNMENT = /(?:^|[\s"'])([A-Za-z_][\w.-]*)=(?:"([^"]*)"|'([^']*)'|([^\s"']+))/dg;
-const KNOWN_TOKEN = /\b(?:sk-(?:ant-|or-v1-|proj-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gsk_[A-Za-z0-9]{20,}|hf_[A-Za-z0-9]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})/dg;
+const KNOWN_TOKEN =
+  /\b(?:sk-(?:ant-|or-v1-|proj-)?[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|gsk_[A-Za-z0-9]{20,}|hf_[A-Za-z0-9]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35})/dg;
 
 /** An opaque token rather than a word: a digit or a token symbol, or mixed case inside it. */
 function tokenLike(s: string): boolean {
@@ -129,7 +162,7 @@ export function credentialSpans(value: string, dialect: Dialect = 'json'): Span[
   return merge(found);
 }
 
-const isLetter = (code: number): boolean => ((code | 32) >= 97 && (code | 32) <= 122);
+const isLetter = (code: number): boolean => (code | 32) >= 97 && (code | 32) <= 122;
 
 /** The characters that end a URL's authority (and so its userinfo), or the URL itself. */
 const AUTHORITY_END = new Set([...'/?#"\'<> \t\n\r']);

@@ -68,7 +68,10 @@ function decodeValue(name: string, raw: string): { ok: true; value: unknown } | 
   const t = raw.trim();
   // pydantic-settings' json.loads gives up near 1,000 levels as nanobot's json.load does
   // (json-tree.ts, MAX_DEPTH), and nanobot does not start.
-  if ((t.startsWith('{') || t.startsWith('[')) && tooDeepAt(t) >= 0) throw new UsageError(`the environment variable ${name} holds JSON nested more than ${MAX_DEPTH} levels deep; nanobot cannot decode it (RecursionError) and does not start`);
+  if ((t.startsWith('{') || t.startsWith('[')) && tooDeepAt(t) >= 0)
+    throw new UsageError(
+      `the environment variable ${name} holds JSON nested more than ${MAX_DEPTH} levels deep; nanobot cannot decode it (RecursionError) and does not start`,
+    );
   try {
     return { ok: true, value: JSON.parse(t) as unknown };
   } catch {
@@ -129,7 +132,14 @@ function mergeKey(target: Record<string, unknown>, seg: Segment, value: unknown,
     let any = false;
     for (const [k, v] of Object.entries(value)) {
       const info = m.shapes.key(seg.shape, k, true);
-      any = mergeKey(current, { key: info.key, spelling: info.spelling === 'snake' ? 'snake' : 'camel', shape: m.shapes.child(seg.shape, info.key, childPath) }, v, childPath, m) || any;
+      any =
+        mergeKey(
+          current,
+          { key: info.key, spelling: info.spelling === 'snake' ? 'snake' : 'camel', shape: m.shapes.child(seg.shape, info.key, childPath) },
+          v,
+          childPath,
+          m,
+        ) || any;
     }
     return any;
   }
@@ -154,7 +164,12 @@ export function nanobotNames(env: Readonly<Record<string, string | undefined>>):
  * Fill the effective value from NANOBOT_* variables; returns every variable that names a setting,
  * and the ones whose value pydantic-settings cannot decode.
  */
-export function applyEnv(value: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>, origins: Map<string, Origin>, shapes: Shapes): { settings: EnvSetting[]; errors: EnvError[] } {
+export function applyEnv(
+  value: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>>,
+  origins: Map<string, Origin>,
+  shapes: Shapes,
+): { settings: EnvSetting[]; errors: EnvError[] } {
   const settings: EnvSetting[] = [];
   const errors: EnvError[] = [];
   const names = nanobotNames(env);
@@ -167,7 +182,12 @@ export function applyEnv(value: Record<string, unknown>, env: Readonly<Record<st
     const path: Segment[] = [];
     let parent: Shape = shapes.root;
     for (const seg of segments) {
-      const s = segmentKey(shapes, parent, path.map((p) => p.key), seg);
+      const s = segmentKey(
+        shapes,
+        parent,
+        path.map((p) => p.key),
+        seg,
+      );
       path.push(s);
       parent = s.shape;
     }

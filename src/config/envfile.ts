@@ -226,7 +226,14 @@ function composeEnv(text: string, lookup: Lookup | undefined): EnvEntry[] {
         break;
       }
       if (closed < 0) return out;
-      value = quote === '"' ? expand(chars.replace(/\\(?:([abcfnrtv"\\])|\$|(0[0-7]{0,3}))/g, (_m, simple?: string, octal?: string) => (simple ? ESCAPES[simple]! : octal !== undefined ? String.fromCharCode(parseInt(octal.slice(1) || '0', 8)) : '$$'))) : chars;
+      value =
+        quote === '"'
+          ? expand(
+              chars.replace(/\\(?:([abcfnrtv"\\])|\$|(0[0-7]{0,3}))/g, (_m, simple?: string, octal?: string) =>
+                simple ? ESCAPES[simple]! : octal !== undefined ? String.fromCharCode(parseInt(octal.slice(1) || '0', 8)) : '$$',
+              ),
+            )
+          : chars;
       i = closed + 1;
     } else {
       const nl = text.indexOf('\n', i);

@@ -98,7 +98,13 @@ export function fastTree(text: string): Node | undefined {
    * An object or an array: `element` reads one member into the node (false when it cannot), the
    * members are comma-separated, and `close` ends it.
    */
-  function container(type: 'object' | 'array', close: number, parent: Node | undefined, depth: number, element: (node: Building, depth: number) => boolean): Node | undefined {
+  function container(
+    type: 'object' | 'array',
+    close: number,
+    parent: Node | undefined,
+    depth: number,
+    element: (node: Building, depth: number) => boolean,
+  ): Node | undefined {
     if (depth > MAX_DEPTH) return undefined;
     const node: Building = { type, offset: pos, length: -1, parent, children: [] };
     pos++;

@@ -46,8 +46,23 @@ export function matches(pattern: string, path: readonly string[]): boolean {
  * release is picked). A test holds it to the union of the releases' own channel lists.
  */
 export const CHANNELS: readonly string[] = [
-  'telegram', 'whatsapp', 'discord', 'slack', 'mattermost', 'feishu', 'dingtalk', 'email', 'matrix', 'qq',
-  'napcat', 'wecom', 'weixin', 'msteams', 'mochat', 'signal', 'websocket',
+  'telegram',
+  'whatsapp',
+  'discord',
+  'slack',
+  'mattermost',
+  'feishu',
+  'dingtalk',
+  'email',
+  'matrix',
+  'qq',
+  'napcat',
+  'wecom',
+  'weixin',
+  'msteams',
+  'mochat',
+  'signal',
+  'websocket',
 ];
 
 /**

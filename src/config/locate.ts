@@ -107,8 +107,8 @@ function hasComma(text: string): boolean {
 
 function braceWords(text: string): string[] {
   // The first `{` that opens an expression; a `{` without its `}` stays a character.
-  let open = -1;
-  let close = -1;
+  let open: number;
+  let close: number;
   for (let from = 0; ; from = open + 1) {
     open = seek(text, from, '{');
     if (open < 0) return [text];
@@ -122,7 +122,7 @@ function braceWords(text: string): string[] {
     alternatives = sequence(body) ?? [text.slice(open, close + 1)];
   } else {
     alternatives = [];
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const comma = seek(body, start, ',');
       const part = body.slice(start, comma < 0 ? body.length : comma);
       for (const w of braceWords(part)) alternatives.push(w);
@@ -148,7 +148,8 @@ export function expandBraces(value: string): string[] {
   try {
     words = braceWords(value);
   } catch (e) {
-    if (e instanceof TooManyWords) throw new ConfigAccessError(value, `the braces in ${value} stand for more than ${String(MAX_BRACE_WORDS).replace(/\B(?=(\d{3})+$)/g, ',')} paths`);
+    if (e instanceof TooManyWords)
+      throw new ConfigAccessError(value, `the braces in ${value} stand for more than ${String(MAX_BRACE_WORDS).replace(/\B(?=(\d{3})+$)/g, ',')} paths`);
     throw e;
   }
   return words.map((w) => w.replace(/\\([{},\\])/g, '$1'));
@@ -164,7 +165,10 @@ function segmentRegex(segment: string): RegExp {
       const end = segment.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${segment
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -246,7 +250,8 @@ export function expandConfigs(values: readonly string[]): string[] {
     const abs = resolve(words[0]!);
     if (isDir(abs)) {
       const files = fromDirectory(abs);
-      if (files.length === 0) throw new ConfigAccessError(value, `no config file in the directory ${abs} (harden looks for config.json in it and in each of its subdirectories)`);
+      if (files.length === 0)
+        throw new ConfigAccessError(value, `no config file in the directory ${abs} (harden looks for config.json in it and in each of its subdirectories)`);
       for (const f of files) out.push(f);
     } else out.push(abs);
   }

@@ -129,7 +129,11 @@ function walk(node: JsonNode, shape: Shape, path: readonly string[], pointer: st
     const items: Json[] = [];
     for (let i = 0; i < children.length; i++) {
       const child = children[i]!;
-      items.push(child.type === 'object' || child.type === 'array' ? walk(child, item, [...path, String(i)], `${pointer}/${i}`, `${filePointer}/${i}`, b) : (child.value as Json));
+      items.push(
+        child.type === 'object' || child.type === 'array'
+          ? walk(child, item, [...path, String(i)], `${pointer}/${i}`, `${filePointer}/${i}`, b)
+          : (child.value as Json),
+      );
     }
     return items;
   }
@@ -151,7 +155,14 @@ function walk(node: JsonNode, shape: Shape, path: readonly string[], pointer: st
       // A spelling this model never reads although it names one of its fields (Feishu's
       // snake_case keys from 0.3.0, whose camelCase defaults always win).
       const value = prop.children?.[1];
-      if (value) b.ignored.push({ path: [...path, info.key], pointer: `${filePointer}/${esc(raw)}`, node: value, why: 'Feishu reads camelCase keys only', write: info.key });
+      if (value)
+        b.ignored.push({
+          path: [...path, info.key],
+          pointer: `${filePointer}/${esc(raw)}`,
+          node: value,
+          why: 'Feishu reads camelCase keys only',
+          write: info.key,
+        });
       infos.push(undefined);
       continue;
     }
@@ -163,7 +174,14 @@ function walk(node: JsonNode, shape: Shape, path: readonly string[], pointer: st
   }
   const out: { [key: string]: Json } = {};
   const child = (canon: string, key: string, valueNode: JsonNode): Json =>
-    walk(valueNode, valueNode.type === 'object' || valueNode.type === 'array' ? b.shapes.child(shape, canon, path) : shape, valueNode.type === 'object' || valueNode.type === 'array' ? [...path, canon] : path, `${pointer}/${esc(canon)}`, `${filePointer}/${esc(key)}`, b);
+    walk(
+      valueNode,
+      valueNode.type === 'object' || valueNode.type === 'array' ? b.shapes.child(shape, canon, path) : shape,
+      valueNode.type === 'object' || valueNode.type === 'array' ? [...path, canon] : path,
+      `${pointer}/${esc(canon)}`,
+      `${filePointer}/${esc(key)}`,
+      b,
+    );
   if (!repeated) {
     for (let i = 0; i < children.length; i++) {
       const info = infos[i];
@@ -197,7 +215,13 @@ function walk(node: JsonNode, shape: Shape, path: readonly string[], pointer: st
       if (g === winner) continue;
       const loserValue = g.prop.children?.[1];
       if (!loserValue) continue;
-      b.shadows.push({ path: [...path, canon], pointer: `${filePointer}/${esc(g.raw)}`, node: loserValue, winner: winnerOrigin, reason: g.raw === winner.raw ? 'duplicate' : 'spelling' });
+      b.shadows.push({
+        path: [...path, canon],
+        pointer: `${filePointer}/${esc(g.raw)}`,
+        node: loserValue,
+        winner: winnerOrigin,
+        reason: g.raw === winner.raw ? 'duplicate' : 'spelling',
+      });
     }
   }
   return out;
@@ -277,7 +301,8 @@ function migrate(parsed: ParsedConfig, value: Record<string, unknown>, b: Builde
   }
   const exec = lastProperty(tools, 'exec');
   if (exec && (exec.type === 'null' || exec.type === 'number' || exec.type === 'boolean')) {
-    if (release.loader.probes['toolsNull'] === 'crash') return { kind: 'migrate', path: ['tools', 'exec'], origin: { kind: 'file', pointer: '/tools/exec', node: exec }, what: 'tools.exec' };
+    if (release.loader.probes['toolsNull'] === 'crash')
+      return { kind: 'migrate', path: ['tools', 'exec'], origin: { kind: 'file', pointer: '/tools/exec', node: exec }, what: 'tools.exec' };
     return undefined;
   }
   const old = exec?.type === 'object' ? lastProperty(exec, 'restrictToWorkspace') : undefined;
@@ -296,7 +321,10 @@ function migrate(parsed: ParsedConfig, value: Record<string, unknown>, b: Builde
   }
   if ('my' in (release.schema.defs['ToolsConfig']?.properties ?? {})) {
     const toolsValue = value['tools'] as Record<string, unknown>;
-    for (const [flat, field] of [['myEnabled', 'enable'], ['mySet', 'allowSet']] as const) {
+    for (const [flat, field] of [
+      ['myEnabled', 'enable'],
+      ['mySet', 'allowSet'],
+    ] as const) {
       const node = lastProperty(tools, flat);
       if (!node) continue;
       const my = toolsValue['my'];
@@ -317,7 +345,13 @@ const ANY_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
  * ${VAR} references (0.1.5+): resolved in every string the loaded config holds (channel sections
  * included); a variable that is not set stops nanobot (loader.resolve_config_env_vars).
  */
-function interpolate(value: unknown, path: string[], env: Readonly<Record<string, string | undefined>>, pattern: RegExp, unset: { name: string; path: string[] }[]): unknown {
+function interpolate(
+  value: unknown,
+  path: string[],
+  env: Readonly<Record<string, string | undefined>>,
+  pattern: RegExp,
+  unset: { name: string; path: string[] }[],
+): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
     return value.replace(pattern, (whole, name: string) => {
@@ -372,7 +406,11 @@ function validation(defs: Record<string, SchemaNode>, origins: Map<string, Origi
 }
 
 /** Config's validation of a whole dict: its coerced value and the issues. */
-function validateConfig(value: Record<string, unknown>, release: ReleaseFacts, origins: Map<string, Origin> | undefined): { value: Record<string, unknown> | undefined; issues: Issue[] } {
+function validateConfig(
+  value: Record<string, unknown>,
+  release: ReleaseFacts,
+  origins: Map<string, Origin> | undefined,
+): { value: Record<string, unknown> | undefined; issues: Issue[] } {
   const ctx = validation(release.schema.defs, origins);
   const r = validate(release.schema.root, value, [], ctx);
   if (!r.ok) return { value: undefined, issues: ctx.issues };
@@ -406,7 +444,12 @@ export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Ef
   const instances = b.origins.get('/channels/feishu/instances');
   if (feishu && !feishu.multiInstance && instances?.kind === 'file') {
     // Feishu's instances[] is a key FeishuConfig does not have before 0.3.0: the section's own keys run.
-    b.ignored.push({ path: ['channels', 'feishu', 'instances'], pointer: instances.pointer, node: instances.node, why: `nanobot ${options.traits.version.text} runs no Feishu instances: the section's own keys decide` });
+    b.ignored.push({
+      path: ['channels', 'feishu', 'instances'],
+      pointer: instances.pointer,
+      node: instances.node,
+      why: `nanobot ${options.traits.version.text} runs no Feishu instances: the section's own keys decide`,
+    });
   }
   const causes: LoadCause[] = [];
   const result = (status: LoadStatus, value: Record<string, unknown>, origins: Map<string, Origin>, env: EnvSetting[]): Effective => {
@@ -482,7 +525,13 @@ export function effectiveConfig(parsed: ParsedConfig, options: ModelOptions): Ef
  * dict that the channel's own model reads when the channel is built, and a section it rejects
  * leaves that channel out ("channel not available"), nanobot running on.
  */
-function runManager(value: Record<string, unknown>, origins: Map<string, Origin>, release: ReleaseFacts, env: Readonly<Record<string, string | undefined>>, load: Load): void {
+function runManager(
+  value: Record<string, unknown>,
+  origins: Map<string, Origin>,
+  release: ReleaseFacts,
+  env: Readonly<Record<string, string | undefined>>,
+  load: Load,
+): void {
   const channels = isObject(value['channels']) ? value['channels'] : {};
   const settings = new Set(release.channels.settings);
   const known = new Set(release.channels.names);
@@ -515,7 +564,11 @@ function runManager(value: Record<string, unknown>, origins: Map<string, Origin>
       startInstances(name, section, facts, release, origins, load, channels);
       continue;
     }
-    const enabled = isObject(section) ? (Object.hasOwn(section, 'enabled') ? enabledOf(section['enabled'], release) : facts.defaultEnabled) : facts.defaultEnabled;
+    const enabled = isObject(section)
+      ? Object.hasOwn(section, 'enabled')
+        ? enabledOf(section['enabled'], release)
+        : facts.defaultEnabled
+      : facts.defaultEnabled;
     if (!isObject(section)) {
       if (enabled) load.idle.push({ name, path, why: 'not-an-object', enabled });
       continue;
@@ -551,7 +604,12 @@ function enabledOf(raw: unknown, release: ReleaseFacts): boolean {
   return raw === true;
 }
 
-function parseSection(section: Record<string, unknown>, facts: ReleaseFacts['channels']['list'][string], path: string[], origins: Map<string, Origin>): { value?: Record<string, unknown>; issue?: LoadIssue } {
+function parseSection(
+  section: Record<string, unknown>,
+  facts: ReleaseFacts['channels']['list'][string],
+  path: string[],
+  origins: Map<string, Origin>,
+): { value?: Record<string, unknown>; issue?: LoadIssue } {
   const scratch = new Map<string, Origin>();
   const ctx = validation(facts.schema.defs, scratch);
   const r = validate(facts.schema.root, section, path, ctx);
@@ -580,7 +638,15 @@ function computed(config: Record<string, unknown>, facts: ReleaseFacts['channels
  * id or an app already taken is skipped; an entry without an id is "default" (the first) or
  * "assistant-N". Runtime names are "feishu" for the default instance, else "feishu.<id>".
  */
-function startInstances(name: string, section: unknown, facts: ReleaseFacts['channels']['list'][string], release: ReleaseFacts, origins: Map<string, Origin>, load: Load, channels: Record<string, unknown>): void {
+function startInstances(
+  name: string,
+  section: unknown,
+  facts: ReleaseFacts['channels']['list'][string],
+  release: ReleaseFacts,
+  origins: Map<string, Origin>,
+  load: Load,
+  channels: Record<string, unknown>,
+): void {
   const path = ['channels', name];
   const defaults = defaultsOf(facts.schema);
   const raw = isObject(section) ? section : {};
@@ -603,7 +669,8 @@ function startInstances(name: string, section: unknown, facts: ReleaseFacts['cha
       for (const key of Object.keys(inherited)) {
         if (Object.hasOwn(entry, key)) continue;
         const from = origins.get(toPointer([...path, key]));
-        if (from && (from.kind === 'file' || from.kind === 'migrated')) recordTree([...entryPath, key], merged[key], { kind: 'inherited', pointer: from.pointer, node: from.node }, origins);
+        if (from && (from.kind === 'file' || from.kind === 'migrated'))
+          recordTree([...entryPath, key], merged[key], { kind: 'inherited', pointer: from.pointer, node: from.node }, origins);
       }
     }
     const rawId = entry['id'] || entry['instanceId'] || entry['instance_id'] || (index === 0 ? 'default' : `assistant-${index + 1}`);
@@ -615,7 +682,15 @@ function startInstances(name: string, section: unknown, facts: ReleaseFacts['cha
     ids.add(id);
     if (!enabled) return;
     const app = pythonStr(merged['appId'] ?? '').trim();
-    const identity = app ? `${pythonStr(merged['domain'] ?? 'feishu').trim().toLowerCase() === 'lark' ? 'lark' : 'feishu'}:${app}` : '';
+    const identity = app
+      ? `${
+          pythonStr(merged['domain'] ?? 'feishu')
+            .trim()
+            .toLowerCase() === 'lark'
+            ? 'lark'
+            : 'feishu'
+        }:${app}`
+      : '';
     if (identity && apps.has(identity)) return;
     if (identity) apps.add(identity);
     if (!parsed.value) {

@@ -61,6 +61,11 @@ export function nearest(key: string, candidates: readonly string[]): string | un
 export function didYouMean(input: string, candidates: readonly string[]): string {
   const close = nearest(input, candidates);
   const lower = input.toLowerCase();
-  const hits = close !== undefined ? [close] : lower.length >= 2 ? candidates.filter((c) => c.toLowerCase().startsWith(lower) || c.toLowerCase().includes(lower)).slice(0, 3) : [];
+  const hits =
+    close !== undefined
+      ? [close]
+      : lower.length >= 2
+        ? candidates.filter((c) => c.toLowerCase().startsWith(lower) || c.toLowerCase().includes(lower)).slice(0, 3)
+        : [];
   return hits.length > 0 ? ` (did you mean ${hits.join(' or ')}?)` : '';
 }

@@ -41,7 +41,14 @@ export function parsePep440(text: string): Pep440 | undefined {
     ...(preL !== undefined ? { pre: { label: PRE[preL.toLowerCase()]!, n: Number(preN ?? 0) } } : {}),
     ...(postImplicit !== undefined ? { post: Number(postImplicit) } : postL !== undefined ? { post: Number(postN ?? 0) } : {}),
     ...(devL !== undefined ? { dev: Number(devN ?? 0) } : {}),
-    ...(local !== undefined ? { local: local.toLowerCase().split(/[-_.]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p)) } : {}),
+    ...(local !== undefined
+      ? {
+          local: local
+            .toLowerCase()
+            .split(/[-_.]/)
+            .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        }
+      : {}),
   };
 }
 

@@ -109,7 +109,14 @@ export function expectedOf(node: SchemaNode, defs: Record<string, SchemaNode>): 
   }
   const t = types(n);
   if (n.properties || t.includes('object')) return n.properties ? 'an object' : 'an object';
-  const words: Record<string, string> = { boolean: 'true or false', integer: 'a whole number', number: 'a number', string: 'a string', array: 'a list', null: 'null' };
+  const words: Record<string, string> = {
+    boolean: 'true or false',
+    integer: 'a whole number',
+    number: 'a number',
+    string: 'a string',
+    array: 'a list',
+    null: 'null',
+  };
   return t.map((x) => words[x] ?? x).join(' or ') || 'a value nanobot accepts';
 }
 
@@ -233,7 +240,12 @@ function safeTest(pattern: string, v: string): boolean {
 
 function range(n: SchemaNode, x: number, path: readonly string[], ctx: Validation): Result {
   // NaN compares false with everything: pydantic lets it through a bound, and so does this.
-  if ((n.minimum !== undefined && x < n.minimum) || (n.maximum !== undefined && x > n.maximum) || (n.exclusiveMinimum !== undefined && x <= n.exclusiveMinimum) || (n.exclusiveMaximum !== undefined && x >= n.exclusiveMaximum)) {
+  if (
+    (n.minimum !== undefined && x < n.minimum) ||
+    (n.maximum !== undefined && x > n.maximum) ||
+    (n.exclusiveMinimum !== undefined && x <= n.exclusiveMinimum) ||
+    (n.exclusiveMaximum !== undefined && x >= n.exclusiveMaximum)
+  ) {
     ctx.issues.push({ path: [...path], expected: bounds(n), kind: 'range' });
     return FAIL;
   }
@@ -376,7 +388,7 @@ function validateModel(n: SchemaNode, v: unknown, path: string[], ctx: Validatio
   }
   if (!good) return FAIL;
   for (const name of n['x-validators'] ?? []) {
-    const check = ctx.validators?.[`${n["x-model"] ?? ""}.${name}`];
+    const check = ctx.validators?.[`${n['x-model'] ?? ''}.${name}`];
     if (!check) continue;
     const bad = check(out, path, n);
     if (bad) {

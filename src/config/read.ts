@@ -56,7 +56,11 @@ export function readConfig(file: string): ConfigFile {
     const info = fstatSync(fd);
     if (info.isDirectory()) throw new ConfigAccessError(file, `${file} is a directory, not a config file`);
     if (!info.isFile()) throw new ConfigAccessError(file, `${file} is not a regular file`);
-    if (info.size > INPUT_LIMIT) throw new ConfigAccessError(file, `${file} is ${Math.round(info.size / 1024 / 1024)} MiB, larger than the ${INPUT_LIMIT / 1024 / 1024} MiB harden reads; it is not a nanobot config`);
+    if (info.size > INPUT_LIMIT)
+      throw new ConfigAccessError(
+        file,
+        `${file} is ${Math.round(info.size / 1024 / 1024)} MiB, larger than the ${INPUT_LIMIT / 1024 / 1024} MiB harden reads; it is not a nanobot config`,
+      );
     bytes = readOpened(fd, info.size);
   } catch (error) {
     if (error instanceof ConfigAccessError) throw error;

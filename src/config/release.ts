@@ -164,7 +164,7 @@ function compactNode(node: unknown, models: Record<string, ModelInfo>, modelName
   if (modelName && isObject(node['properties'])) {
     const info = models[modelName] ?? fallback;
     out['x-model'] = modelName;
-    out['x-extra'] = (info.extra ?? (node['additionalProperties'] === true ? 'allow' : node['additionalProperties'] === false ? 'forbid' : 'ignore'));
+    out['x-extra'] = info.extra ?? (node['additionalProperties'] === true ? 'allow' : node['additionalProperties'] === false ? 'forbid' : 'ignore');
     const names: Record<string, string> = {};
     const order: Record<string, string[]> = {};
     for (const raw of Object.keys(node['properties'])) {
@@ -181,7 +181,7 @@ function compactNode(node: unknown, models: Record<string, ModelInfo>, modelName
     if (Object.keys(order).length > 0) out['x-order'] = order;
     if (info.validators?.length) out['x-validators'] = info.validators.map((v) => v.name);
     // The model's own defaults; compactSchema keeps only those its schema does not already imply.
-    if (info.defaults) out['x-defaults'] = snakeFields ? (camelizeKeys(info.defaults)) : info.defaults;
+    if (info.defaults) out['x-defaults'] = snakeFields ? camelizeKeys(info.defaults) : info.defaults;
   }
   return out;
 }
@@ -257,10 +257,14 @@ export function compactRelease(full: Json): ReleaseFacts {
   const code = (full['code'] ?? {}) as Record<string, { hits?: string[] }>;
   const rootModel = typeof root['model'] === 'string' ? root['model'] : 'Config';
   // Config() as save_config writes it: the root's defaults (the same as its model's, when extract.py gave them).
-  const withRoot = isObject(full['defaults']) && !models[rootModel]?.defaults ? { ...models, [rootModel]: { ...(models[rootModel] ?? {}), defaults: full['defaults'] } } : models;
+  const withRoot =
+    isObject(full['defaults']) && !models[rootModel]?.defaults
+      ? { ...models, [rootModel]: { ...(models[rootModel] ?? {}), defaults: full['defaults'] } }
+      : models;
   const schema = compactSchema(full['schema'], withRoot, rootModel, convertKeys, {});
   const topLevel: Record<string, string[]> = {};
-  for (const [key, info] of Object.entries((root['topLevelKeys'] ?? {}) as Record<string, { acceptedNames?: string[] }>)) topLevel[key] = info.acceptedNames ?? [key];
+  for (const [key, info] of Object.entries((root['topLevelKeys'] ?? {}) as Record<string, { acceptedNames?: string[] }>))
+    topLevel[key] = info.acceptedNames ?? [key];
   // The root is a pydantic-settings BaseSettings (no alias generator): exactly its accepted names.
   const rootNames: Record<string, string> = {};
   for (const [key, names] of Object.entries(topLevel)) for (const n of names) rootNames[n] ??= key;
@@ -288,7 +292,8 @@ export function compactRelease(full: Json): ReleaseFacts {
       defaultEnabled: c['defaultEnabled'] === true,
       ownIsAllowed: typeof c['isAllowed'] === 'string' && c['isAllowed'] !== 'base' ? c['isAllowed'] : null,
       // An empty list that lets both probe senders in: the channel's own check ignores the list.
-      ignoresAllowFrom: probe !== undefined && Object.values(probe).length > 0 && Object.values(probe).every((v) => v === true) && allow['empty'] !== 'allow-all',
+      ignoresAllowFrom:
+        probe !== undefined && Object.values(probe).length > 0 && Object.values(probe).every((v) => v === true) && allow['empty'] !== 'allow-all',
       multiInstance: c['multiInstance'] === true,
       source: typeof c['source'] === 'string' ? c['source'] : null,
     };

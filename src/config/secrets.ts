@@ -4,7 +4,18 @@ import { matches, canonicalKey } from './layout.js';
 import type { JsonNode } from './parse.js';
 import { JsonTooDeepError, parseJsonTree } from './json-tree.js';
 import { xml } from './escape.js';
-import { argumentSpans, credentialSpans, urlCredentialSpans, isCredentialFlag, isCredentialValue, isSecretName, redactShapes, redactSpans, REDACTED, type Span } from './credentials.js';
+import {
+  argumentSpans,
+  credentialSpans,
+  urlCredentialSpans,
+  isCredentialFlag,
+  isCredentialValue,
+  isSecretName,
+  redactShapes,
+  redactSpans,
+  REDACTED,
+  type Span,
+} from './credentials.js';
 
 export { REDACTED } from './credentials.js';
 
@@ -123,7 +134,15 @@ export function secretSpots(root: JsonNode, prefix: readonly string[] = [], text
           // A command line as a list (an MCP server's args): what follows a credential flag.
           const prev = children[i - 1];
           const value = child.value as string;
-          if (!secretList && prev?.type === 'string' && (prev.value as string).startsWith('-') && isCredentialFlag(prev.value as string) && !value.startsWith('-') && isCredentialValue(value)) out.push({ node: child, value });
+          if (
+            !secretList &&
+            prev?.type === 'string' &&
+            (prev.value as string).startsWith('-') &&
+            isCredentialFlag(prev.value as string) &&
+            !value.startsWith('-') &&
+            isCredentialValue(value)
+          )
+            out.push({ node: child, value });
           else string(child, secretList);
         } else if (child.type === 'object' || child.type === 'array') {
           path.push(String(i));
@@ -154,7 +173,7 @@ function rawSpellings(text: string, spot: SecretSpot): string[] {
   if (!raw.includes('\\')) return [];
   if (!spot.spans) return [raw];
   const starts: number[] = [];
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     starts.push(i);
     if (raw[i] !== '\\') i += 1;
     else if (raw[i + 1] === 'u') i += 6;
@@ -216,7 +235,8 @@ export function redactValue(path: readonly string[], value: unknown): unknown {
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: redactValue([...path, canonicalKey(k).key], v), enumerable: true, writable: true, configurable: true });
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, { value: redactValue([...path, canonicalKey(k).key], v), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return value;

@@ -194,7 +194,8 @@ export function schemaAt(release: ReleaseFacts, path: readonly string[]): { node
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
     let n = deref(node, defs);
-    if (n.anyOf) n = n.anyOf.map((m) => deref(m, defs)).find((m) => m.properties || m.items || m.additionalProperties || m.type === 'object' || m.type === 'array') ?? n;
+    if (n.anyOf)
+      n = n.anyOf.map((m) => deref(m, defs)).find((m) => m.properties || m.items || m.additionalProperties || m.type === 'object' || m.type === 'array') ?? n;
     if (i === 1 && path[0] === 'channels' && !release.channels.typed && !n.properties?.[seg]) {
       const facts = Object.hasOwn(release.channels.list, seg) ? release.channels.list[seg] : undefined;
       if (!facts) return undefined;

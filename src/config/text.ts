@@ -24,7 +24,10 @@ function pythonRepr(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value);
   if (typeof value === 'string') return pythonQuote(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pythonQuote(k)}: ${pythonRepr(v)}`).join(', ')}}`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${pythonQuote(k)}: ${pythonRepr(v)}`)
+      .join(', ')}}`;
   // No JSON or YAML value is left (a bigint, a symbol or a function).
   return typeof value === 'bigint' ? value.toString() : '';
 }

@@ -22,7 +22,8 @@ function normalPath(p: string): string {
 const zones = new Map<string, boolean>();
 
 /** Whether a time zone name is one zoneinfo knows (as far as this Node's ICU tells). */
-const AREA_ZONE = /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc|US|Canada|Brazil|Chile|Mexico)\/[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z][A-Za-z0-9_+-]*)?$/;
+const AREA_ZONE =
+  /^(Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc|US|Canada|Brazil|Chile|Mexico)\/[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z][A-Za-z0-9_+-]*)?$/;
 
 function knownZone(tz: string): boolean {
   // Intl's first use of a time zone loads ICU's zone data, some 15 ms of a 100 ms audit: a name of
@@ -45,7 +46,10 @@ function knownZone(tz: string): boolean {
 export const VALIDATORS: Readonly<Record<string, ModelValidator | null>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, ModelValidator | null>, {
     // 0.3.0 nanobot/config/schema.py:331: 0.0.0.0 or :: needs a non-blank api_key.
-    'ApiConfig.wildcard_host_requires_auth': (v, path) => (WILDCARD.has(str(v['host'])) && !str(v['apiKey']).trim() ? fail(path, 'host', 'a loopback address while api.apiKey is empty (nanobot rejects 0.0.0.0 and :: without a key)') : undefined),
+    'ApiConfig.wildcard_host_requires_auth': (v, path) =>
+      WILDCARD.has(str(v['host'])) && !str(v['apiKey']).trim()
+        ? fail(path, 'host', 'a loopback address while api.apiKey is empty (nanobot rejects 0.0.0.0 and :: without a key)')
+        : undefined,
     // 0.2.0 nanobot/channels/websocket.py:131 (trustedProxyAuth counts from main on).
     'WebSocketConfig.wildcard_host_requires_auth': (v, path, model) => {
       if (!WILDCARD.has(str(v['host']))) return undefined;
@@ -72,7 +76,9 @@ export const VALIDATORS: Readonly<Record<string, ModelValidator | null>> = Objec
       if (!u) return undefined;
       try {
         const url = new URL(u);
-        return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.host && !url.username && !url.password && !url.search && !url.hash ? undefined : fail(path, 'publicWsUrl', 'an absolute ws:// or wss:// URL without credentials');
+        return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.host && !url.username && !url.password && !url.search && !url.hash
+          ? undefined
+          : fail(path, 'publicWsUrl', 'an absolute ws:// or wss:// URL without credentials');
       } catch {
         return fail(path, 'publicWsUrl', 'an absolute ws:// or wss:// URL without credentials');
       }
@@ -81,7 +87,9 @@ export const VALIDATORS: Readonly<Record<string, ModelValidator | null>> = Objec
       const u = str(v['publicWsUrl']).trim();
       if (!u) return undefined;
       try {
-        return normalPath(new URL(u).pathname || '/') === normalPath(str(v['path']) || '/') ? undefined : fail(path, 'publicWsUrl', 'a URL whose path matches path');
+        return normalPath(new URL(u).pathname || '/') === normalPath(str(v['path']) || '/')
+          ? undefined
+          : fail(path, 'publicWsUrl', 'a URL whose path matches path');
       } catch {
         return undefined;
       }
@@ -99,7 +107,8 @@ export const VALIDATORS: Readonly<Record<string, ModelValidator | null>> = Objec
       }
       if (!https) return fail(path, 'webhookUrl', 'a public https:// URL (webhook mode)');
       const secret = str(v['webhookSecretToken']).trim();
-      if (!secret || secret.length > 256 || !/^[A-Za-z0-9_-]+$/.test(secret)) return fail(path, 'webhookSecretToken', '1-256 characters of A-Z, a-z, 0-9, _ and - (webhook mode)');
+      if (!secret || secret.length > 256 || !/^[A-Za-z0-9_-]+$/.test(secret))
+        return fail(path, 'webhookSecretToken', '1-256 characters of A-Z, a-z, 0-9, _ and - (webhook mode)');
       return undefined;
     },
     'TelegramConfig.webhook_path_must_start_with_slash': (v, path) => {
@@ -112,11 +121,14 @@ export const VALIDATORS: Readonly<Record<string, ModelValidator | null>> = Objec
       if (Object.hasOwn(presets, 'default')) return fail(path, 'modelPresets', "preset names other than 'default'");
       const defaults = ((v['agents'] ?? {}) as Record<string, unknown>)['defaults'] as Record<string, unknown> | undefined;
       const name = defaults?.['modelPreset'];
-      if (typeof name === 'string' && name && name !== 'default' && !Object.hasOwn(presets, name)) return fail([...path, 'agents', 'defaults'], 'modelPreset', 'the name of a preset in modelPresets');
+      if (typeof name === 'string' && name && name !== 'default' && !Object.hasOwn(presets, name))
+        return fail([...path, 'agents', 'defaults'], 'modelPreset', 'the name of a preset in modelPresets');
       const dream = ((defaults?.['dream'] ?? {}) as Record<string, unknown>)['modelOverride'];
-      if (typeof dream === 'string' && dream && dream !== 'default' && !Object.hasOwn(presets, dream)) return fail([...path, 'agents', 'defaults', 'dream'], 'modelOverride', 'the name of a preset in modelPresets');
+      if (typeof dream === 'string' && dream && dream !== 'default' && !Object.hasOwn(presets, dream))
+        return fail([...path, 'agents', 'defaults', 'dream'], 'modelOverride', 'the name of a preset in modelPresets');
       for (const fallback of Array.isArray(defaults?.['fallbackModels']) ? (defaults['fallbackModels'] as unknown[]) : []) {
-        if (typeof fallback === 'string' && !Object.hasOwn(presets, fallback)) return fail([...path, 'agents', 'defaults'], 'fallbackModels', 'names of presets in modelPresets');
+        if (typeof fallback === 'string' && !Object.hasOwn(presets, fallback))
+          return fail([...path, 'agents', 'defaults'], 'fallbackModels', 'names of presets in modelPresets');
       }
       return undefined;
     },

@@ -62,7 +62,13 @@ export const bwrap = (f: DeploymentFacts) => getIn(f.value, ['tools', 'exec', 's
  */
 export function systemdWord(s: string): string {
   const plain = /^[^\s"'\\;]+$/.test(s) && s !== '';
-  const quoted = plain ? s : `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r')}"`;
+  const quoted = plain
+    ? s
+    : `"${s
+        .replace(/[\\"]/g, (c) => `\\${c}`)
+        .replace(/\n/g, '\\n')
+        .replace(/\t/g, '\\t')
+        .replace(/\r/g, '\\r')}"`;
   return quoted.replace(/%/g, '%%').replace(/\$/g, '$$$$');
 }
 
@@ -91,7 +97,9 @@ export function systemdText(f: DeploymentFacts): string {
     `User=${systemdWord(f.user)}`,
     '# nanobot refuses to start when the config has a high or critical finding:',
     `ExecStartPre=${[...f.harden, 'audit', '--config', f.config, '--fail-on', 'high', '--no-color'].map(systemdWord).join(' ')}`,
-    ...(f.nanobotFound ? [] : [`# ExecStart: ${f.nanobot} is a guess (no nanobot on this PATH): put the path \`command -v nanobot\` prints where nanobot is installed.`]),
+    ...(f.nanobotFound
+      ? []
+      : [`# ExecStart: ${f.nanobot} is a guess (no nanobot on this PATH): put the path \`command -v nanobot\` prints where nanobot is installed.`]),
     `ExecStart=${[f.nanobot, 'gateway', '--config', f.config].map(systemdWord).join(' ')}`,
     'Restart=on-failure',
     ...(f.envFile ? [`EnvironmentFile=${systemdPath(f.envFile)}`] : []),
@@ -130,11 +138,11 @@ const ROTATE = table<string>({
   'channels/slack': 'Slack: api.slack.com/apps > your app (OAuth tokens and app-level tokens)',
   'channels/email': 'your mail provider: revoke the app password and make a new one',
   'channels/feishu': 'Feishu/Lark open platform: your app > Credentials',
-  'channels/matrix': 'Matrix: log out the bot\'s sessions, then log in again for a new access token',
+  'channels/matrix': "Matrix: log out the bot's sessions, then log in again for a new access token",
   'channels/mattermost': 'Mattermost: Profile > Security > Personal Access Tokens',
   'channels/websocket': 'nanobot itself: set a new random token or tokenIssueSecret',
   api: 'nanobot itself: set a new random api.apiKey',
-  'tools/web': 'the web search provider\'s dashboard (Brave, Tavily, ...)',
+  'tools/web': "the web search provider's dashboard (Brave, Tavily, ...)",
   'tools/mcpServers': 'the service the MCP server talks to (for GitHub: Settings > Developer settings > Tokens)',
 });
 
@@ -164,7 +172,8 @@ export function incidentText(f: IncidentFacts): string {
   for (const c of f.containers) out.push(`   docker stop ${c}`);
   for (const u of f.units) out.push(`   systemctl ${/\/systemd\/user\//.test(u) ? '--user ' : ''}stop ${u.slice(u.lastIndexOf('/') + 1)}`);
   for (const p of f.processes) out.push(`   kill ${p.pid}    # ${p.command}`);
-  if (f.containers.length + f.units.length + f.processes.length === 0) out.push("   pkill -f 'nanobot gateway'   (no container, unit or process was found running)");
+  if (f.containers.length + f.units.length + f.processes.length === 0)
+    out.push("   pkill -f 'nanobot gateway'   (no container, unit or process was found running)");
   out.push('', '2. Rotate every credential the config uses (an agent with a shell can read them all, from the file or the environment):');
   const creds: string[] = [];
   const visit = (v: unknown, path: string[]) => {

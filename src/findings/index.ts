@@ -122,7 +122,9 @@ function fill(template: string, args: Record<string, string | number>): string {
 export function makeFinding(input: FindingInput, traits: VersionTraits): Finding {
   const rule = RULES[input.ruleId];
   if (!rule) throw new Error(`unknown rule ${input.ruleId}`);
-  const override = rule.versions?.find((v) => (v.before !== undefined ? !atLeast(traits.version, v.before) : v.when !== undefined && matchesWhen(traits, v.when)));
+  const override = rule.versions?.find((v) =>
+    v.before !== undefined ? !atLeast(traits.version, v.before) : v.when !== undefined && matchesWhen(traits, v.when),
+  );
   const severity = override?.severity ?? rule.severity;
   const template = override?.message ?? rule.message;
   const args = { version: traits.version.text, source: '', ...input.args };
@@ -146,7 +148,13 @@ export function makeFinding(input: FindingInput, traits: VersionTraits): Finding
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || cmp(a.ruleId, b.ruleId) || cmp(a.pointer ?? '', b.pointer ?? '');
+  return (
+    cmp(a.file, b.file) ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    (a.column ?? 0) - (b.column ?? 0) ||
+    cmp(a.ruleId, b.ruleId) ||
+    cmp(a.pointer ?? '', b.pointer ?? '')
+  );
 }
 
 /** A stable key for one finding, to carry a person's choice from the preview to the write. */

@@ -60,9 +60,21 @@ export function parseWaivers(file: string, text: string): Waiver[] {
       return String(v.value);
     };
     const ruleId = str('ruleId', true)!;
-    if (!RULES[ruleId]) fail(file, text, get('ruleId')!.offset, `unknown rule ${JSON.stringify(ruleId)}${didYouMean(ruleId, Object.keys(RULES)) || ' (docs/rules.md lists them)'}`);
+    if (!RULES[ruleId])
+      fail(
+        file,
+        text,
+        get('ruleId')!.offset,
+        `unknown rule ${JSON.stringify(ruleId)}${didYouMean(ruleId, Object.keys(RULES)) || ' (docs/rules.md lists them)'}`,
+      );
     const expires = str('expires', true)!;
-    if (!isCalendarDate(expires)) fail(file, text, get('expires')!.offset, `"expires" must be a date that exists, written as an ISO date such as 2027-03-31 (${JSON.stringify(expires)} is not)`);
+    if (!isCalendarDate(expires))
+      fail(
+        file,
+        text,
+        get('expires')!.offset,
+        `"expires" must be a date that exists, written as an ISO date such as 2027-03-31 (${JSON.stringify(expires)} is not)`,
+      );
     const w: Waiver = { ruleId, reason: str('reason', true)!, expires, source: { file, line: positionAt(lines, node.offset).line } };
     const target = str('file', false);
     if (target !== undefined) w.file = resolve(dirname(file), target);
@@ -95,7 +107,8 @@ export function forPipeline(waivers: readonly Waiver[], pipeline: 'audit' | 'act
   return waivers.filter((w) => (RULES[w.ruleId]?.profile === 'activity') === (pipeline === 'activity'));
 }
 
-const matches = (w: Waiver, f: Finding) => w.ruleId === f.ruleId && (w.file === undefined || w.file === f.file) && (w.pointer === undefined || w.pointer === f.pointer);
+const matches = (w: Waiver, f: Finding) =>
+  w.ruleId === f.ruleId && (w.file === undefined || w.file === f.file) && (w.pointer === undefined || w.pointer === f.pointer);
 
 /** Mark the findings a live waiver covers (nothing added: for what is left after a fix). */
 export function markWaived(findings: readonly Finding[], waivers: readonly Waiver[], today: string): Finding[] {
@@ -138,7 +151,8 @@ export function addWaivers(existing: string | undefined, added: readonly { ruleI
       parsed = undefined;
     }
     // It was a waiver file when the run began (loadWaivers read it): now it is something else.
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new StaleFileError(`${WAIVER_FILE} changed while harden ran and is no longer a waiver file; the new waivers were not recorded`);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new StaleFileError(`${WAIVER_FILE} changed while harden ran and is no longer a waiver file; the new waivers were not recorded`);
     data = parsed as Record<string, unknown>;
   }
   const waivers = Array.isArray(data['waivers']) ? (data['waivers'] as unknown[]) : [];

@@ -8,7 +8,18 @@
 // current image needs) is never made alone.
 import { isAlias, isMap, isScalar, isSeq, stringify, visit, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Finding } from '../findings/index.js';
-import { NEEDED_CAPS, capName, composeBoolean, composeProject, isLoopback, parsePort, type ComposeFile, type ComposeProject, type ComposeService, type Origin } from '../host/compose.js';
+import {
+  NEEDED_CAPS,
+  capName,
+  composeBoolean,
+  composeProject,
+  isLoopback,
+  parsePort,
+  type ComposeFile,
+  type ComposeProject,
+  type ComposeService,
+  type Origin,
+} from '../host/compose.js';
 import type { Skip } from './plan.js';
 
 export interface TextEdit {
@@ -113,7 +124,8 @@ class FileEditor {
   /** At the end of a block collection's last item: where a new line for another item goes. */
   afterLast(collection: YAMLMap | YAMLSeq): number {
     const last = collection.items[collection.items.length - 1] as Pair | Node | undefined;
-    const end = last === undefined ? undefined : isMap(collection) ? (rangeOf((last as Pair).value)?.[1] ?? rangeOf((last as Pair).key)?.[1]) : rangeOf(last)?.[1];
+    const end =
+      last === undefined ? undefined : isMap(collection) ? (rangeOf((last as Pair).value)?.[1] ?? rangeOf((last as Pair).key)?.[1]) : rangeOf(last)?.[1];
     return this.nextLine(end ?? rangeOf(collection)![1]);
   }
 
@@ -167,7 +179,7 @@ function push(ctx: Ctx, f: ComposeFile, edit: TextEdit, why: string): void {
 }
 
 const last = (s: ComposeService) => s.declarations[s.declarations.length - 1];
-const pairOf = (map: YAMLMap, key: string): Pair | undefined => (map.items).find((p) => isScalar(p.key) && p.key.value === key);
+const pairOf = (map: YAMLMap, key: string): Pair | undefined => map.items.find((p) => isScalar(p.key) && p.key.value === key);
 
 /** Set `key: value` in the service's last declaration: replace its value, or add the key. */
 function setKey(ctx: Ctx, f: ComposeFile, map: YAMLMap, key: string, value: string | boolean): void {
@@ -178,12 +190,22 @@ function setKey(ctx: Ctx, f: ComposeFile, map: YAMLMap, key: string, value: stri
     const keyEnd = rangeOf(pair.key)![1];
     const colon = f.text.indexOf(':', keyEnd);
     const end = rangeOf(pair.value)?.[1] ?? colon + 1;
-    push(ctx, f, { offset: colon + 1, length: Math.max(end - colon - 1, 0), content: ` ${scalarText(value, flow)}` }, `${key} is inside a part other places refer to`);
+    push(
+      ctx,
+      f,
+      { offset: colon + 1, length: Math.max(end - colon - 1, 0), content: ` ${scalarText(value, flow)}` },
+      `${key} is inside a part other places refer to`,
+    );
     return;
   }
   if (flow) {
     const close = e.closing(map);
-    push(ctx, f, { offset: close, length: 0, content: `${map.items.length > 0 ? ', ' : ''}${key}: ${scalarText(value, true)}` }, `${key} cannot be added there`);
+    push(
+      ctx,
+      f,
+      { offset: close, length: 0, content: `${map.items.length > 0 ? ', ' : ''}${key}: ${scalarText(value, true)}` },
+      `${key} cannot be added there`,
+    );
     return;
   }
   const at = e.afterLast(map);
@@ -199,7 +221,12 @@ function addItems(ctx: Ctx, f: ComposeFile, map: YAMLMap, key: string, items: re
   if (pair && isSeq(value)) {
     if (value.flow) {
       const close = e.closing(value);
-      push(ctx, f, { offset: close, length: 0, content: `${value.items.length > 0 ? ', ' : ''}${items.map((i) => scalarText(i, true)).join(', ')}` }, `${key} cannot be added to`);
+      push(
+        ctx,
+        f,
+        { offset: close, length: 0, content: `${value.items.length > 0 ? ', ' : ''}${items.map((i) => scalarText(i, true)).join(', ')}` },
+        `${key} cannot be added to`,
+      );
       return;
     }
     const first = value.items[0] as Node;
@@ -212,13 +239,27 @@ function addItems(ctx: Ctx, f: ComposeFile, map: YAMLMap, key: string, items: re
   if (pair && isScalar(value) && typeof value.value === 'string') {
     // `tmpfs: /run`: a string is a list of one for Compose; keep it and add to it.
     const raw = f.text.slice(rangeOf(value)![0], rangeOf(value)![1]);
-    push(ctx, f, { offset: rangeOf(value)![0], length: rangeOf(value)![1] - rangeOf(value)![0], content: `[${[raw, ...items.map((i) => scalarText(i, true))].join(', ')}]` }, `${key} cannot be changed there`);
+    push(
+      ctx,
+      f,
+      {
+        offset: rangeOf(value)![0],
+        length: rangeOf(value)![1] - rangeOf(value)![0],
+        content: `[${[raw, ...items.map((i) => scalarText(i, true))].join(', ')}]`,
+      },
+      `${key} cannot be changed there`,
+    );
     return;
   }
   if (pair && (value === null || (isScalar(value) && value.value === null))) {
     const colon = f.text.indexOf(':', rangeOf(pair.key)![1]);
     const end = rangeOf(value)?.[1] ?? colon + 1;
-    push(ctx, f, { offset: colon + 1, length: Math.max(end - colon - 1, 0), content: ` [${items.map((i) => scalarText(i, true)).join(', ')}]` }, `${key} cannot be changed there`);
+    push(
+      ctx,
+      f,
+      { offset: colon + 1, length: Math.max(end - colon - 1, 0), content: ` [${items.map((i) => scalarText(i, true)).join(', ')}]` },
+      `${key} cannot be changed there`,
+    );
     return;
   }
   if (pair) {
@@ -227,7 +268,12 @@ function addItems(ctx: Ctx, f: ComposeFile, map: YAMLMap, key: string, items: re
   }
   if (map.flow) {
     const close = e.closing(map);
-    push(ctx, f, { offset: close, length: 0, content: `${map.items.length > 0 ? ', ' : ''}${key}: [${items.map((i) => scalarText(i, true)).join(', ')}]` }, `${key} cannot be added there`);
+    push(
+      ctx,
+      f,
+      { offset: close, length: 0, content: `${map.items.length > 0 ? ', ' : ''}${key}: [${items.map((i) => scalarText(i, true)).join(', ')}]` },
+      `${key} cannot be added there`,
+    );
     return;
   }
   const { keys, step } = e.mapIndent(map);
@@ -316,7 +362,12 @@ function fixPorts(ctx: Ctx): void {
       ctx.failed = `the port ${raw} is in a form harden does not edit`;
       return;
     }
-    push(ctx, f, { offset: r[0], length: r[1] - r[0], content: likeScalar(item, fixed, isSeq(hit.seq) && hit.seq.flow === true) }, 'a port cannot be changed there');
+    push(
+      ctx,
+      f,
+      { offset: r[0], length: r[1] - r[0], content: likeScalar(item, fixed, isSeq(hit.seq) && hit.seq.flow === true) },
+      'a port cannot be changed there',
+    );
   });
 }
 
@@ -375,7 +426,7 @@ function editList(ctx: Ctx, key: string, bad: (v: string) => boolean, add: reado
     }
     if (kept.length === 0 && extra.length === 0) {
       // The key stays, with an empty list: what Compose reads as no items.
-      const pair = (s.declarations.find((x) => x.file === f)!.node.items).find((p) => p.value === seq)!;
+      const pair = s.declarations.find((x) => x.file === f)!.node.items.find((p) => p.value === seq)!;
       const colon = f.text.indexOf(':', rangeOf(pair.key)![1]);
       push(ctx, f, { offset: colon + 1, length: r[1] - colon - 1, content: ' []' }, `${key} cannot be changed there`);
       continue;
@@ -385,7 +436,8 @@ function editList(ctx: Ctx, key: string, bad: (v: string) => boolean, add: reado
       push(ctx, f, { offset: start, length: e.nextLine(rangeOf(x)![1]) - start, content: '' }, `${key} cannot be changed there`);
     }
     const at = e.afterLast(seq);
-    if (extra.length > 0) push(ctx, f, { offset: at, length: 0, content: extra.map((i) => `${indent}- ${scalarText(i)}${e.eol}`).join('') }, `${key} cannot be added to`);
+    if (extra.length > 0)
+      push(ctx, f, { offset: at, length: 0, content: extra.map((i) => `${indent}- ${scalarText(i)}${e.eol}`).join('') }, `${key} cannot be added to`);
   }
   if (added) return;
   if (isScalar(ownValue) && typeof ownValue.value === 'string' && bad(ownValue.value)) {
@@ -414,7 +466,12 @@ function plan(ctx: Ctx, ruleId: string, bwrap: boolean): boolean {
       const keep = (x: string) => NEEDED_CAPS.includes(capName(x)) || (bwrap && capName(x) === 'SYS_ADMIN');
       // The current image chowns its data directory and drops to its own user.
       const have = values('cap_add').map(capName);
-      editList(ctx, 'cap_add', (x) => !keep(x), NEEDED_CAPS.filter((c) => !have.includes(c)));
+      editList(
+        ctx,
+        'cap_add',
+        (x) => !keep(x),
+        NEEDED_CAPS.filter((c) => !have.includes(c)),
+      );
       return true;
     }
     case 'compose-tmpfs':
@@ -433,7 +490,9 @@ function plan(ctx: Ctx, ruleId: string, bwrap: boolean): boolean {
         const sources = isSeq(merge) ? merge.items : merge ? [merge] : [];
         return sources.some((m) => {
           const map = isAlias(m) ? m.resolve(x.file.doc) : m;
-          return isMap(map) && composeBoolean((pairOf(map, 'privileged')?.value as Scalar | undefined)?.value) !== false && pairOf(map, 'privileged') !== undefined;
+          return (
+            isMap(map) && composeBoolean((pairOf(map, 'privileged')?.value as Scalar | undefined)?.value) !== false && pairOf(map, 'privileged') !== undefined
+          );
         });
       });
       if (decl && !earlier && !merged) removePair(ctx, decl.file, decl.node, pairOf(decl.node, 'privileged')!);
@@ -502,7 +561,12 @@ export function fixComposeProject(project: ComposeProject, findings: readonly Fi
 }
 
 /** Re-parse to check the result is still a compose project with the same services. */
-export function sameServices(before: ComposeProject, after: readonly { file: string; text: string }[], env: Readonly<Record<string, string | undefined>>, dotenv?: string): ComposeProject | undefined {
+export function sameServices(
+  before: ComposeProject,
+  after: readonly { file: string; text: string }[],
+  env: Readonly<Record<string, string | undefined>>,
+  dotenv?: string,
+): ComposeProject | undefined {
   try {
     const p = composeProject(after, env, dotenv);
     return p.services.map((s) => s.name).join() === before.services.map((s) => s.name).join() ? p : undefined;

@@ -155,7 +155,9 @@ function setEdit(text: string, lines: readonly number[], root: JsonNode, path: r
       return { offset: end, length: 0, content: `, ${JSON.stringify(key)}: ${render(inserted, style, '', false)}` };
     }
     const first = children[0]!;
-    const indent = startsLine(text, last.offset) ? lineIndent(text, lines, last.offset) : lineIndent(text, lines, first.offset) || lineIndent(text, lines, object.offset) + style.indent;
+    const indent = startsLine(text, last.offset)
+      ? lineIndent(text, lines, last.offset)
+      : lineIndent(text, lines, first.offset) || lineIndent(text, lines, object.offset) + style.indent;
     return { offset: end, length: 0, content: `,${style.eol}${indent}${JSON.stringify(key)}: ${render(inserted, style, indent, true)}` };
   }
   // An empty object: open it onto lines of its own, unless it sits inside a one-line object.
@@ -297,7 +299,8 @@ function untouched(edits: readonly Edit[]): number {
     prev[k] = k - 1;
     next[k] = k + 1 < n ? k + 1 : -1;
   }
-  const touches = (a: Edit, b: Edit): boolean => a.offset === b.offset || (a.offset < b.offset ? a.offset + a.length > b.offset : b.offset + b.length > a.offset);
+  const touches = (a: Edit, b: Edit): boolean =>
+    a.offset === b.offset || (a.offset < b.offset ? a.offset + a.length > b.offset : b.offset + b.length > a.offset);
   let count = n;
   for (let i = n - 1; i > 0; i--) {
     const k = at[i]!;

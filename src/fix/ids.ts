@@ -27,7 +27,11 @@ export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = table<Chann
       if (/^\d+$/.test(raw)) return { ok: true, id: raw };
       const name = raw.replace(/^@/, '');
       if (/^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(name)) {
-        return { ok: true, id: name, note: `${raw} is a username: it can be changed or taken over by someone else; a numeric ID cannot${raw.startsWith('@') ? ' (the @ was dropped: nanobot compares usernames without it)' : ''}` };
+        return {
+          ok: true,
+          id: name,
+          note: `${raw} is a username: it can be changed or taken over by someone else; a numeric ID cannot${raw.startsWith('@') ? ' (the @ was dropped: nanobot compares usernames without it)' : ''}`,
+        };
       }
       return { ok: false, reason: 'expected a numeric Telegram user ID, or a username of 5 to 32 letters, digits and underscores' };
     },
@@ -45,7 +49,11 @@ export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = table<Chann
       return { ok: false, reason: 'expected a phone number with country code, digits only' };
     },
   },
-  discord: plain('a numeric Discord user ID (a snowflake)', 'Discord settings > Advanced > Developer Mode, then right-click your name > Copy User ID', /^\d{15,21}$/),
+  discord: plain(
+    'a numeric Discord user ID (a snowflake)',
+    'Discord settings > Advanced > Developer Mode, then right-click your name > Copy User ID',
+    /^\d{15,21}$/,
+  ),
   email: {
     describe: 'an e-mail address',
     where: 'the address you send mail to the bot from',
@@ -62,7 +70,8 @@ export const ID_FORMATS: Readonly<Record<string, ChannelIdFormat>> = table<Chann
   signal: {
     describe: 'a phone number or a Signal UUID',
     where: 'your Signal number with country code',
-    check: (raw) => (/^\+?\d{7,15}$/.test(raw) || /^[0-9a-f-]{36}$/i.test(raw) ? { ok: true, id: raw } : { ok: false, reason: 'expected a phone number or a Signal UUID' }),
+    check: (raw) =>
+      /^\+?\d{7,15}$/.test(raw) || /^[0-9a-f-]{36}$/i.test(raw) ? { ok: true, id: raw } : { ok: false, reason: 'expected a phone number or a Signal UUID' },
   },
 });
 

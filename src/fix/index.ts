@@ -60,7 +60,15 @@ export interface FixResult {
   nanobot: NanobotInfo;
 }
 
-type Prepared = { plan: Plan; applied: Patch[]; after: string; afterParsed: ParsedConfig; skipped: Skip[]; env: PreparedEnv | undefined; waive: (findings: Finding[]) => Finding[] };
+type Prepared = {
+  plan: Plan;
+  applied: Patch[];
+  after: string;
+  afterParsed: ParsedConfig;
+  skipped: Skip[];
+  env: PreparedEnv | undefined;
+  waive: (findings: Finding[]) => Finding[];
+};
 
 /**
  * Plan the fixes of one audited file and apply the patches to its text in memory. A file nanobot
@@ -71,19 +79,34 @@ export async function prepare(fa: FileAudit, options: FixOptions, traits: Versio
   const causes = fa.findings.filter((f) => LOAD_RULES.has(f.ruleId) && (!options.only || options.only.has(findingKey(f))));
   if (causes.length > 0 && depth === 0) {
     const host = await hostFacts(fa.file, options.runtime, !options.noHost, fa.runs);
-    const first = plan({ parsed: fa.parsed, effective: fa.effective, findings: causes, traits, answers: options.answers, acceptRisk: new Set(options.acceptRisk), host });
+    const first = plan({
+      parsed: fa.parsed,
+      effective: fa.effective,
+      findings: causes,
+      traits,
+      answers: options.answers,
+      acceptRisk: new Set(options.acceptRisk),
+      host,
+    });
     const skipped: Skip[] = [...first.skipped];
     const conflicts = new Set<Patch>();
     const result = patchParsed(fa.parsed, first.patches, (patch) => {
       conflicts.add(patch);
-      skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
+      skipped.push({
+        ruleId: patch.ruleId,
+        pointer: patch.pointer,
+        why: 'conflict',
+        message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand`,
+      });
     });
     if (result.text !== fa.parsed.text) {
       const now = await auditContent(fa.file, result, new TextEncoder().encode(result.text), { ...options, noHost: true }, traits);
       // The checks outside the file (modes, units) are the original audit's.
       const next: FileAudit = { ...now, findings: [...now.findings, ...fa.findings.filter((f) => f.source.kind === 'host')].sort(compareFindings) };
       // A choice of findings (the wizard's) carries over by rule and place: lines may have moved.
-      const chosen = options.only ? new Set(fa.findings.filter((f) => options.only!.has(findingKey(f))).map((f) => `${f.ruleId}|${f.pointer ?? ''}`)) : undefined;
+      const chosen = options.only
+        ? new Set(fa.findings.filter((f) => options.only!.has(findingKey(f))).map((f) => `${f.ruleId}|${f.pointer ?? ''}`))
+        : undefined;
       const only = chosen ? { only: new Set(next.findings.filter((f) => chosen.has(`${f.ruleId}|${f.pointer ?? ''}`)).map(findingKey)) } : {};
       const rest = await prepare(next, { ...options, ...only }, traits, planOverride, depth + 1);
       const applied = first.patches.filter((x) => !conflicts.has(x));
@@ -131,12 +154,14 @@ async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTr
     const sp = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing, env: options.env });
     for (const s of sp.skipped) skipped.push(s);
     const seen = new Set<string>();
-    patches = orderPatches([...p.patches, ...sp.patches].filter((x) => {
-      const key = `${x.op}|${x.pointer}|${x.op === 'remove' ? x.copy : ''}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    }));
+    patches = orderPatches(
+      [...p.patches, ...sp.patches].filter((x) => {
+        const key = `${x.op}|${x.pointer}|${x.op === 'remove' ? x.copy : ''}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      }),
+    );
     env = {
       path,
       before: existingText,
@@ -149,7 +174,12 @@ async function prepareOnce(fa: FileAudit, options: FixOptions, traits: VersionTr
   const conflicts = new Set<Patch>();
   const result = patchParsed(fa.parsed, patches, (patch) => {
     conflicts.add(patch);
-    skipped.push({ ruleId: patch.ruleId, pointer: patch.pointer, why: 'conflict', message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand` });
+    skipped.push({
+      ruleId: patch.ruleId,
+      pointer: patch.pointer,
+      why: 'conflict',
+      message: `${patch.pointer}: the file's structure there does not allow this change; fix it by hand`,
+    });
   });
   // One at a time: a file with 100,000 duplicated keys makes as many patches, too many to spread.
   for (const patch of patches) if (!conflicts.has(patch)) applied.push(patch);
@@ -192,7 +222,10 @@ function rejectedValues(fa: FileAudit, applied: readonly Patch[]): string[] {
 
 function valueAtPointer(root: JsonNode, pointer: string): unknown {
   let node: JsonNode | undefined = root;
-  for (const seg of pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const seg of pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     if (node?.type === 'object') node = [...(node.children ?? [])].reverse().find((p) => p.children?.[0]?.value === seg)?.children?.[1];
     else if (node?.type === 'array') node = node.children?.[Number(seg)];
     else return undefined;
@@ -208,9 +241,18 @@ function valueAtPointer(root: JsonNode, pointer: string): unknown {
 export function stillUnloadable(fa: FileAudit, wrote: boolean): ConfigSyntaxError | undefined {
   const refused = refusal(fa);
   const dropped = fa.findings.find((f) => f.ruleId === 'nanobot-runs-on-defaults');
-  const why = refused ? { line: refused.line, column: refused.column, reason: refused.reason } : dropped ? { line: dropped.line ?? 1, column: dropped.column ?? 1, reason: dropped.message } : undefined;
+  const why = refused
+    ? { line: refused.line, column: refused.column, reason: refused.reason }
+    : dropped
+      ? { line: dropped.line ?? 1, column: dropped.column ?? 1, reason: dropped.message }
+      : undefined;
   if (!why) return undefined;
-  return new ConfigSyntaxError(fa.file, why.line, why.column, `${why.reason}; harden fix cannot correct that by itself${wrote ? '' : ', so nothing was written'}`);
+  return new ConfigSyntaxError(
+    fa.file,
+    why.line,
+    why.column,
+    `${why.reason}; harden fix cannot correct that by itself${wrote ? '' : ', so nothing was written'}`,
+  );
 }
 
 /** Findings left once the new text is in place (host findings answered by a mode change drop out). */
@@ -275,7 +317,9 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
       const originalMode = t.mode;
       const warnings = [...base.warnings, ...l.notes];
       if (t.nlink > 1) {
-        warnings.push(`${file} has ${t.nlink - 1} other name${t.nlink === 2 ? '' : 's'} (hard links): harden replaced this one, and the others keep the old contents and mode${env ? ', secrets included' : ''}; find them with: find / -xdev -samefile ${t.real}`);
+        warnings.push(
+          `${file} has ${t.nlink - 1} other name${t.nlink === 2 ? '' : 's'} (hard links): harden replaced this one, and the others keep the old contents and mode${env ? ', secrets included' : ''}; find them with: find / -xdev -samefile ${t.real}`,
+        );
       }
       let replaced = false;
       let verified: FileAudit;
@@ -289,7 +333,9 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
             // Another program wrote the old file while harden replaced it: its version wins.
             io.atomicWrite(t, written.lateWrite, originalMode);
             replaced = false;
-            throw new StaleFileError(`another program wrote ${file} while harden was replacing it; its version is kept and harden's changes were not applied. Run harden again`);
+            throw new StaleFileError(
+              `another program wrote ${file} while harden was replacing it; its version is kept and harden's changes were not applied. Run harden again`,
+            );
           }
         }
         for (const m of p.modes) io.setMode(t, m.path, m.to);
@@ -297,7 +343,9 @@ export async function fixFile(file: string, options: FixOptions, traits: Version
         if (!now || (after !== before && now.info.ino !== t.ino) || new TextDecoder().decode(now.bytes) !== after) {
           // Someone else wrote it after harden did: that write is theirs to keep, not to undo.
           replaced = false;
-          throw new StaleFileError(`${file} was changed by another program right after harden wrote it; that version is left in place and harden's changes are not verified. Run harden again`);
+          throw new StaleFileError(
+            `${file} was changed by another program right after harden wrote it; that version is left in place and harden's changes are not verified. Run harden again`,
+          );
         }
         verified = await auditContent(file, parseConfig(file, after), now.bytes, options, traits);
         const unusable = stillUnloadable(verified, true);
@@ -392,7 +440,9 @@ export async function fix(options: FixOptions): Promise<FixResult[]> {
 }
 
 /** Every config, then every compose file given with --compose. */
-export async function fixAll(options: FixOptions): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[]; nanobot: FixResult['nanobot'] }> {
+export async function fixAll(
+  options: FixOptions,
+): Promise<{ results: FixResult[]; compose: ComposeFixResult[]; errors: { file: string; message: string }[]; nanobot: FixResult['nanobot'] }> {
   const traits = await resolveTraits(options);
   // Each config on its own: one that fails is left as it was, and the others go on.
   const { results, errors } = await eachConfig(options.configs, (file) => fixFile(file, options, traits), options.collectErrors);
@@ -403,7 +453,11 @@ export async function fixAll(options: FixOptions): Promise<{ results: FixResult[
   const compose: ComposeFixResult[] = [];
   const composeErrors: { file: string; message: string }[] = [];
   if (composeFiles.length > 0) {
-    const project = await eachConfig([composeFiles.join(', ')], () => fixCompose(composeFiles, options, traits, bwrap), options.collectErrors || options.configs.length > 0);
+    const project = await eachConfig(
+      [composeFiles.join(', ')],
+      () => fixCompose(composeFiles, options, traits, bwrap),
+      options.collectErrors || options.configs.length > 0,
+    );
     for (const r of project.results) for (const c of r) compose.push(c);
     for (const e of project.errors) composeErrors.push(e);
   }
@@ -432,7 +486,12 @@ export interface ComposeFixResult {
  * result is audited before anything is written; a file that fails to write puts back the ones
  * written before it.
  */
-export async function fixCompose(files: string | readonly string[], options: Pick<FixOptions, 'dryRun' | 'keepBackups'> & { env?: Readonly<Record<string, string | undefined>> }, traits: VersionTraits, bwrap: boolean): Promise<ComposeFixResult[]> {
+export async function fixCompose(
+  files: string | readonly string[],
+  options: Pick<FixOptions, 'dryRun' | 'keepBackups'> & { env?: Readonly<Record<string, string | undefined>> },
+  traits: VersionTraits,
+  bwrap: boolean,
+): Promise<ComposeFixResult[]> {
   const list = typeof files === 'string' ? [files] : [...files];
   const env = options.env ?? {};
   const { loadComposeProject, composeFindings } = await import('../host/compose.js');
@@ -443,7 +502,12 @@ export async function fixCompose(files: string | readonly string[], options: Pic
   const findings = composeFindings(project, { traits, bwrap });
   const edit = fixComposeProject(project, findings, bwrap);
   const dotenv = list[0] ? readText(join(dirname(list[0]), '.env')) : undefined;
-  const after = sameServices(project, edit.files.map((f) => ({ file: f.file, text: f.after })), env, dotenv);
+  const after = sameServices(
+    project,
+    edit.files.map((f) => ({ file: f.file, text: f.after })),
+    env,
+    dotenv,
+  );
   if (!after) throw new WriteError(`harden could not edit ${list.join(', ')} safely; nothing was written`);
   const remaining = composeFindings(after, { traits, bwrap });
   const left = remaining.find((f) => edit.applied.includes(f.ruleId));
@@ -483,11 +547,15 @@ export async function fixCompose(files: string | readonly string[], options: Pic
         const result = io.atomicWrite(t, r.after, mode, bytes);
         if (result.lateWrite) {
           io.atomicWrite(t, result.lateWrite, mode);
-          throw new StaleFileError(`another program wrote ${r.file} while harden was replacing it; its version is kept and harden's changes were not applied (backup of what harden read: ${r.backup}). Run harden again`);
+          throw new StaleFileError(
+            `another program wrote ${r.file} while harden was replacing it; its version is kept and harden's changes were not applied (backup of what harden read: ${r.backup}). Run harden again`,
+          );
         }
         const now = io.readTarget(t);
         if (!now || new TextDecoder().decode(now.bytes) !== r.after) {
-          throw new StaleFileError(`${r.file} was changed by another program right after harden wrote it; that version is left in place (backup of what harden read: ${r.backup}). Run harden again`);
+          throw new StaleFileError(
+            `${r.file} was changed by another program right after harden wrote it; that version is left in place (backup of what harden read: ${r.backup}). Run harden again`,
+          );
         }
         try {
           await step(i + 1);
@@ -495,7 +563,9 @@ export async function fixCompose(files: string | readonly string[], options: Pic
           try {
             io.atomicWrite(t, bytes, mode);
           } catch {
-            throw new WriteError(`${error instanceof Error ? error.message : String(error)}; putting ${r.file} back failed too: run harden restore --config ${r.file} (backup: ${r.backup})`);
+            throw new WriteError(
+              `${error instanceof Error ? error.message : String(error)}; putting ${r.file} back failed too: run harden restore --config ${r.file} (backup: ${r.backup})`,
+            );
           }
           throw error;
         }

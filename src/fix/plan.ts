@@ -144,7 +144,9 @@ class Planner {
     if (this.input.traits.restrictInExecOnly) {
       // 0.1.3.post4 reads it under tools.exec only; the current place too, for the upgrade.
       this.set(f.ruleId, ['tools', 'exec', 'restrictToWorkspace'], true, this.pointer(['tools', 'exec', 'restrictToWorkspace']));
-      this.notes.push(`tools.exec.restrictToWorkspace is set because nanobot ${this.input.traits.version.text} reads it there; tools.restrictToWorkspace too, for the releases after it`);
+      this.notes.push(
+        `tools.exec.restrictToWorkspace is set because nanobot ${this.input.traits.version.text} reads it there; tools.restrictToWorkspace too, for the releases after it`,
+      );
     }
     const current = eff.origins.get('/tools/restrictToWorkspace');
     const tools = eff.origins.get('/tools');
@@ -174,7 +176,11 @@ class Planner {
     }
     const list = unique([...keep(this.value(path)), ...ids]);
     if (list.length === 0 && this.onlyEnabledChannel(channel) && this.held(f)) {
-      this.skip(f, 'lockout', `${dotted(path)}: an empty list shuts everyone out of the only enabled channel; pass --accept-risk ${f.ruleId} to write it anyway`);
+      this.skip(
+        f,
+        'lockout',
+        `${dotted(path)}: an empty list shuts everyone out of the only enabled channel; pass --accept-risk ${f.ruleId} to write it anyway`,
+      );
       return;
     }
     this.set(f.ruleId, path, list);
@@ -201,7 +207,11 @@ class Planner {
     const mine = form(list[index]);
     const answered = own(this.input.answers.allowFrom, channel);
     if ((mine === undefined || mine === list[index]) && answered === undefined) {
-      this.skip(f, 'needs-answer', `${dotted(path)}: no form of it can match; give the account with --allow-from ${channel}=ID[,ID...] (it replaces the entries that cannot match)`);
+      this.skip(
+        f,
+        'needs-answer',
+        `${dotted(path)}: no form of it can match; give the account with --allow-from ${channel}=ID[,ID...] (it replaces the entries that cannot match)`,
+      );
       return;
     }
     // Every entry in its comparable form; those without one go, replaced by the answers.
@@ -263,11 +273,13 @@ class Planner {
     const issue = this.issueOf(f);
     const where = f.pointer !== undefined ? dotted(fromPointer(f.pointer)) : 'the config';
     if (issue === 'gateway-exit') return this.allowList({ ...f, ruleId: 'allow-from-empty' }, f.path ?? []);
-    if (issue === 'env') return this.skip(f, 'manual', `${where}: correct or remove the environment variable where it is set (harden does not edit units or compose files)`);
+    if (issue === 'env')
+      return this.skip(f, 'manual', `${where}: correct or remove the environment variable where it is set (harden does not edit units or compose files)`);
     if (issue === 'unset') return this.skip(f, 'manual', `${where}: set the variable for nanobot's service, or write the value itself`);
     const node = f.pointer !== undefined ? nodeAt(this.input.parsed.root, f.pointer) : undefined;
     if (issue === 'migrate') {
-      if (node && (node.type === 'null' || (node.type === 'array' && (node.children ?? []).length === 0))) return this.set(f.ruleId, f.path ?? [], {}, f.pointer);
+      if (node && (node.type === 'null' || (node.type === 'array' && (node.children ?? []).length === 0)))
+        return this.set(f.ruleId, f.path ?? [], {}, f.pointer);
       return this.skip(f, 'manual', `${where}: write an object there`);
     }
     if (!issue) return this.skip(f, 'manual', `${where}: by hand: ${RULES[f.ruleId]?.fix.text ?? ''}`);
@@ -311,7 +323,14 @@ class Planner {
         channels && typeof channels === 'object'
           ? {
               names: Object.entries(channels as Record<string, unknown>)
-                .filter(([name, v]) => name !== 'websocket' && v !== null && typeof v === 'object' && Object.hasOwn(v, 'enabled') && (v as Record<string, unknown>)['enabled'] === true)
+                .filter(
+                  ([name, v]) =>
+                    name !== 'websocket' &&
+                    v !== null &&
+                    typeof v === 'object' &&
+                    Object.hasOwn(v, 'enabled') &&
+                    (v as Record<string, unknown>)['enabled'] === true,
+                )
                 .map(([name]) => name),
             }
           : {};
@@ -343,14 +362,22 @@ class Planner {
     const acl = [...(target.acl ?? []), ...(inside?.acl ?? [])];
     if (acl.length > 0 && (to & 0o070) === 0 && this.held(f)) {
       const shared = inside?.acl?.length ? `${inside.path}, which is inside it, is shared through an ACL` : `${target.path} is shared through an ACL`;
-      this.skip(f, 'lockout', `${shared} (${acl.join(', ')}); chmod ${to.toString(8)} ${target.path} would lock them out. Pass --accept-risk ${f.ruleId} to do it anyway`);
+      this.skip(
+        f,
+        'lockout',
+        `${shared} (${acl.join(', ')}); chmod ${to.toString(8)} ${target.path} would lock them out. Pass --accept-risk ${f.ruleId} to do it anyway`,
+      );
       return;
     }
     // A group other than the owner's own can read it: someone else (a container user, a service
     // group) may depend on that access.
     const shared = (target.mode & 0o070) !== 0 && target.ownerGid !== undefined && target.gid !== target.ownerGid;
     if (shared && this.held(f)) {
-      this.skip(f, 'lockout', `${target.path} is shared with group ${target.gid}; chmod ${to.toString(8)} would lock that group out. Pass --accept-risk ${f.ruleId} to do it anyway`);
+      this.skip(
+        f,
+        'lockout',
+        `${target.path} is shared with group ${target.gid}; chmod ${to.toString(8)} would lock that group out. Pass --accept-risk ${f.ruleId} to do it anyway`,
+      );
       return;
     }
     if ((target.mode & 0o777) !== to) this.modes.push({ ruleId: f.ruleId, path: target.path, from: target.mode & 0o777, to });
@@ -367,7 +394,11 @@ class Planner {
       // Pin the hardened value in the file, where no variable can undo it; the variable itself
       // lives in a unit or compose file harden does not edit.
       this.dispatch({ ...f, ruleId: f.weakens });
-      this.skip(f, 'manual', `remove ${f.source.name ?? 'the variable'} from ${f.source.file ?? 'its file'}${f.source.line ? `:${f.source.line}` : ''}; with the value in the config it no longer decides anything`);
+      this.skip(
+        f,
+        'manual',
+        `remove ${f.source.name ?? 'the variable'} from ${f.source.file ?? 'its file'}${f.source.line ? `:${f.source.line}` : ''}; with the value in the config it no longer decides anything`,
+      );
       return;
     }
     const rule = RULES[f.ruleId];
@@ -375,7 +406,11 @@ class Planner {
     const path = f.path ?? [];
     if (HOST_RULES.has(f.ruleId) && this.input.host.inContainer && this.held(f)) {
       const why = this.input.host.evidence ? ` (${this.input.host.evidence})` : '';
-      this.skip(f, 'lockout', `${dotted(path)}: nanobot runs in a container${why}, where it must listen on 0.0.0.0 (publish the port on 127.0.0.1 on the host instead); pass --accept-risk ${f.ruleId} to change it anyway`);
+      this.skip(
+        f,
+        'lockout',
+        `${dotted(path)}: nanobot runs in a container${why}, where it must listen on 0.0.0.0 (publish the port on 127.0.0.1 on the host instead); pass --accept-risk ${f.ruleId} to change it anyway`,
+      );
       return;
     }
     switch (f.ruleId) {
@@ -410,7 +445,8 @@ class Planner {
       this.set(f.ruleId, f.path, rule.fix.value);
       return;
     }
-    if (rule.fix.kind === 'manual' || rule.fix.kind === 'set') this.skip(f, 'manual', `${f.pointer !== undefined ? dotted(fromPointer(f.pointer)) + ': ' : ''}by hand: ${rule.fix.text}`);
+    if (rule.fix.kind === 'manual' || rule.fix.kind === 'set')
+      this.skip(f, 'manual', `${f.pointer !== undefined ? dotted(fromPointer(f.pointer)) + ': ' : ''}by hand: ${rule.fix.text}`);
   }
 }
 

@@ -116,7 +116,9 @@ export async function restore(file: string, which: string | undefined, keep: num
       const written = io.atomicWrite(t, bytes, t.mode, current.bytes);
       if (written.lateWrite) {
         io.atomicWrite(t, written.lateWrite, t.mode);
-        throw new StaleFileError(`another program wrote ${file} while harden was restoring it; its version is kept (backup of the file before: ${backup}). Run harden restore again`);
+        throw new StaleFileError(
+          `another program wrote ${file} while harden was restoring it; its version is kept (backup of the file before: ${backup}). Run harden restore again`,
+        );
       }
       const notes = [...l.notes];
       try {

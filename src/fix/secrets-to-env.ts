@@ -42,7 +42,11 @@ export function forbiddenName(name: string): boolean {
   return TOP_LEVEL.includes(rest) || rest.includes('__');
 }
 
-const upperSnake = (s: string): string => camelToSnake(s).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+const upperSnake = (s: string): string =>
+  camelToSnake(s)
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
 
 /** A name that says what the variable holds: TELEGRAM_TOKEN, OPENROUTER_API_KEY, EMAIL_SMTP_PASSWORD. */
 export function nameFor(path: readonly string[]): string {
@@ -106,18 +110,32 @@ export function planSecrets(input: SecretsInput): SecretsPlan {
     if (origin?.kind !== 'file') return;
     const where = locate(input.parsed, input.effective, path);
     if (!envSafeValue(value)) {
-      out.skipped.push({ ruleId: 'plaintext-secret', pointer: where.pointer, why: 'manual', message: `${dotted(path)}: its value has quotes, backslashes, a dollar sign, ' #' or spaces at its ends, which systemd, Compose and Docker read differently; move it by hand` });
+      out.skipped.push({
+        ruleId: 'plaintext-secret',
+        pointer: where.pointer,
+        why: 'manual',
+        message: `${dotted(path)}: its value has quotes, backslashes, a dollar sign, ' #' or spaces at its ends, which systemd, Compose and Docker read differently; move it by hand`,
+      });
       return;
     }
     const base = nameFor(instanceNamed(input.effective.value, path));
     let name = useReferences ? base : nanobotName(path);
     if (useReferences) {
       // Never reuse a name that already means something else; never take a name nanobot reads.
-      for (let n = 2; forbiddenName(name) || (taken.has(name) && taken.get(name) !== value) || (input.env[name] !== undefined && input.env[name] !== value); n++) {
+      for (
+        let n = 2;
+        forbiddenName(name) || (taken.has(name) && taken.get(name) !== value) || (input.env[name] !== undefined && input.env[name] !== value);
+        n++
+      ) {
         name = `${base}_${n}`;
       }
     } else if (taken.has(name) && taken.get(name) !== value) {
-      out.skipped.push({ ruleId: 'plaintext-secret', pointer: where.pointer, why: 'conflict', message: `${dotted(path)}: ${name} is already set to another value in the env file; nothing was moved` });
+      out.skipped.push({
+        ruleId: 'plaintext-secret',
+        pointer: where.pointer,
+        why: 'conflict',
+        message: `${dotted(path)}: ${name} is already set to another value in the env file; nothing was moved`,
+      });
       return;
     }
     if (!taken.has(name)) out.vars.push({ name, value, path });

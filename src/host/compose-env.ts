@@ -18,7 +18,12 @@ export function composeEnvironment(project: ComposeProject): EnvSource[] {
     const raw = value['env_file'];
     const entries = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
     for (const entry of entries) {
-      const spec = typeof entry === 'string' ? { path: entry, required: true } : entry && typeof entry === 'object' ? (entry as { path?: unknown; required?: unknown }) : undefined;
+      const spec =
+        typeof entry === 'string'
+          ? { path: entry, required: true }
+          : entry && typeof entry === 'object'
+            ? (entry as { path?: unknown; required?: unknown })
+            : undefined;
       if (!spec || typeof spec.path !== 'string' || spec.path === '') continue;
       // Relative paths are the project directory's (the first file's), as in every merged file.
       const path = isAbsolute(spec.path) ? spec.path : join(project.directory, spec.path);
@@ -57,4 +62,3 @@ export function readCompose(files: string | readonly string[], env: Readonly<Rec
   const project = loadComposeProject(typeof files === 'string' ? [files] : files, env);
   return composeEnvironment(project);
 }
-

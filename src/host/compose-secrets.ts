@@ -42,7 +42,14 @@ function spotsOf(doc: Document, text: string): ComposeSpot[] {
         // `command: ["--api-key", "..."]`: what follows a credential flag.
         const prev = node.items[i - 1];
         const value = typeof item.value === 'string' ? item.value : undefined;
-        if (value !== undefined && isScalar(prev) && typeof prev.value === 'string' && isCredentialFlag(prev.value) && !value.startsWith('-') && isCredentialValue(value, 'compose')) {
+        if (
+          value !== undefined &&
+          isScalar(prev) &&
+          typeof prev.value === 'string' &&
+          isCredentialFlag(prev.value) &&
+          !value.startsWith('-') &&
+          isCredentialValue(value, 'compose')
+        ) {
           out.push({ node: item, value });
         } else scalar(item, undefined);
       });
@@ -60,7 +67,26 @@ function rawInner(text: string, node: Scalar): string {
   return QUOTED.has(node.type ?? '') ? raw.slice(1, -1) : raw;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
 
 /**
  * For each code unit of a quoted scalar's value, where its spelling starts in the raw text, when
@@ -70,7 +96,7 @@ function rawStarts(inner: string, type: string | undefined, value: string): numb
   if (inner.includes('\n')) return undefined;
   const starts: number[] = [];
   let decoded = '';
-  for (let i = 0; i < inner.length; ) {
+  for (let i = 0; i < inner.length;) {
     let ch: string;
     let width = 1;
     if (type === 'QUOTE_SINGLE' && inner.startsWith("''", i)) {

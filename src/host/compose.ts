@@ -107,7 +107,8 @@ function lineOf(f: ComposeFile, node: { range?: [number, number, number] | null 
 
 /** A node as Compose sees it: strings interpolated, aliases and merge keys resolved, tags noted. */
 function plain(node: unknown, r: Reader, depth = 0): unknown {
-  if (++r.budget.nodes > MAX_NODES || depth > 200) throw new ConfigSyntaxError(r.file.file, lineOf(r.file, node as Node), 1, 'too many nodes once its aliases are expanded');
+  if (++r.budget.nodes > MAX_NODES || depth > 200)
+    throw new ConfigSyntaxError(r.file.file, lineOf(r.file, node as Node), 1, 'too many nodes once its aliases are expanded');
   if (isAlias(node)) return plain(node.resolve(r.file.doc), r, depth + 1);
   const tag = (node as { tag?: string } | null)?.tag;
   if (tag === '!reset') return RESET;
@@ -357,7 +358,10 @@ function extend(
 function enabled(value: Record<string, unknown>, lookup: Lookup): boolean {
   const profiles = value['profiles'];
   if (!Array.isArray(profiles) || profiles.length === 0) return true;
-  const active = (lookup('COMPOSE_PROFILES') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const active = (lookup('COMPOSE_PROFILES') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   return active.includes('*') || profiles.some((p) => active.includes(String(p)));
 }
 
@@ -365,7 +369,11 @@ function enabled(value: Record<string, unknown>, lookup: Lookup): boolean {
  * The project the files make, as `docker compose -f FILE...` would: the project directory is the
  * first file's, and its .env gives the variables the shell does not.
  */
-export function composeProject(files: readonly { file: string; text: string }[], env: Readonly<Record<string, string | undefined>>, dotenvText?: string): ComposeProject {
+export function composeProject(
+  files: readonly { file: string; text: string }[],
+  env: Readonly<Record<string, string | undefined>>,
+  dotenvText?: string,
+): ComposeProject {
   const parsed = files.map((f) => parseFile(f.file, f.text));
   const directory = dirname(files[0]?.file ?? '.');
   const lookup = projectVariables(env, dotenvText);
@@ -382,11 +390,15 @@ export function composeProject(files: readonly { file: string; text: string }[],
     if (isSeq(include)) {
       for (const entry of plain(include, r) as unknown[]) {
         const spec = typeof entry === 'string' ? { path: entry } : (entry as { path?: unknown; project_directory?: unknown; env_file?: unknown });
-        const paths = (Array.isArray(spec.path) ? spec.path : [spec.path]).filter((p): p is string => typeof p === 'string').map((p) => (isAbsolute(p) ? p : join(dirname(f.file), p)));
+        const paths = (Array.isArray(spec.path) ? spec.path : [spec.path])
+          .filter((p): p is string => typeof p === 'string')
+          .map((p) => (isAbsolute(p) ? p : join(dirname(f.file), p)));
         const first = paths[0];
         if (!first) continue;
         const dir = typeof spec.project_directory === 'string' ? resolve(dirname(f.file), spec.project_directory) : dirname(first);
-        const envFiles = (Array.isArray(spec.env_file) ? spec.env_file : spec.env_file === undefined ? [join(dir, '.env')] : [spec.env_file]).map((p) => (isAbsolute(String(p)) ? String(p) : join(dirname(f.file), String(p))));
+        const envFiles = (Array.isArray(spec.env_file) ? spec.env_file : spec.env_file === undefined ? [join(dir, '.env')] : [spec.env_file]).map((p) =>
+          isAbsolute(String(p)) ? String(p) : join(dirname(f.file), String(p)),
+        );
         const texts = paths.map((p) => ({ file: p, text: readText(p) }));
         const missing = texts.find((t) => t.text === undefined);
         if (missing) {
@@ -490,7 +502,12 @@ export function parsePort(entry: unknown): PortUse | undefined {
   }
   if (entry && typeof entry === 'object') {
     const o = entry as Record<string, unknown>;
-    return { raw: entry, ...(o['host_ip'] !== undefined ? { hostIp: textOf(o['host_ip']) } : {}), ...(o['published'] !== undefined ? { published: textOf(o['published']) } : {}), target: String(o['target']) };
+    return {
+      raw: entry,
+      ...(o['host_ip'] !== undefined ? { hostIp: textOf(o['host_ip']) } : {}),
+      ...(o['published'] !== undefined ? { published: textOf(o['published']) } : {}),
+      target: String(o['target']),
+    };
   }
   return undefined;
 }
@@ -511,7 +528,20 @@ export function composeFindings(c: ComposeProject, ctx: ComposeContext): Finding
   for (const s of c.services) {
     const add = (ruleId: string, key: string, args: Record<string, string> = {}) => {
       const at = s.at(key);
-      out.push(makeFinding({ ruleId, file: at.file, args: { service: `service ${s.name}`, file: at.file, ...args }, pointer: `/services/${s.name}`, line: at.line, column: 1, source: { kind: 'file', pointer: `/services/${s.name}` } }, ctx.traits));
+      out.push(
+        makeFinding(
+          {
+            ruleId,
+            file: at.file,
+            args: { service: `service ${s.name}`, file: at.file, ...args },
+            pointer: `/services/${s.name}`,
+            line: at.line,
+            column: 1,
+            source: { kind: 'file', pointer: `/services/${s.name}` },
+          },
+          ctx.traits,
+        ),
+      );
     };
     const v = s.value;
     if (composeBoolean(v['read_only']) !== true) add('compose-read-only', 'read_only');
@@ -521,7 +551,9 @@ export function composeFindings(c: ComposeProject, ctx: ComposeContext): Finding
     const capAdd = strings(v['cap_add']).map(capName);
     const extra = capAdd.filter((x) => !NEEDED_CAPS.includes(x) && !(ctx.bwrap && x === 'SYS_ADMIN'));
     if (!drop.includes('ALL') || extra.length > 0) {
-      add('compose-cap-drop', drop.includes('ALL') ? 'cap_add' : 'cap_drop', { detail: extra.length > 0 ? ` (it adds ${extra.join(', ')}${extra.includes('SYS_ADMIN') ? ', which only the bwrap sandbox needs' : ''})` : '' });
+      add('compose-cap-drop', drop.includes('ALL') ? 'cap_add' : 'cap_drop', {
+        detail: extra.length > 0 ? ` (it adds ${extra.join(', ')}${extra.includes('SYS_ADMIN') ? ', which only the bwrap sandbox needs' : ''})` : '',
+      });
     }
     const unconfined = secOpts.filter((o) => /^(apparmor|seccomp)[:=]unconfined$/.test(o));
     if (ctx.bwrap && (capAdd.includes('SYS_ADMIN') || unconfined.length > 0)) {
@@ -535,7 +567,16 @@ export function composeFindings(c: ComposeProject, ctx: ComposeContext): Finding
     if (composeBoolean(v['privileged']) === true) add('compose-privileged', 'privileged');
     if (v['network_mode'] === 'host') add('compose-host-network', 'network_mode');
     for (const x of list(v['volumes'])) {
-      const vol = typeof x === 'string' ? { source: x.split(':')[0] ?? '', target: x.split(':')[1] ?? '', ro: /:(ro|readonly)(,|$)/.test(x.split(':').slice(2).join(':')) } : x && typeof x === 'object' ? { source: textOf((x as Record<string, unknown>)['source'] ?? ''), target: textOf((x as Record<string, unknown>)['target'] ?? ''), ro: composeBoolean((x as Record<string, unknown>)['read_only']) === true } : undefined;
+      const vol =
+        typeof x === 'string'
+          ? { source: x.split(':')[0] ?? '', target: x.split(':')[1] ?? '', ro: /:(ro|readonly)(,|$)/.test(x.split(':').slice(2).join(':')) }
+          : x && typeof x === 'object'
+            ? {
+                source: textOf((x as Record<string, unknown>)['source'] ?? ''),
+                target: textOf((x as Record<string, unknown>)['target'] ?? ''),
+                ro: composeBoolean((x as Record<string, unknown>)['read_only']) === true,
+              }
+            : undefined;
       if (!vol) continue;
       if (/docker\.sock/.test(vol.source)) add('compose-docker-socket', 'volumes', { source: vol.source });
       else if (/\/\.nanobot\/?$/.test(vol.target) && !vol.ro) add('compose-config-ro', 'volumes', { source: vol.source });

@@ -31,7 +31,8 @@ export function inspectFindings(ctx: DeploymentContext, containers: readonly Ins
     if (!h.ReadonlyRootfs) add('compose-read-only');
     if (!(h.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o))) add('compose-no-new-privileges');
     const extra = (h.CapAdd ?? []).map((x) => x.replace(/^CAP_/, '').toUpperCase()).filter((x) => !['CHOWN', 'SETUID', 'SETGID'].includes(x));
-    if (!(h.CapDrop ?? []).some((x) => /^(CAP_)?ALL$/i.test(x)) || extra.length > 0) add('compose-cap-drop', { detail: extra.length ? ` (it adds ${extra.join(', ')})` : '' });
+    if (!(h.CapDrop ?? []).some((x) => /^(CAP_)?ALL$/i.test(x)) || extra.length > 0)
+      add('compose-cap-drop', { detail: extra.length ? ` (it adds ${extra.join(', ')})` : '' });
     if (!Object.entries(h.Tmpfs ?? {}).some(([p, o]) => p === '/tmp' && /noexec/.test(o) && /nosuid/.test(o))) add('compose-tmpfs');
     for (const [port, binds] of Object.entries(h.PortBindings ?? {})) {
       for (const b of binds ?? []) if (!/^(127\.|::1$)/.test(b.HostIp ?? '')) add('compose-ports-loopback', { port: b.HostPort || port });
@@ -61,7 +62,11 @@ export const containers: Probe = async (ctx) => {
   const ps = await ctx.run('docker', DOCKER_PS);
   if (!ps) return [];
   if (ps.code !== 0) return [notChecked(ctx, 'running containers', 'the docker command is installed but the daemon does not answer')];
-  const ids = ps.stdout.split('\n').filter((l) => /nanobot/i.test(l)).map((l) => l.split('\t')[0]!).filter(Boolean);
+  const ids = ps.stdout
+    .split('\n')
+    .filter((l) => /nanobot/i.test(l))
+    .map((l) => l.split('\t')[0]!)
+    .filter(Boolean);
   if (ids.length === 0) return [];
   const inspect = await ctx.run('docker', ['inspect', ...ids]);
   if (!inspect || inspect.code !== 0) return [notChecked(ctx, 'running containers', 'docker inspect failed')];

@@ -13,6 +13,8 @@ import { workspace } from './workspace.js';
 export const PROBES: readonly Probe[] = [unitFindings, processRoot, sockets, firewall, workspace, containers];
 
 export async function deploymentFindings(ctx: DeploymentContext): Promise<Finding[]> {
-  const results = await Promise.all(PROBES.map((p) => p(ctx).catch((e: unknown) => [notChecked(ctx, 'a deployment check', e instanceof Error ? e.message : String(e))])));
+  const results = await Promise.all(
+    PROBES.map((p) => p(ctx).catch((e: unknown) => [notChecked(ctx, 'a deployment check', e instanceof Error ? e.message : String(e))])),
+  );
   return results.flat();
 }

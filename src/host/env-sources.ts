@@ -6,7 +6,17 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseEnvFile, type EnvReader } from '../config/envfile.js';
 import { listDir, readText } from '../io/read.js';
-import { isUserUnit, loadUnit, parseUnitText, resolveSpecifiers, serviceValues, splitWords, unitEnvironment, unitSearchPath, type LoadedUnit } from './unit-file.js';
+import {
+  isUserUnit,
+  loadUnit,
+  parseUnitText,
+  resolveSpecifiers,
+  serviceValues,
+  splitWords,
+  unitEnvironment,
+  unitSearchPath,
+  type LoadedUnit,
+} from './unit-file.js';
 
 export interface EnvVarAt {
   name: string;
@@ -78,7 +88,10 @@ function unitSource(unit: LoadedUnit, config: string, env: Readonly<Record<strin
   const file = unit.file;
   const user = isUserUnit(file);
   const spec = { user, home: user ? env['HOME'] : '/root', userName: env['USER'], env };
-  const exec = serviceValues(unit, 'ExecStart').map((l) => l.value).filter((v) => v !== '').join(' ');
+  const exec = serviceValues(unit, 'ExecStart')
+    .map((l) => l.value)
+    .filter((v) => v !== '')
+    .join(' ');
   if (!/nanobot/.test(exec)) return undefined;
   const raw = unitConfig(exec);
   const target = raw === undefined ? undefined : resolveSpecifiers(raw, { ...spec, unit: unit.name });
@@ -98,7 +111,11 @@ function unitSource(unit: LoadedUnit, config: string, env: Readonly<Record<strin
 }
 
 /** The units that mention nanobot, loaded with their drop-ins: the same for every config of a run. */
-function scanUnits(home: string | undefined, explicit: readonly string[], env: Readonly<Record<string, string | undefined>>): { unit: LoadedUnit; env: Readonly<Record<string, string | undefined>> }[] {
+function scanUnits(
+  home: string | undefined,
+  explicit: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): { unit: LoadedUnit; env: Readonly<Record<string, string | undefined>> }[] {
   const userEnv = { ...env, ...(home ? { HOME: home } : {}) };
   const searches = { system: unitSearchPath(false, env), user: unitSearchPath(true, userEnv) };
   const files: string[] = [...explicit];

@@ -36,13 +36,23 @@ export async function hostFacts(file: string, runtime: Runtime, withModes: boole
   const facts: HostFacts = { inContainer: known.where === 'container', evidence: known.evidence };
   if (!withModes) return facts;
   const real = await realpath(file);
-  for (const [key, path] of [['file', real], ['dir', dirname(real)]] as const) {
+  for (const [key, path] of [
+    ['file', real],
+    ['dir', dirname(real)],
+  ] as const) {
     const info = await stat(path);
     // The owner's primary group: another group sharing the file is a hint someone else reads it.
     const ownerGid = accountOf(info.uid)?.gid;
     // An ACL can grant only while the group bits (its mask) are set.
     const acl = (info.mode & 0o070) !== 0 ? (await import('../io/acl.js')).aclOf(path) : undefined;
-    facts[key] = { path, mode: info.mode & 0o777, uid: info.uid, gid: info.gid, ...(ownerGid !== undefined ? { ownerGid } : {}), ...(acl ? { acl: acl.named } : {}) };
+    facts[key] = {
+      path,
+      mode: info.mode & 0o777,
+      uid: info.uid,
+      gid: info.gid,
+      ...(ownerGid !== undefined ? { ownerGid } : {}),
+      ...(acl ? { acl: acl.named } : {}),
+    };
   }
   return facts;
 }

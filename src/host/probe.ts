@@ -22,7 +22,6 @@ export interface DeploymentContext {
   cache?: Map<string, Promise<unknown>>;
 }
 
-
 /** One answer per question per run (the cache is shared by the configs of a run); a throw is a rejection. */
 export function once<T>(ctx: DeploymentContext, key: string, work: () => T | Promise<T>): Promise<T> {
   const ask = () => new Promise<T>((resolve) => resolve(work()));
@@ -34,7 +33,13 @@ export function once<T>(ctx: DeploymentContext, key: string, work: () => T | Pro
 
 export type Probe = (ctx: DeploymentContext) => Promise<Finding[]>;
 
-export function finding(ctx: DeploymentContext, ruleId: string, args: Record<string, string | number>, where?: { file: string; line: number }, severity?: Severity): Finding {
+export function finding(
+  ctx: DeploymentContext,
+  ruleId: string,
+  args: Record<string, string | number>,
+  where?: { file: string; line: number },
+  severity?: Severity,
+): Finding {
   const f = makeFinding(
     {
       ruleId,

@@ -4,7 +4,6 @@ import { redactArgs } from '../config/credentials.js';
 import { listDir, readProcFile } from '../io/read.js';
 import { finding, notChecked, once, type Probe } from './probe.js';
 
-
 /** A process's command for a message: credentials on its command line go before it is shortened. */
 function shownCommand(args: readonly string[]): string {
   return redactArgs(args)
@@ -23,7 +22,9 @@ export function nanobotProcesses(procRoot: string): { pid: number; uid: number; 
     const cmdline = readProcFile(join(procRoot, e, 'cmdline')) ?? '';
     const args = cmdline.split('\0').filter(Boolean);
     if (args.length === 0) continue;
-    const isNanobot = args.slice(0, 3).some((a) => /(^|\/)nanobot$/.test(a)) || (args.some((a) => /python/.test(a)) && args.some((a) => /^nanobot(\.|$)/.test(a) || /\/nanobot$/.test(a)));
+    const isNanobot =
+      args.slice(0, 3).some((a) => /(^|\/)nanobot$/.test(a)) ||
+      (args.some((a) => /python/.test(a)) && args.some((a) => /^nanobot(\.|$)/.test(a) || /\/nanobot$/.test(a)));
     if (!isNanobot || args.some((a) => /(^|\/)harden(\.js)?$/.test(a))) continue;
     const status = readProcFile(join(procRoot, e, 'status')) ?? '';
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? NaN);
@@ -56,6 +57,9 @@ export const processRoot: Probe = async (ctx) => {
     const ps = await ctx.run('ps', ['-axo', 'pid=,uid=,args=']);
     if (ps?.code === 0) procs = parsePs(ps.stdout);
   }
-  if (!procs) return [notChecked(ctx, 'running processes', ctx.platform === 'linux' ? `${ctx.procRoot} cannot be read` : `no /proc on ${ctx.platform} and ps did not answer`)];
+  if (!procs)
+    return [
+      notChecked(ctx, 'running processes', ctx.platform === 'linux' ? `${ctx.procRoot} cannot be read` : `no /proc on ${ctx.platform} and ps did not answer`),
+    ];
   return procs.filter((p) => p.uid === 0).map((p) => finding(ctx, 'process-root', { pid: p.pid, command: p.command }));
 };

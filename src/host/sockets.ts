@@ -22,12 +22,21 @@ export function parseProcNet(text: string, v6: boolean): Listener[] {
     const port = parseInt(portHex, 16);
     let address: string;
     if (!v6) {
-      const b = hex.match(/../g)!.map((x) => parseInt(x, 16)).reverse();
+      const b = hex
+        .match(/../g)!
+        .map((x) => parseInt(x, 16))
+        .reverse();
       address = b.join('.');
     } else {
       const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
-      const full = words.join('').match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, ''));
-      address = full.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/^0::/, '::');
+      const full = words
+        .join('')
+        .match(/.{4}/g)!
+        .map((g) => g.replace(/^0+(?=.)/, ''));
+      address = full
+        .join(':')
+        .replace(/(^|:)0(:0)+(:|$)/, '::')
+        .replace(/^0::/, '::');
     }
     out.push({ address, port });
   }
@@ -68,7 +77,9 @@ async function listeners(ctx: DeploymentContext): Promise<Listener[] | string> {
   }
   const lsof = await ctx.run?.('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']);
   if (lsof && (lsof.code === 0 || lsof.stdout !== '')) return parseLsof(lsof.stdout);
-  return ctx.platform === 'linux' ? `${join(ctx.procRoot, 'net', 'tcp')} cannot be read and lsof did not answer` : `no /proc/net on ${ctx.platform} and lsof did not answer`;
+  return ctx.platform === 'linux'
+    ? `${join(ctx.procRoot, 'net', 'tcp')} cannot be read and lsof did not answer`
+    : `no /proc/net on ${ctx.platform} and lsof did not answer`;
 }
 
 export const sockets: Probe = async (ctx) => {
@@ -94,12 +105,32 @@ export const firewall: Probe = async (ctx) => {
   if (ufw && ufw.code === 0) {
     const active = /Status:\s+active/i.test(ufw.stdout);
     const blocked = active && new RegExp(`^${gateway.port}(/tcp)?\\s+(DENY|REJECT)\\b`, 'mi').test(ufw.stdout);
-    return blocked ? [] : [finding(ctx, 'firewall-open', { tool: active ? 'ufw' : 'ufw (inactive)', port: gateway.port, what: gateway.what, command: `sudo ufw deny ${gateway.port}/tcp` }, undefined, exposed ? 'medium' : 'low')];
+    return blocked
+      ? []
+      : [
+          finding(
+            ctx,
+            'firewall-open',
+            { tool: active ? 'ufw' : 'ufw (inactive)', port: gateway.port, what: gateway.what, command: `sudo ufw deny ${gateway.port}/tcp` },
+            undefined,
+            exposed ? 'medium' : 'low',
+          ),
+        ];
   }
   const nft = await ctx.run('nft', ['list', 'ruleset']);
   if (nft && nft.code === 0) {
     const blocked = new RegExp(`dport\\s+(\\{[^}]*\\b${gateway.port}\\b[^}]*\\}|${gateway.port})\\b[^\\n]*(drop|reject)`).test(nft.stdout);
-    return blocked ? [] : [finding(ctx, 'firewall-open', { tool: 'nftables', port: gateway.port, what: gateway.what, command: `sudo nft add rule inet filter input tcp dport ${gateway.port} drop` }, undefined, exposed ? 'medium' : 'low')];
+    return blocked
+      ? []
+      : [
+          finding(
+            ctx,
+            'firewall-open',
+            { tool: 'nftables', port: gateway.port, what: gateway.what, command: `sudo nft add rule inet filter input tcp dport ${gateway.port} drop` },
+            undefined,
+            exposed ? 'medium' : 'low',
+          ),
+        ];
   }
   return [notChecked(ctx, 'firewall', ufw || nft ? 'ufw and nft need root to list rules' : 'neither ufw nor nft is installed')];
 };

@@ -190,7 +190,21 @@ export function resolveSpecifiers(value: string, ctx: SpecifierContext): string 
 export function unitSearchPath(user: boolean, env: Readonly<Record<string, string | undefined>>, root = ''): string[] {
   const r = (p: string) => root + p;
   if (!user) {
-    return ['/etc/systemd/system.control', '/run/systemd/system.control', '/run/systemd/transient', '/run/systemd/generator.early', '/etc/systemd/system', '/etc/systemd/system.attached', '/run/systemd/system', '/run/systemd/system.attached', '/run/systemd/generator', '/usr/local/lib/systemd/system', '/usr/lib/systemd/system', '/lib/systemd/system', '/run/systemd/generator.late'].map(r);
+    return [
+      '/etc/systemd/system.control',
+      '/run/systemd/system.control',
+      '/run/systemd/transient',
+      '/run/systemd/generator.early',
+      '/etc/systemd/system',
+      '/etc/systemd/system.attached',
+      '/run/systemd/system',
+      '/run/systemd/system.attached',
+      '/run/systemd/generator',
+      '/usr/local/lib/systemd/system',
+      '/usr/lib/systemd/system',
+      '/lib/systemd/system',
+      '/run/systemd/generator.late',
+    ].map(r);
   }
   const home = env['HOME'];
   const config = env['XDG_CONFIG_HOME'] || (home ? join(home, '.config') : undefined);
@@ -269,7 +283,11 @@ export interface LoadedUnit {
   lines: UnitLine[];
 }
 
-export function loadUnit(unitFile: string, search: readonly string[], options: { known?: ReadonlySet<string>; mentions?: RegExp } = {}): LoadedUnit | undefined {
+export function loadUnit(
+  unitFile: string,
+  search: readonly string[],
+  options: { known?: ReadonlySet<string>; mentions?: RegExp } = {},
+): LoadedUnit | undefined {
   const text = readText(unitFile);
   if (text === undefined) return undefined;
   const dropins = unitDropins(unitFile, search, options.known);

@@ -34,7 +34,9 @@ export async function unitFindings(ctx: DeploymentContext): Promise<Finding[]> {
     const protectHome = last('ProtectHome')?.value;
     if (!protectHome || /^(no|false)$/i.test(protectHome)) detail.push('has no ProtectHome=read-only');
     // ReadWritePaths= is a list: an empty assignment resets it; `-` marks a path that may be missing.
-    const rw = listValues(unit, 'ReadWritePaths').flatMap((l) => splitWords(l.value).words).map((p) => p.replace(/^[-+]+/, ''));
+    const rw = listValues(unit, 'ReadWritePaths')
+      .flatMap((l) => splitWords(l.value).words)
+      .map((p) => p.replace(/^[-+]+/, ''));
     const hides = (protectSystem && /^strict$/i.test(protectSystem)) || (protectHome && !/^(no|false)$/i.test(protectHome));
     if (hides && !rw.some((p) => dataDir === p || dataDir.startsWith(p.replace(/\/$/, '') + '/'))) {
       detail.push(`makes ${dataDir} read-only without ReadWritePaths=${dataDir}: nanobot cannot save sessions or pairing approvals`);

@@ -26,7 +26,9 @@ export function accountOf(uid: number): Account | undefined {
   if (cache.has(uid)) return cache.get(uid);
   let found: Account | undefined;
   try {
-    found = parse(execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0] ?? '');
+    found = parse(
+      execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0] ?? '',
+    );
   } catch (error) {
     // getent exits 2 for "no such user"; only a missing getent falls back to the file.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -67,7 +67,7 @@ async function fromCompose(input: WhereInput): Promise<Whereabouts | undefined> 
       const volumes = Array.isArray(s.value['volumes']) ? (s.value['volumes'] as unknown[]) : [];
       const items = s.items('volumes');
       for (const [i, v] of volumes.entries()) {
-        const raw = typeof v === 'string' ? v.split(':')[0] ?? '' : v && typeof v === 'object' ? textOf((v as Record<string, unknown>)['source'] ?? '') : '';
+        const raw = typeof v === 'string' ? (v.split(':')[0] ?? '') : v && typeof v === 'object' ? textOf((v as Record<string, unknown>)['source'] ?? '') : '';
         if (raw === '') continue;
         const source = isAbsolute(raw) ? raw : resolve(project.directory, raw);
         if (!mountsConfig(source, input.file)) continue;
@@ -88,10 +88,13 @@ interface Mounted {
 async function fromContainers(input: WhereInput): Promise<Whereabouts | undefined> {
   if (!input.run || !findExecutable('docker', input.env['PATH'])) return undefined;
   const { DOCKER_PS, dockerDaemon } = await import('./containers.js');
-  if (!(dockerDaemon(input.env))) return undefined;
+  if (!dockerDaemon(input.env)) return undefined;
   const ps = await input.run('docker', DOCKER_PS).catch(() => undefined);
   if (!ps || ps.code !== 0) return undefined;
-  const ids = ps.stdout.split('\n').map((l) => l.split('\t')[0]!).filter(Boolean);
+  const ids = ps.stdout
+    .split('\n')
+    .map((l) => l.split('\t')[0]!)
+    .filter(Boolean);
   if (ids.length === 0) return undefined;
   const inspect = await input.run('docker', ['inspect', ...ids]).catch(() => undefined);
   if (!inspect || inspect.code !== 0) return undefined;
@@ -155,7 +158,15 @@ export function runtimeFlag(runtime: 'host' | 'container'): Whereabouts {
 export const NOT_LOOKED: Whereabouts = { where: 'unknown', evidence: 'not looked for under --no-host, so the guide applies: 127.0.0.1' };
 
 /** The rules about what nanobot listens on: where it runs decides what they mean. */
-export const BIND_RULES: ReadonlySet<string> = new Set(['gateway-host-loopback', 'api-host-loopback', 'api-exposed-without-key', 'websocket-host-loopback', 'websocket-exposed-without-secret', 'msteams-host-loopback', 'telegram-webhook-listen']);
+export const BIND_RULES: ReadonlySet<string> = new Set([
+  'gateway-host-loopback',
+  'api-host-loopback',
+  'api-exposed-without-key',
+  'websocket-host-loopback',
+  'websocket-exposed-without-secret',
+  'msteams-host-loopback',
+  'telegram-webhook-listen',
+]);
 
 /** Where nanobot reads this config, and why harden thinks so. */
 export async function whereNanobotRuns(input: WhereInput): Promise<Whereabouts> {

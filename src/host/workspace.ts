@@ -56,7 +56,10 @@ function reviewWorkspace(ctx: DeploymentContext): Finding[] {
   walk(realRoot, 0);
   const out: Finding[] = [];
   const add = (list: string[], what: string) => {
-    if (list.length > 0) out.push(finding(ctx, 'workspace-review', { count: list.length, what, dir: realRoot, examples: list.slice(0, 3).join(', ') + (list.length > 3 ? ', ...' : '') }));
+    if (list.length > 0)
+      out.push(
+        finding(ctx, 'workspace-review', { count: list.length, what, dir: realRoot, examples: list.slice(0, 3).join(', ') + (list.length > 3 ? ', ...' : '') }),
+      );
   };
   add(found.setuid, 'setuid or setgid files');
   add(found.outside, 'links pointing outside the workspace');

@@ -35,7 +35,9 @@ export function aclOf(path: string): Acl | undefined {
       return undefined;
     }
     if (!/^\S{10}\+/.test(listing)) return undefined;
-    throw new WriteError(`${path} carries an ACL, and getfacl and setfacl (Debian's package acl) are not installed to keep it; install them, or remove the ACL. Nothing was written`);
+    throw new WriteError(
+      `${path} carries an ACL, and getfacl and setfacl (Debian's package acl) are not installed to keep it; install them, or remove the ACL. Nothing was written`,
+    );
   }
   const named = text
     .split('\n')

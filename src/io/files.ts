@@ -245,7 +245,10 @@ export async function withLock<T>(t: Target, work: (locked: Locked) => T | Promi
         backups: () => (backups ??= privateDir(state, BACKUPS, owner)),
       };
       const left = [...removeLeftovers(t.dir, t.name), ...removeLeftovers(locked.backups(), t.name)];
-      if (left.length > 0) notes.push(`removed ${left.length} temp file${left.length === 1 ? '' : 's'} an interrupted harden left (each held a copy of the file): ${left.join(', ')}`);
+      if (left.length > 0)
+        notes.push(
+          `removed ${left.length} temp file${left.length === 1 ? '' : 's'} an interrupted harden left (each held a copy of the file): ${left.join(', ')}`,
+        );
       return await work(locked);
     } finally {
       try {
@@ -261,7 +264,10 @@ export async function withLock<T>(t: Target, work: (locked: Locked) => T | Promi
 }
 
 function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.(\d+)Z$/, '$1Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.(\d+)Z$/, '$1Z');
 }
 
 /**

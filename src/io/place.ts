@@ -6,7 +6,20 @@
 // replaced by a link afterwards changes nothing. Final components are never followed (O_NOFOLLOW,
 // and link(), rename(), unlink() and mkdir() do not follow them), files are created exclusively,
 // and modes and owners are set on descriptors, never on paths.
-import { closeSync, constants, existsSync, fchmodSync, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  type Stats,
+} from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { WriteError } from '../errors.js';
 
@@ -67,7 +80,9 @@ export class Dir {
     const dir = new Dir(fd, path, fstatSync(fd));
     if (!FD_PATHS && othersCanWrite(dir.info) && EUID === 0) {
       dir.close();
-      throw new WriteError(`${path} can be changed by another user, and without /proc harden cannot act in it safely as root; run harden as the owner of ${path} instead`);
+      throw new WriteError(
+        `${path} can be changed by another user, and without /proc harden cannot act in it safely as root; run harden as the owner of ${path} instead`,
+      );
     }
     return dir;
   }
@@ -152,13 +167,18 @@ export function privateDir(parent: Dir, name: string, owner: Owner): Dir {
   } catch (error) {
     const info = parent.lstat(name);
     const what = info?.isSymbolicLink() ? 'a symbolic link' : info && !info.isDirectory() ? 'not a directory' : undefined;
-    if (what) throw new WriteError(`${shown} is ${what}; harden keeps its backups there only in a real directory and will not follow or replace it. Remove it, and harden makes a new private one`);
+    if (what)
+      throw new WriteError(
+        `${shown} is ${what}; harden keeps its backups there only in a real directory and will not follow or replace it. Remove it, and harden makes a new private one`,
+      );
     throw new WriteError(`cannot open ${shown}: ${why(error)}`);
   }
   try {
     const { uid } = dir.info;
     if (uid !== owner.uid && uid !== 0 && uid !== EUID) {
-      throw new WriteError(`${shown} belongs to user ${uid}, not to the config's owner (${owner.uid}); harden will not keep backups in another user's directory. Remove it, and harden makes a new private one`);
+      throw new WriteError(
+        `${shown} belongs to user ${uid}, not to the config's owner (${owner.uid}); harden will not keep backups in another user's directory. Remove it, and harden makes a new private one`,
+      );
     }
     if ((dir.info.mode & 0o777) !== 0o700) fchmodSync(dir.fd, 0o700);
     if (made) giveTo(dir.fd, owner);
@@ -182,7 +202,9 @@ export interface ForeignLink {
  */
 export function resolveLinks(path: string): { real: string; foreign: ForeignLink[] } {
   const foreign: ForeignLink[] = [];
-  let pending = resolve(path).split(sep).filter((p) => p !== '');
+  let pending = resolve(path)
+    .split(sep)
+    .filter((p) => p !== '');
   let done: string = sep;
   let hops = 0;
   while (pending.length > 0) {
@@ -210,7 +232,9 @@ export function resolveLinks(path: string): { real: string; foreign: ForeignLink
     // /dev/stdout, /dev/fd/N and /proc/*/fd/N lead to whatever a process has open (a redirected
     // output, a terminal): never a file to replace.
     if (next.startsWith('/proc/') || target.startsWith('/proc/')) {
-      throw Object.assign(new Error(`it leads through ${next} to a file a process has open (as /dev/stdout does), not to a file of its own`), { code: 'EPROCFD' });
+      throw Object.assign(new Error(`it leads through ${next} to a file a process has open (as /dev/stdout does), not to a file of its own`), {
+        code: 'EPROCFD',
+      });
     }
     pending = [...target.split(sep).filter((p) => p !== ''), ...pending];
     if (isAbsolute(target)) done = sep;
@@ -265,7 +289,10 @@ export function resolveTarget(file: string, owner?: Owner, options: { mayBeMissi
     const info = dir.lstat(name);
     if (info?.isSymbolicLink()) throw new WriteError(`${what} changed while harden opened it (it is now a link); nothing was written, run harden again`);
     if (!info && !options.mayBeMissing) throw new WriteError(`cannot write ${what}: it does not exist`);
-    if (info && !info.isFile()) throw new WriteError(`${what} is not a regular file; harden writes only regular files and will not replace a ${info.isDirectory() ? 'directory' : 'device, FIFO or socket'}`);
+    if (info && !info.isFile())
+      throw new WriteError(
+        `${what} is not a regular file; harden writes only regular files and will not replace a ${info.isDirectory() ? 'directory' : 'device, FIFO or socket'}`,
+      );
     for (const link of resolved.foreign) {
       const fileUid = info?.uid ?? link.uid;
       if (dir.info.uid !== link.uid || fileUid !== link.uid) {

@@ -2,7 +2,23 @@
 // and /proc entries. Synchronous on purpose: each is a local file read in microseconds, while an
 // await per file (one thread-pool round trip each) made a host audit spend tens of milliseconds
 // reading its 60-odd /proc entries one after another. Writes never come here (io/files.ts).
-import { accessSync, closeSync, existsSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  existsSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { ConfigAccessError } from '../errors.js';
 
@@ -55,7 +71,11 @@ export function readInput(path: string, what: string): Buffer {
     const info = fstatSync(fd);
     if (info.isDirectory()) throw new ConfigAccessError(path, `${what}: it is a directory, not a file`);
     if (!info.isFile()) throw new ConfigAccessError(path, `${what}: not a regular file (a FIFO, device or socket is never read)`);
-    if (info.size > INPUT_LIMIT) throw new ConfigAccessError(path, `${what}: the file is ${Math.round(info.size / 1024 / 1024)} MiB, larger than the ${INPUT_LIMIT / 1024 / 1024} MiB harden reads`);
+    if (info.size > INPUT_LIMIT)
+      throw new ConfigAccessError(
+        path,
+        `${what}: the file is ${Math.round(info.size / 1024 / 1024)} MiB, larger than the ${INPUT_LIMIT / 1024 / 1024} MiB harden reads`,
+      );
     return readOpened(fd, info.size);
   } catch (error) {
     if (error instanceof ConfigAccessError) throw error;

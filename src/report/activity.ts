@@ -72,7 +72,13 @@ export function renderActivityJson(r: ActivityResult, summary: Summary): string 
           hosts: tallyJson(r.overall.hosts, 'host'),
           more: { exec: r.overall.exec.more, paths: r.overall.paths.more, hosts: r.overall.hosts.more },
         },
-        senders: r.senders.map((s) => ({ channel: s.channel, sender: s.sender, messages: { session: s.session, log: s.log, refused: s.refused }, ...(s.first !== undefined ? { first: s.first, last: s.last } : {}), allowed: s.allowed ?? null })),
+        senders: r.senders.map((s) => ({
+          channel: s.channel,
+          sender: s.sender,
+          messages: { session: s.session, log: s.log, refused: s.refused },
+          ...(s.first !== undefined ? { first: s.first, last: s.last } : {}),
+          allowed: s.allowed ?? null,
+        })),
         memory: r.memory,
         cron: r.cron,
         logCalls: { read: r.logCallsRead, count: r.logCalls },
@@ -138,7 +144,8 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
     if (x.paths.total > 0) out.push(`    files: ${list(x.paths, limit, showPath)}`);
     if (x.hosts.total > 0) out.push(`    hosts: ${list(x.hosts, limit, (t) => t)}`);
   }
-  if (!o.full && active.some((x) => x.exec.counts.size + x.exec.more > limit || x.paths.counts.size + x.paths.more > limit)) out.push(s('dim', '  (--session KEY lists everything one session did)'));
+  if (!o.full && active.some((x) => x.exec.counts.size + x.exec.more > limit || x.paths.counts.size + x.paths.more > limit))
+    out.push(s('dim', '  (--session KEY lists everything one session did)'));
 
   if (r.calls > 0 && active.length > 1) {
     out.push('', s('bold', 'Over all'));
@@ -149,7 +156,13 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
   if (r.senders.length > 0) {
     out.push('', s('bold', 'Senders'));
     for (const x of r.senders) {
-      const counts = [x.session > 0 ? `${plural(x.session, 'message')} in its session` : '', x.log > 0 ? `${plural(x.log, 'message')} in the log` : '', x.refused > 0 ? `${x.refused} refused` : ''].filter(Boolean).join(', ');
+      const counts = [
+        x.session > 0 ? `${plural(x.session, 'message')} in its session` : '',
+        x.log > 0 ? `${plural(x.log, 'message')} in the log` : '',
+        x.refused > 0 ? `${x.refused} refused` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
       const state = x.allowed === false ? s('red', 'not in the allow list') : x.allowed === true ? 'allowed' : 'no allow list for this channel';
       out.push(`  ${x.channel} ${x.sender}: ${counts}${x.first !== undefined ? span(x.first, x.last!) : ''} · ${state}`);
     }
@@ -169,7 +182,9 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
     if (!o.full && changed.length > 20) out.push(`  and ${changed.length - 20} more (--format json lists them)`);
   }
   if (ws.truncated) out.push(s('dim', `  (the workspace has more than 200,000 entries; the rest was not looked at)`));
-  for (const m of r.memory) if (m.entries > 0) out.push('', `${displayPath(m.file, o.cwd)}: ${plural(m.entries, 'entry')}${m.raw > 0 ? ` (${m.raw} raw)` : ''}, summaries without tool arguments`);
+  for (const m of r.memory)
+    if (m.entries > 0)
+      out.push('', `${displayPath(m.file, o.cwd)}: ${plural(m.entries, 'entry')}${m.raw > 0 ? ` (${m.raw} raw)` : ''}, summaries without tool arguments`);
 
   out.push('', s('bold', 'Findings'));
   for (const severity of SEVERITIES) {
@@ -192,6 +207,7 @@ export function renderActivityText(r: ActivityResult, summary: Summary, o: Activ
     const counts = SEVERITIES.filter((sev) => summary.bySeverity[sev] > 0).map((sev) => `${summary.bySeverity[sev]} ${sev}`);
     out.push(`${plural(summary.total, 'finding')}: ${counts.join(', ')}${summary.waived > 0 ? ` (${summary.waived} waived; those do not count)` : ''}.`);
   }
-  if (omitted.length > 0) out.push(`Not listed (past 20 per rule and session, or 5,000 in all), but counted: ${omitted.map(([id, n]) => `${id} ×${n}`).join(', ')}.`);
+  if (omitted.length > 0)
+    out.push(`Not listed (past 20 per rule and session, or 5,000 in all), but counted: ${omitted.map(([id, n]) => `${id} ×${n}`).join(', ')}.`);
   return out.join('\n') + '\n';
 }

@@ -94,7 +94,12 @@ function counts(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-export function renderFixText(results: readonly FixResult[], options: FixReportOptions, compose: readonly ComposeFixResult[] = [], errors: readonly FileError[] = []): string {
+export function renderFixText(
+  results: readonly FixResult[],
+  options: FixReportOptions,
+  compose: readonly ComposeFixResult[] = [],
+  errors: readonly FileError[] = [],
+): string {
   const s = styler(options.color);
   const out: string[] = [];
   const summaryLine = () => {
@@ -103,7 +108,10 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     const changed = results.filter((r) => r.changed).length;
     const failing = results.filter((r) => r.remaining.some((f) => atOrAbove(f.severity, options.failOn))).length;
     out.push(
-      s('bold', `${total} configs: ${changed} ${results[0]?.dryRun ? 'would change' : 'changed'}, ${results.length - changed} unchanged, ${errors.length} failed (left as they were); ${failing} with findings at or above ${options.failOn}`),
+      s(
+        'bold',
+        `${total} configs: ${changed} ${results[0]?.dryRun ? 'would change' : 'changed'}, ${results.length - changed} unchanged, ${errors.length} failed (left as they were); ${failing} with findings at or above ${options.failOn}`,
+      ),
     );
     for (const e of errors) out.push(s('red', `  not changed: ${e.message}`));
   };
@@ -149,11 +157,14 @@ export function renderFixText(results: readonly FixResult[], options: FixReportO
     }
     const failing = r.remaining.filter((f) => atOrAbove(f.severity, options.failOn));
     if (r.remaining.length > 0) {
-      out.push(`  ${r.dryRun ? 'would remain' : 'remaining'}: ${r.remaining.length} finding${r.remaining.length === 1 ? '' : 's'} (${counts(r.remaining)})${failing.length > 0 ? '; run harden audit for details' : ''}`);
+      out.push(
+        `  ${r.dryRun ? 'would remain' : 'remaining'}: ${r.remaining.length} finding${r.remaining.length === 1 ? '' : 's'} (${counts(r.remaining)})${failing.length > 0 ? '; run harden audit for details' : ''}`,
+      );
     } else {
       out.push(s('green', `  no findings ${r.dryRun ? 'would remain' : 'remain'}`));
     }
-    if (r.changed && !r.dryRun && r.applied.length > 0) out.push('  restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings');
+    if (r.changed && !r.dryRun && r.applied.length > 0)
+      out.push('  restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings');
     out.push('');
   }
   summaryLine();

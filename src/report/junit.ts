@@ -4,14 +4,17 @@ import { atOrAbove, RULES, type Finding } from '../findings/index.js';
 import type { AuditReport } from './types.js';
 import { xml } from '../config/escape.js';
 
-
 function testcase(f: Finding, report: AuditReport): { xml: string; failed: boolean; skipped: boolean } {
   const name = xml(`${f.ruleId} ${f.pointer ?? f.file}${f.line !== undefined ? `:${f.line}` : ''}`);
   const head = `    <testcase classname="${xml(f.ruleId)}" name="${name}">`;
   const counted = !f.waived && !f.known;
   if (counted && atOrAbove(f.severity, report.summary.failOn)) {
     const body = `${f.file}:${f.line ?? 1}:${f.column ?? 1}\n${f.message}\nfix: ${RULES[f.ruleId]?.fix.text ?? ''}`;
-    return { xml: `${head}\n      <failure message="${xml(f.message)}" type="${f.severity}">${xml(body)}</failure>\n    </testcase>`, failed: true, skipped: false };
+    return {
+      xml: `${head}\n      <failure message="${xml(f.message)}" type="${f.severity}">${xml(body)}</failure>\n    </testcase>`,
+      failed: true,
+      skipped: false,
+    };
   }
   const why = f.waived ? `waived until ${f.waived.expires}: ${f.waived.reason}` : f.known ? 'known: in the baseline' : `below --fail-on (${f.severity})`;
   return { xml: `${head}\n      <skipped message="${xml(why)}"/>\n    </testcase>`, failed: false, skipped: true };
@@ -32,14 +35,19 @@ export function renderJunit(report: AuditReport): string {
     skipped += n.skipped;
     // The same score as every other format: each audited config's own.
     const score = report.summary.scores[file];
-    const properties = score !== undefined && Object.hasOwn(report.summary.scores, file) ? `    <properties>\n      <property name="hardening-score" value="${score}"/>\n    </properties>\n` : '';
+    const properties =
+      score !== undefined && Object.hasOwn(report.summary.scores, file)
+        ? `    <properties>\n      <property name="hardening-score" value="${score}"/>\n    </properties>\n`
+        : '';
     return `  <testsuite name="${xml(file)}" tests="${n.tests}" failures="${n.failures}" skipped="${n.skipped}" errors="0">\n${properties}${rows.map((c) => c.xml).join('\n')}\n  </testsuite>`;
   });
   // A config harden could not use is an error, not a pass.
   for (const e of report.errors ?? []) {
     tests++;
     errors++;
-    suites.push(`  <testsuite name="${xml(e.file)}" tests="1" failures="0" skipped="0" errors="1">\n    <testcase classname="nanobot-harden" name="audit">\n      <error message="${xml(e.message)}" type="unusable-input"/>\n    </testcase>\n  </testsuite>`);
+    suites.push(
+      `  <testsuite name="${xml(e.file)}" tests="1" failures="0" skipped="0" errors="1">\n    <testcase classname="nanobot-harden" name="audit">\n      <error message="${xml(e.message)}" type="unusable-input"/>\n    </testcase>\n  </testsuite>`,
+    );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nanobot-harden" tests="${tests}" failures="${failures}" skipped="${skipped}" errors="${errors}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -35,15 +35,28 @@ export function artifactLocation(file: string, root: string): { uri: string; uri
  */
 export function fingerprint(f: Finding, root = '/'): string {
   const event = f.event ? `\0${f.event.session}\0${f.event.callId ?? f.event.time ?? f.line ?? ''}` : '';
-  return createHash('sha256').update(`${f.ruleId}\0${f.pointer ?? ''}\0${artifactLocation(f.file, root).uri}${event}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${f.ruleId}\0${f.pointer ?? ''}\0${artifactLocation(f.file, root).uri}${event}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function renderSarif(report: AuditReport, options: Pick<ReportOptions, 'cwd' | 'sarifRoot'> = { cwd: process.cwd() }): string {
-  return sarifLog(report.findings, report.errors ?? [], { profile: report.profile, nanobot: report.nanobot, score: report.summary.score, ...(report.runs ? { runs: report.runs } : {}) }, options.sarifRoot ?? options.cwd);
+  return sarifLog(
+    report.findings,
+    report.errors ?? [],
+    { profile: report.profile, nanobot: report.nanobot, score: report.summary.score, ...(report.runs ? { runs: report.runs } : {}) },
+    options.sarifRoot ?? options.cwd,
+  );
 }
 
 /** The SARIF log of any run's findings (the audit's, the activity review's), with the run's own properties. */
-export function sarifLog(findings: readonly Finding[], errors: readonly { file: string; message: string }[], properties: Record<string, unknown>, root: string): string {
+export function sarifLog(
+  findings: readonly Finding[],
+  errors: readonly { file: string; message: string }[],
+  properties: Record<string, unknown>,
+  root: string,
+): string {
   const ids = Object.keys(RULES).sort();
   const index = new Map(ids.map((id, i) => [id, i]));
   const rules = ids.map((id) => {
@@ -82,7 +95,11 @@ export function sarifLog(findings: readonly Finding[], errors: readonly { file: 
           {
             // A config harden could not read or parse is a failed part of the run, said as such.
             executionSuccessful: errors.length === 0,
-            toolExecutionNotifications: errors.map((e) => ({ level: 'error', message: { text: e.message }, locations: [{ physicalLocation: { artifactLocation: artifactLocation(e.file, root) } }] })),
+            toolExecutionNotifications: errors.map((e) => ({
+              level: 'error',
+              message: { text: e.message },
+              locations: [{ physicalLocation: { artifactLocation: artifactLocation(e.file, root) } }],
+            })),
           },
         ],
         results,

@@ -47,7 +47,10 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   for (const file of report.files) {
     lines.push(`  ${displayPath(file, options.cwd)}`);
     const runs = report.runs?.find((r) => r.file === file);
-    if (runs) lines.push(`    nanobot runs ${runs.where === 'container' ? 'in a container' : runs.where === 'host' ? 'on this host' : 'where harden cannot tell'}: ${runs.evidence}`);
+    if (runs)
+      lines.push(
+        `    nanobot runs ${runs.where === 'container' ? 'in a container' : runs.where === 'host' ? 'on this host' : 'where harden cannot tell'}: ${runs.evidence}`,
+      );
   }
   // Several configs: findings grouped per config (a unit or compose file counts as its own).
   const groups = new Map<string, Finding[]>();
@@ -79,7 +82,8 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
   lines.push('');
   const { summary } = report;
   const audited = Object.keys(summary.scores).length;
-  const notAudited = errors.length > 0 ? `; ${errors.length} config${errors.length === 1 ? '' : 's'} could not be audited and ha${errors.length === 1 ? 's' : 've'} none` : '';
+  const notAudited =
+    errors.length > 0 ? `; ${errors.length} config${errors.length === 1 ? '' : 's'} could not be audited and ha${errors.length === 1 ? 's' : 've'} none` : '';
   if (summary.score === null) {
     lines.push(s('red', `No hardening score: no config could be audited.`));
   } else {
@@ -87,11 +91,21 @@ export function renderText(report: AuditReport, options: ReportOptions): string 
     lines.push(`Hardening score: ${summary.score}/100${of}${notAudited}.`);
   }
   if (summary.total === 0) {
-    if (summary.score !== null) lines.push(s('green', errors.length > 0 ? `No findings at profile ${report.profile} in the ${audited === 1 ? 'config' : `${audited} configs`} audited.` : `No findings at profile ${report.profile}.`));
+    if (summary.score !== null)
+      lines.push(
+        s(
+          'green',
+          errors.length > 0
+            ? `No findings at profile ${report.profile} in the ${audited === 1 ? 'config' : `${audited} configs`} audited.`
+            : `No findings at profile ${report.profile}.`,
+        ),
+      );
   } else {
     const counts = SEVERITIES.filter((sev) => summary.bySeverity[sev] > 0).map((sev) => `${summary.bySeverity[sev]} ${sev}`);
     const set = [summary.waived > 0 ? `${summary.waived} waived` : '', summary.known > 0 ? `${summary.known} in the baseline` : ''].filter(Boolean);
-    lines.push(`${summary.total} finding${summary.total === 1 ? '' : 's'}: ${counts.join(', ')}${set.length > 0 ? ` (${set.join(', ')}; those do not count)` : ''}.`);
+    lines.push(
+      `${summary.total} finding${summary.total === 1 ? '' : 's'}: ${counts.join(', ')}${set.length > 0 ? ` (${set.join(', ')}; those do not count)` : ''}.`,
+    );
     if (summary.fixable > 0) lines.push(`${summary.fixable} can be fixed with \`harden fix\`; \`harden fix --dry-run\` shows the changes first.`);
   }
   return lines.join('\n') + '\n';

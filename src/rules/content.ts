@@ -30,9 +30,7 @@ function duplicateFindings(parsed: ParsedConfig, eff: Effective, traits: Version
     const pos = nodePosition(parsed, shadow.node);
     const winnerPos = nodePosition(parsed, shadow.winner.node);
     const reason =
-      shadow.reason === 'spelling'
-        ? '; nanobot prefers the camelCase spelling over snake_case'
-        : '; Python keeps the last copy of a duplicated key';
+      shadow.reason === 'spelling' ? '; nanobot prefers the camelCase spelling over snake_case' : '; Python keeps the last copy of a duplicated key';
     out.push(
       makeFinding(
         {
@@ -89,15 +87,48 @@ function oldPlaceFindings(parsed: ParsedConfig, eff: Effective, traits: VersionT
 
 /** Security-relevant fields a typo most often misses. */
 const SECURITY_FIELDS = [
-  'restrictToWorkspace', 'allowFrom', 'enabled', 'sandbox', 'timeout', 'host', 'apiKey', 'policy', 'groupPolicy',
-  'ssrfWhitelist', 'allowPatterns', 'denyPatterns', 'allowedEnvKeys', 'verifyDkim', 'verifySpf', 'token',
-  'tokenIssueSecret', 'websocketRequiresToken', 'validateInboundAuth', 'groupAllowFrom', 'dm',
+  'restrictToWorkspace',
+  'allowFrom',
+  'enabled',
+  'sandbox',
+  'timeout',
+  'host',
+  'apiKey',
+  'policy',
+  'groupPolicy',
+  'ssrfWhitelist',
+  'allowPatterns',
+  'denyPatterns',
+  'allowedEnvKeys',
+  'verifyDkim',
+  'verifySpf',
+  'token',
+  'tokenIssueSecret',
+  'websocketRequiresToken',
+  'validateInboundAuth',
+  'groupAllowFrom',
+  'dm',
 ];
 
 /** Objects whose misspelt keys matter, with the fields a typo there most likely meant. */
 const TYPO_TARGETS: readonly (readonly [string, readonly string[]])[] = [
   ['tools', ['restrictToWorkspace', 'ssrfWhitelist', 'mcpServers', 'exec', 'webuiAllowRemotePackageInstall', 'webuiAllowLocalServiceAccess']],
-  ['tools/exec', ['enable', 'timeout', 'sandbox', 'allowPatterns', 'denyPatterns', 'allowedEnvKeys', 'restrictToWorkspace', 'sandboxRoBinds', 'sandboxRwBinds', 'pathPrepend', 'pathAppend']],
+  [
+    'tools/exec',
+    [
+      'enable',
+      'timeout',
+      'sandbox',
+      'allowPatterns',
+      'denyPatterns',
+      'allowedEnvKeys',
+      'restrictToWorkspace',
+      'sandboxRoBinds',
+      'sandboxRwBinds',
+      'pathPrepend',
+      'pathAppend',
+    ],
+  ],
   ['gateway', ['host', 'port']],
   ['api', ['host', 'port', 'apiKey']],
 ];
@@ -147,7 +178,11 @@ function unknownKeyFindings(parsed: ParsedConfig, eff: Effective, traits: Versio
   const modelScan = (path: string[], wanted: readonly string[]): void => {
     const model = acceptedAt(eff, path);
     if (!model) return;
-    scan(path, (key) => Object.hasOwn(model.names, convert(key)), wanted.filter((f) => model.fields.includes(f)));
+    scan(
+      path,
+      (key) => Object.hasOwn(model.names, convert(key)),
+      wanted.filter((f) => model.fields.includes(f)),
+    );
   };
   for (const [section, candidates] of TYPO_TARGETS) modelScan(section.split('/'), candidates);
   for (const ignored of eff.ignored) {

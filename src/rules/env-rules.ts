@@ -107,12 +107,29 @@ export function referenceFindings(parsed: ParsedConfig, traits: VersionTraits, k
       const pointer = toPointer(filePath);
       const pos = nodePosition(parsed, node);
       if (!traits.envReferences) {
-        out.push(makeFinding({ ruleId: 'env-reference-unsupported', file: parsed.file, args: { path: dotted(filePath), value: JSON.stringify(node.value), name: names[0]! }, pointer, ...pos, source: { kind: 'file', pointer } }, traits));
+        out.push(
+          makeFinding(
+            {
+              ruleId: 'env-reference-unsupported',
+              file: parsed.file,
+              args: { path: dotted(filePath), value: JSON.stringify(node.value), name: names[0]! },
+              pointer,
+              ...pos,
+              source: { kind: 'file', pointer },
+            },
+            traits,
+          ),
+        );
         return;
       }
       if (!known) return;
       for (const name of names.filter((n) => !known.has(n))) {
-        out.push(makeFinding({ ruleId: 'env-reference-unset', file: parsed.file, args: { path: dotted(filePath), name }, pointer, ...pos, source: { kind: 'file', pointer } }, traits));
+        out.push(
+          makeFinding(
+            { ruleId: 'env-reference-unset', file: parsed.file, args: { path: dotted(filePath), name }, pointer, ...pos, source: { kind: 'file', pointer } },
+            traits,
+          ),
+        );
       }
     }
   };

@@ -60,7 +60,13 @@ function issueText(parsed: ParsedConfig, issue: LoadIssue): { place: Place; what
   const from = issue.env ? ` (from the environment variable ${issue.env})` : '';
   if (issue.kind === 'extra') {
     const key = issue.path[issue.path.length - 1] ?? '';
-    return { place, what: issue.path.length === 1 ? `the top-level key ${JSON.stringify(fromPointer(place.pointer).pop() ?? key)}${from} is not a section nanobot knows` : `${place.path}${from} is not a setting nanobot accepts here` };
+    return {
+      place,
+      what:
+        issue.path.length === 1
+          ? `the top-level key ${JSON.stringify(fromPointer(place.pointer).pop() ?? key)}${from} is not a section nanobot knows`
+          : `${place.path}${from} is not a setting nanobot accepts here`,
+    };
   }
   if (issue.kind === 'required') return { place, what: `${place.path} is missing, and nanobot requires it` };
   // A value from the environment has no node in the file: name the variable, never its value.
@@ -75,10 +81,16 @@ export function describeCause(parsed: ParsedConfig, eff: Effective, cause: LoadC
     case 'invalid':
       return issueText(parsed, cause.issue);
     case 'env-json':
-      return { place: { path: dotted(cause.path), pointer: toPointer(cause.path), line: 1, column: 1 }, what: `the environment variable ${cause.name} is not JSON, but ${dotted(cause.path)} is a list or section that pydantic-settings decodes as JSON (a SettingsError)` };
+      return {
+        place: { path: dotted(cause.path), pointer: toPointer(cause.path), line: 1, column: 1 },
+        what: `the environment variable ${cause.name} is not JSON, but ${dotted(cause.path)} is a list or section that pydantic-settings decodes as JSON (a SettingsError)`,
+      };
     case 'migrate': {
       const place = placeOf(parsed, cause.origin, [], cause.path);
-      return { place, what: `${place.path} is ${valueText(place, cause.path)}, not an object, and nanobot's _migrate_config fails on it (${r.loader.migrate ?? 'nanobot/config/loader.py'})` };
+      return {
+        place,
+        what: `${place.path} is ${valueText(place, cause.path)}, not an object, and nanobot's _migrate_config fails on it (${r.loader.migrate ?? 'nanobot/config/loader.py'})`,
+      };
     }
     case 'unset-variable': {
       const place = placeOf(parsed, cause.origin, cause.rest, cause.path);
@@ -100,11 +112,27 @@ export function loadFindings(parsed: ParsedConfig, eff: Effective, traits: Versi
   if (load.status === 'refuse' || load.status === 'crash') {
     for (const cause of load.causes) {
       const { place, what } = describeCause(parsed, eff, cause);
-      const src = cause.kind === 'unset-variable' ? r.interpolation.source : cause.kind === 'migrate' ? r.loader.migrate : cause.kind === 'env-json' ? r.env.source : (r.loader.raiseSource ?? r.loader.source);
+      const src =
+        cause.kind === 'unset-variable'
+          ? r.interpolation.source
+          : cause.kind === 'migrate'
+            ? r.loader.migrate
+            : cause.kind === 'env-json'
+              ? r.env.source
+              : (r.loader.raiseSource ?? r.loader.source);
       const outcome = load.status === 'crash' ? 'stops with a traceback and does not start' : 'refuses to start';
       out.push(
         makeFinding(
-          { ruleId: 'nanobot-will-not-start', file: parsed.file, args: { reason: `${what}: ${v} ${outcome}${sourceNote(src, r.name)}` }, pointer: place.pointer, line: place.line, column: place.column, source: sourceOf(cause), path: cause.kind === 'invalid' ? cause.issue.path : cause.path },
+          {
+            ruleId: 'nanobot-will-not-start',
+            file: parsed.file,
+            args: { reason: `${what}: ${v} ${outcome}${sourceNote(src, r.name)}` },
+            pointer: place.pointer,
+            line: place.line,
+            column: place.column,
+            source: sourceOf(cause),
+            path: cause.kind === 'invalid' ? cause.issue.path : cause.path,
+          },
           traits,
         ),
       );
@@ -139,7 +167,9 @@ export function loadFindings(parsed: ParsedConfig, eff: Effective, traits: Versi
         {
           ruleId: 'nanobot-will-not-start',
           file: parsed.file,
-          args: { reason: `${dotted(fromPointer(where.pointer))} is empty${where.sourceText}: the gateway of ${v} exits at start ("${load.gatewayExit.channel}" has empty allowFrom)${sourceNote(r.allowFrom.startupCheck, r.name)}` },
+          args: {
+            reason: `${dotted(fromPointer(where.pointer))} is empty${where.sourceText}: the gateway of ${v} exits at start ("${load.gatewayExit.channel}" has empty allowFrom)${sourceNote(r.allowFrom.startupCheck, r.name)}`,
+          },
           pointer: where.pointer,
           line: where.line,
           column: where.column,
@@ -174,7 +204,10 @@ function idleFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTrait
         {
           ruleId: 'channel-ignored',
           file: parsed.file,
-          args: { path: dotted(fromPointer(where.pointer)), reason: `${v} has no channel of that name (its channels: ${eff.release.channels.names.join(', ')}); it ignores the section, allow list and all, unless a plugin of that name is installed` },
+          args: {
+            path: dotted(fromPointer(where.pointer)),
+            reason: `${v} has no channel of that name (its channels: ${eff.release.channels.names.join(', ')}); it ignores the section, allow list and all, unless a plugin of that name is installed`,
+          },
           pointer: where.pointer,
           line: where.line,
           column: where.column,
@@ -197,7 +230,16 @@ function idleFindings(parsed: ParsedConfig, eff: Effective, traits: VersionTrait
   }
   return [
     makeFinding(
-      { ruleId: 'channel-not-started', file: parsed.file, args: { path: place.path, reason }, pointer: place.pointer, line: place.line, column: place.column, source: where.source, path: idle.issue?.path ?? idle.path },
+      {
+        ruleId: 'channel-not-started',
+        file: parsed.file,
+        args: { path: place.path, reason },
+        pointer: place.pointer,
+        line: place.line,
+        column: place.column,
+        source: where.source,
+        path: idle.issue?.path ?? idle.path,
+      },
       traits,
     ),
   ];

@@ -59,7 +59,9 @@ export function schemaFindings(parsed: ParsedConfig, eff: Effective, profile: Pr
  */
 function lockedOut(findings: Finding[], eff: Effective): Finding[] {
   const byList = new Map<string, number>();
-  for (const f of findings) if (f.ruleId === 'allow-from-never-matches' && f.path) byList.set(f.path.slice(0, -1).join('\u0000'), (byList.get(f.path.slice(0, -1).join('\u0000')) ?? 0) + 1);
+  for (const f of findings)
+    if (f.ruleId === 'allow-from-never-matches' && f.path)
+      byList.set(f.path.slice(0, -1).join('\u0000'), (byList.get(f.path.slice(0, -1).join('\u0000')) ?? 0) + 1);
   return findings.map((f) => {
     if (f.ruleId !== 'allow-from-never-matches' || !f.path || f.severity !== 'info') return f;
     const listPath = f.path.slice(0, -1);

@@ -59,7 +59,18 @@ export function kindOf(f: Finding): 'auto' | 'allow' | 'group' | 'manual' {
   return fix && (fix.kind === 'set' || fix.kind === 'chmod') ? 'auto' : 'manual';
 }
 
-const CHANNEL_NAMES = table<string>({ telegram: 'Telegram', whatsapp: 'WhatsApp', discord: 'Discord', email: 'E-mail', slack: 'Slack', mattermost: 'Mattermost', matrix: 'Matrix', feishu: 'Feishu', signal: 'Signal', msteams: 'MS Teams' });
+const CHANNEL_NAMES = table<string>({
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  discord: 'Discord',
+  email: 'E-mail',
+  slack: 'Slack',
+  mattermost: 'Mattermost',
+  matrix: 'Matrix',
+  feishu: 'Feishu',
+  signal: 'Signal',
+  msteams: 'MS Teams',
+});
 const channelName = (c: string): string => CHANNEL_NAMES[c] ?? c;
 
 export function summary(fa: FileAudit, cwd: string): string {
@@ -108,7 +119,11 @@ async function chooseFixes(auto: readonly Finding[], prompts: PromptAdapter, onl
 /** Ask for the accounts of one channel, validated in its format; [] when the person skips. */
 async function askIds(prompts: PromptAdapter, channel: string, message: string, group: boolean): Promise<{ ids: string[]; notes: string[] }> {
   const check = (raw: string) => (group ? checkGroupId(channel, raw) : checkId(channel, raw));
-  const split = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const split = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   const answer = await prompts.input(message, {
     validate: (value) => {
       for (const raw of split(value)) {
@@ -160,19 +175,34 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
       const kept = (current ?? []).filter((v) => v !== '*');
       if (kept.length > 0) prompts.say(`  kept: ${kept.map((v) => JSON.stringify(v)).join(', ')}`);
       prompts.say(`  where to find it: ${format.where}`);
-      const { ids, notes } = await askIds(prompts, channel, `${channelName(channel)} accounts that may talk to the bot (${format.describe}; comma-separated, empty to skip):`, false);
+      const { ids, notes } = await askIds(
+        prompts,
+        channel,
+        `${channelName(channel)} accounts that may talk to the bot (${format.describe}; comma-separated, empty to skip):`,
+        false,
+      );
       for (const note of notes) prompts.say(`  note: ${note}`);
       if (ids.length > 0 || kept.length > 0) {
         setOwn((d.answers.allowFrom ??= dictionary()), channel, ids);
         for (const f of allow) d.only.add(findingKey(f));
       } else {
         // Nothing to put in its place: the list stays as it is, and so does the finding.
-        prompts.say(`  no accounts given: ${allow.map((f) => dotted(f.path ?? [])).filter((p, i, all) => all.indexOf(p) === i).join(', ')} stays as it is (${allow.map((f) => f.ruleId).join(', ')} remains open)`);
+        prompts.say(
+          `  no accounts given: ${allow
+            .map((f) => dotted(f.path ?? []))
+            .filter((p, i, all) => all.indexOf(p) === i)
+            .join(', ')} stays as it is (${allow.map((f) => f.ruleId).join(', ')} remains open)`,
+        );
       }
     }
     if (group.length > 0) {
       prompts.say(`\n${channelName(channel)}: ${group.map((f) => f.message).join('; ')}`);
-      const { ids } = await askIds(prompts, channel, `${channelName(channel)} channels where the bot may answer anyone (channel IDs, comma-separated, empty to skip):`, true);
+      const { ids } = await askIds(
+        prompts,
+        channel,
+        `${channelName(channel)} channels where the bot may answer anyone (channel IDs, comma-separated, empty to skip):`,
+        true,
+      );
       if (ids.length > 0) {
         setOwn((d.answers.groupAllowFrom ??= dictionary()), channel, ids);
         for (const f of group) d.only.add(findingKey(f));
@@ -184,11 +214,27 @@ async function askChannels(fa: FileAudit, findings: readonly Finding[], prompts:
 }
 
 /** Every question before the preview. Returns what the person chose. */
-export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string, traits: VersionTraits, env: Readonly<Record<string, string | undefined>>): Promise<Decisions> {
+export async function decide(
+  fa: FileAudit,
+  prompts: PromptAdapter,
+  cwd: string,
+  traits: VersionTraits,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Decisions> {
   const d: Decisions = { only: new Set(), answers: {}, acceptRisk: [], secretsToEnv: false, waivers: [] };
   prompts.say(summary(fa, cwd));
-  await chooseFixes(fa.findings.filter((f) => kindOf(f) === 'auto'), prompts, d.only, d.waivers);
-  await askChannels(fa, fa.findings.filter((f) => kindOf(f) === 'allow' || kindOf(f) === 'group'), prompts, d);
+  await chooseFixes(
+    fa.findings.filter((f) => kindOf(f) === 'auto'),
+    prompts,
+    d.only,
+    d.waivers,
+  );
+  await askChannels(
+    fa,
+    fa.findings.filter((f) => kindOf(f) === 'allow' || kindOf(f) === 'group'),
+    prompts,
+    d,
+  );
   const secrets = planSecrets({ parsed: fa.parsed, effective: fa.effective, traits, existing: new Map(), env }).vars;
   if (secrets.length > 0) {
     prompts.say(
@@ -203,5 +249,7 @@ export async function decide(fa: FileAudit, prompts: PromptAdapter, cwd: string,
 }
 
 export function manualSteps(findings: readonly Finding[]): string[] {
-  return findings.filter((f) => kindOf(f) === 'manual').map((f) => `${f.line !== undefined ? `line ${f.line}: ` : ''}${RULES[f.ruleId]?.fix.text ?? f.ruleId} (${f.ruleId})`);
+  return findings
+    .filter((f) => kindOf(f) === 'manual')
+    .map((f) => `${f.line !== undefined ? `line ${f.line}: ` : ''}${RULES[f.ruleId]?.fix.text ?? f.ruleId} (${f.ruleId})`);
 }

@@ -42,7 +42,9 @@ export class InquirerAdapter implements PromptAdapter {
   }
 
   select<T>(message: string, choices: readonly Choice<T>[], defaultValue?: T): Promise<T> {
-    return this.ask((ctx) => select<T>({ message, choices: choices.map((c) => ({ ...c })), ...(defaultValue !== undefined ? { default: defaultValue } : {}) }, ctx));
+    return this.ask((ctx) =>
+      select<T>({ message, choices: choices.map((c) => ({ ...c })), ...(defaultValue !== undefined ? { default: defaultValue } : {}) }, ctx),
+    );
   }
 
   confirm(message: string, defaultValue: boolean): Promise<boolean> {
@@ -50,7 +52,12 @@ export class InquirerAdapter implements PromptAdapter {
   }
 
   input(message: string, options: { default?: string; validate?: (value: string) => true | string } = {}): Promise<string> {
-    return this.ask((ctx) => input({ message, ...(options.default !== undefined ? { default: options.default } : {}), ...(options.validate ? { validate: options.validate } : {}) }, ctx));
+    return this.ask((ctx) =>
+      input(
+        { message, ...(options.default !== undefined ? { default: options.default } : {}), ...(options.validate ? { validate: options.validate } : {}) },
+        ctx,
+      ),
+    );
   }
 
   say(text: string): void {

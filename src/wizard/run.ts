@@ -47,7 +47,9 @@ export function stillOpen(left: readonly Finding[], skipped: readonly Skip[], fa
   const lines = [`\nStill open (${open.length}):`];
   for (const f of sorted) {
     const why = skipped.find((k) => k.ruleId === f.ruleId && (k.pointer === undefined || k.pointer === f.pointer));
-    lines.push(`  ${f.severity.toUpperCase()} ${f.ruleId}${f.line !== undefined ? ` (line ${f.line})` : ''}: ${f.message}${why ? `\n    left because: ${why.message}` : ''}`);
+    lines.push(
+      `  ${f.severity.toUpperCase()} ${f.ruleId}${f.line !== undefined ? ` (line ${f.line})` : ''}: ${f.message}${why ? `\n    left because: ${why.message}` : ''}`,
+    );
   }
   const failing = open.filter((f) => atOrAbove(f.severity, failOn)).length;
   lines.push(
@@ -92,7 +94,12 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
     // Every word shown goes through the redactor, questions included.
     const safe: PromptAdapter = {
       say,
-      select: (message, choices, def) => prompts.select(redact(message), choices.map((c) => ({ ...c, name: redact(c.name) })), def),
+      select: (message, choices, def) =>
+        prompts.select(
+          redact(message),
+          choices.map((c) => ({ ...c, name: redact(c.name) })),
+          def,
+        ),
       confirm: (message, def) => prompts.confirm(redact(message), def),
       input: (message, opts) => prompts.input(redact(message), opts),
     };
@@ -123,7 +130,12 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
     let preview = await fixFile(file, run, traits);
     for (const held of preview.skipped.filter((k) => k.why === 'lockout')) {
       // One of the fixes chosen above, held back by the lockout guard: its own question, with why.
-      if (await safe.confirm(`One of the fixes you chose (${held.ruleId}) is held back: ${held.message.replace(/[;.] [Pp]ass --accept-risk .*$/, '')}. Apply it anyway?`, false)) {
+      if (
+        await safe.confirm(
+          `One of the fixes you chose (${held.ruleId}) is held back: ${held.message.replace(/[;.] [Pp]ass --accept-risk .*$/, '')}. Apply it anyway?`,
+          false,
+        )
+      ) {
         d.acceptRisk.push(held.ruleId);
       }
     }
@@ -133,7 +145,9 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
     }
     const manual = manualSteps(fa.findings);
     if (d.waivers.length > 0) {
-      say(`\n${d.waivers.length} waiver${d.waivers.length === 1 ? '' : 's'} will be recorded in ${displayPath(join(dirname(file), WAIVER_FILE), io.cwd)}: ${d.waivers.map((w) => `${w.ruleId} until ${w.expires}`).join(', ')}`);
+      say(
+        `\n${d.waivers.length} waiver${d.waivers.length === 1 ? '' : 's'} will be recorded in ${displayPath(join(dirname(file), WAIVER_FILE), io.cwd)}: ${d.waivers.map((w) => `${w.ruleId} until ${w.expires}`).join(', ')}`,
+      );
     }
     if (!preview.changed) {
       say('Nothing to change with these answers.');
@@ -148,7 +162,9 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
         if (result.backup) say(`Backup: ${result.backup}\nUndo with: harden restore --config ${file}`);
         if (result.envFile) {
           const e = result.envFile.path;
-          say(`Secrets are in ${e}: load it before restarting nanobot, with EnvironmentFile=${e} (systemd), --env-file ${e} (docker run), env_file: (compose), or \`set -a; . ${e}; set +a\` in the shell that starts it.`);
+          say(
+            `Secrets are in ${e}: load it before restarting nanobot, with EnvironmentFile=${e} (systemd), --env-file ${e} (docker run), env_file: (compose), or \`set -a; . ${e}; set +a\` in the shell that starts it.`,
+          );
         }
         say('Restart nanobot (the gateway, and `nanobot serve` if you use it) so that it reads the new settings.');
         preview = result;
@@ -160,7 +176,7 @@ export async function runWizard(options: FixOptions, ctx: WizardContext): Promis
     if (manual.length > 0) say(`\nTo do by hand:\n${manual.map((m) => `  - ${m}`).join('\n')}`);
     say(
       '\nAlso outside this file: check NANOBOT_* variables in systemd units and compose files (harden audit names any that weaken a setting),\n' +
-        'run nanobot in Docker with the guide\'s security flags as a non-root user, and close the gateway port in your firewall.',
+        "run nanobot in Docker with the guide's security flags as a non-root user, and close the gateway port in your firewall.",
     );
     say(stillOpen(left, preview.skipped, ctx.failOn));
     if (left.some((f) => !f.waived && atOrAbove(f.severity, ctx.failOn))) failed = true;

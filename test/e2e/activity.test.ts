@@ -12,13 +12,39 @@ import { TELEGRAM_TOKEN, dangerousConversations, harmlessConversations, sessionF
 const validateReport = validateActivityReport;
 
 /** Every rule the dangerous day raises, by id as the reports name them. */
-const DANGEROUS_0_1_4 = ['activity-config-write', 'activity-credential-read', 'activity-download-run', 'activity-exfiltration', 'activity-outside-workspace', 'activity-package-install', 'activity-persistence', 'activity-privilege', 'activity-unknown-sender'];
-const DANGEROUS_NEWEST = ['activity-config-write', 'activity-credential-read', 'activity-download-run', 'activity-exfiltration', 'activity-outside-workspace', 'activity-package-install', 'activity-persistence', 'activity-privilege', 'activity-prompt-injection', 'activity-unknown-sender'];
+const DANGEROUS_0_1_4 = [
+  'activity-config-write',
+  'activity-credential-read',
+  'activity-download-run',
+  'activity-exfiltration',
+  'activity-outside-workspace',
+  'activity-package-install',
+  'activity-persistence',
+  'activity-privilege',
+  'activity-unknown-sender',
+];
+const DANGEROUS_NEWEST = [
+  'activity-config-write',
+  'activity-credential-read',
+  'activity-download-run',
+  'activity-exfiltration',
+  'activity-outside-workspace',
+  'activity-package-install',
+  'activity-persistence',
+  'activity-privilege',
+  'activity-prompt-injection',
+  'activity-unknown-sender',
+];
 
 function json(args: string[], home: string) {
   const r = harden(['activity', ...args, '--format', 'json'], { env: { HOME: home } });
   expect(r.stderr).toBe('');
-  const report = JSON.parse(r.stdout) as { findings: { ruleId: string; file: string; line?: number; event?: { session: string } }[]; summary: { failed: boolean }; sessions: { key: string }[]; skipped: unknown[] };
+  const report = JSON.parse(r.stdout) as {
+    findings: { ruleId: string; file: string; line?: number; event?: { session: string } }[];
+    summary: { failed: boolean };
+    sessions: { key: string }[];
+    skipped: unknown[];
+  };
   expect(validateReport(report), JSON.stringify(validateReport.errors?.slice(0, 3))).toBe(true);
   return { code: r.code, report, raw: r.stdout };
 }
@@ -69,12 +95,25 @@ describe('harden activity on real layouts', () => {
     const inst = await writeHistory({ release: '0.3.0', conversations: dangerousConversations().conversations });
     const r = harden(['activity', '--config', inst.config, '--format', 'sarif'], { env: { HOME: inst.home } });
     expect(r.code).toBe(1);
-    const log = JSON.parse(r.stdout) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; ruleIndex: number; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; partialFingerprints: Record<string, string>; properties: { event?: { session: string } } }[] }[] };
+    const log = JSON.parse(r.stdout) as {
+      runs: {
+        tool: { driver: { rules: { id: string }[] } };
+        results: {
+          ruleId: string;
+          ruleIndex: number;
+          locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+          partialFingerprints: Record<string, string>;
+          properties: { event?: { session: string } };
+        }[];
+      }[];
+    };
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const run = log.runs[0]!;
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex]!.id).toBe(result.ruleId);
     const dl = run.results.find((x) => x.ruleId === 'activity-download-run')!;
-    expect(dl.locations[0]!.physicalLocation.artifactLocation.uri).toBe(pathToFileURL(join(inst.workspace, 'sessions', sessionFileName('0.3.0', 'telegram:123456789'))).href);
+    expect(dl.locations[0]!.physicalLocation.artifactLocation.uri).toBe(
+      pathToFileURL(join(inst.workspace, 'sessions', sessionFileName('0.3.0', 'telegram:123456789'))).href,
+    );
     expect(dl.locations[0]!.physicalLocation.region.startLine).toBe(5);
     expect(dl.properties.event!.session).toBe('telegram:123456789');
     expect(new Set(run.results.map((x) => x.partialFingerprints['harden/v1'])).size).toBe(run.results.length);
@@ -99,7 +138,9 @@ describe('harden activity on real layouts', () => {
     const r = harden(['activity', '--config', inst.config], { env: { HOME: inst.home } });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`harden: no nanobot history for ${inst.config}: none of ${join(inst.workspace, 'sessions')}, ${join(inst.dataDir, 'sessions')}, ${join(inst.dataDir, 'logs')} exists (nanobot has not run with this config, or its workspace is elsewhere: agents.defaults.workspace)\n`);
+    expect(r.stderr).toBe(
+      `harden: no nanobot history for ${inst.config}: none of ${join(inst.workspace, 'sessions')}, ${join(inst.dataDir, 'sessions')}, ${join(inst.dataDir, 'logs')} exists (nanobot has not run with this config, or its workspace is elsewhere: agents.defaults.workspace)\n`,
+    );
     const missing = harden(['activity', '--config', join(inst.home, 'nope', 'config.json')], { env: { HOME: inst.home } });
     expect(missing).toMatchObject({ code: 2, stdout: '' });
     expect(missing.stderr).toMatch(/^harden: no config file at .*nope\/config\.json\n$/);
@@ -117,7 +158,10 @@ describe('harden activity on real layouts', () => {
   it('a waiver in .harden.json accepts an activity rule; the audit ignores the activity waiver', async () => {
     const inst = await writeHistory({ release: '0.3.0', conversations: dangerousConversations().conversations });
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(join(inst.dataDir, '.harden.json'), JSON.stringify({ waivers: [{ ruleId: 'activity-package-install', reason: 'a dev bot', expires: '2099-01-01' }] }));
+    await writeFile(
+      join(inst.dataDir, '.harden.json'),
+      JSON.stringify({ waivers: [{ ruleId: 'activity-package-install', reason: 'a dev bot', expires: '2099-01-01' }] }),
+    );
     const { report } = json(['--config', inst.config], inst.home);
     expect(report.findings.find((f) => f.ruleId === 'activity-package-install')).toMatchObject({ waived: { reason: 'a dev bot' } });
     const audit = harden(['audit', '--config', inst.config, '--no-host', '--format', 'json'], { env: { HOME: inst.home } });
@@ -126,7 +170,7 @@ describe('harden activity on real layouts', () => {
 });
 
 describe('harden incident', () => {
-  it("its history step shows the flagged calls of the last days, not a command to run by hand", async () => {
+  it('its history step shows the flagged calls of the last days, not a command to run by hand', async () => {
     const now = new Date(Date.now() - 3600_000);
     const two = (n: number) => String(n).padStart(2, '0');
     const start = `${now.getFullYear()}-${two(now.getMonth() + 1)}-${two(now.getDate())}T${two(now.getHours())}:${two(now.getMinutes())}:00`;

@@ -17,15 +17,37 @@ describe.skipIf(!hasAnsible)('examples/ansible/harden.yml', () => {
   it('installs the package, fixes, reports changed then ok, maps --check to --dry-run, fails while findings remain', async () => {
     const work = await tempDir();
     execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const tarball = join(work, (await readdir(work)).find((n) => n.endsWith('.tgz'))!);
+    const tarball = join(
+      work,
+      (await readdir(work)).find((n) => n.endsWith('.tgz'))!,
+    );
     await writeFile(join(work, 'inventory'), 'localhost ansible_connection=local ansible_python_interpreter=/usr/bin/python3\n');
     const play = (file: string, extra: Record<string, unknown>, check = false) => {
       const vars = join(work, `vars-${Math.random().toString(36).slice(2)}.json`);
-      return writeFile(vars, JSON.stringify({ harden_package: tarball, harden_prefix: join(work, 'prefix'), nanobot_configs: [file], harden_extra_args: ['--nanobot-version=0.3.0', '--runtime=host'], ...extra })).then(() => {
-        const r = spawnSync('ansible-playbook', ['-i', join(work, 'inventory'), join(ROOT, 'examples', 'ansible', 'harden.yml'), '-e', `@${vars}`, ...(check ? ['--check'] : [])], {
-          encoding: 'utf8',
-          env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_HOST_KEY_CHECKING: 'False', ANSIBLE_LOCAL_TEMP: join(work, 'ansible-tmp'), ANSIBLE_REMOTE_TEMP: join(work, 'ansible-tmp') },
-        });
+      return writeFile(
+        vars,
+        JSON.stringify({
+          harden_package: tarball,
+          harden_prefix: join(work, 'prefix'),
+          nanobot_configs: [file],
+          harden_extra_args: ['--nanobot-version=0.3.0', '--runtime=host'],
+          ...extra,
+        }),
+      ).then(() => {
+        const r = spawnSync(
+          'ansible-playbook',
+          ['-i', join(work, 'inventory'), join(ROOT, 'examples', 'ansible', 'harden.yml'), '-e', `@${vars}`, ...(check ? ['--check'] : [])],
+          {
+            encoding: 'utf8',
+            env: {
+              ...process.env,
+              ANSIBLE_NOCOLOR: '1',
+              ANSIBLE_HOST_KEY_CHECKING: 'False',
+              ANSIBLE_LOCAL_TEMP: join(work, 'ansible-tmp'),
+              ANSIBLE_REMOTE_TEMP: join(work, 'ansible-tmp'),
+            },
+          },
+        );
         return { ...recap(r.stdout), output: r.stdout + r.stderr, code: r.status };
       });
     };

@@ -6,7 +6,6 @@ import { validateReport } from '../helpers/schemas.js';
 import { copyFixture, FIXTURES, tempDir, writeConfig } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
-
 interface JsonReport {
   findings: { ruleId: string; severity: string; line?: number; pointer?: string; source: { kind: string; name?: string } }[];
   summary: { total: number; failed: boolean; bySeverity: Record<string, number> };
@@ -85,7 +84,11 @@ describe('harden audit: exit codes and reports', () => {
     expect(old.report.nanobot).toEqual({ version: '0.1.4', source: 'flag', release: '0.1.4' });
     // A version between releases is read with the facts of the newest release at or below it; one
     // past them all, with the newest there are, and the report says so.
-    expect(auditJson(file, ['--nanobot-version', '0.2.1.post1', '--no-host']).report.nanobot).toEqual({ version: '0.2.1.post1', source: 'flag', release: '0.2.1' });
+    expect(auditJson(file, ['--nanobot-version', '0.2.1.post1', '--no-host']).report.nanobot).toEqual({
+      version: '0.2.1.post1',
+      source: 'flag',
+      release: '0.2.1',
+    });
     const future = harden(['audit', '-c', file, '--no-host', '--nanobot-version', '0.4.0']);
     expect(future.stdout).toMatch(/nanobot 0\.4\.0 \(from --nanobot-version; newer than every release harden knows, checked as 0\.3\.0\+main\.[0-9a-f]+\)/);
     const telegram = old.report.findings.find((f) => f.ruleId === 'allow-from-empty' && f.pointer === '/channels/telegram/allowFrom');
@@ -136,8 +139,16 @@ describe('harden audit: unusable input is one sentence and exit 2', () => {
     ['a trailing comma', '{\n  "gateway": {"host": "127.0.0.1",}\n}\n', /config\.json:2:34: not valid JSON: a trailing comma/],
     ['a BOM', '\uFEFF{}', /config\.json:1:1: the file starts with a byte-order mark/],
     ['an array root', '[]', /config\.json:1:1: the top level is an array/],
-    ['an unknown top-level key', '{\n  "$schema": "x",\n  "tools": {}\n}', /config\.json:2:3: the top-level key "\$schema" is not a section nanobot knows: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)$/m],
-    ['a value nanobot rejects', '{"tools": {"restrictToWorkspace": "enabled"}}', /config\.json:1:12: tools\.restrictToWorkspace is a string, but nanobot needs true or false: nanobot 0\.3\.0 refuses to start/],
+    [
+      'an unknown top-level key',
+      '{\n  "$schema": "x",\n  "tools": {}\n}',
+      /config\.json:2:3: the top-level key "\$schema" is not a section nanobot knows: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)$/m,
+    ],
+    [
+      'a value nanobot rejects',
+      '{"tools": {"restrictToWorkspace": "enabled"}}',
+      /config\.json:1:12: tools\.restrictToWorkspace is a string, but nanobot needs true or false: nanobot 0\.3\.0 refuses to start/,
+    ],
   ])('%s', async (_name, text, pattern) => {
     const { file } = await writeConfig(text);
     expectOneSentence(harden(['audit', '-c', file, '--nanobot-version', '0.3.0']), pattern);
@@ -151,7 +162,10 @@ describe('harden audit: unusable input is one sentence and exit 2', () => {
   it('a directory', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'config.json'));
-    expectOneSentence(harden(['audit', '-c', join(dir, 'config.json')]), /no config file in the directory .*config\.json \(harden looks for config\.json in it and in each of its subdirectories\)/);
+    expectOneSentence(
+      harden(['audit', '-c', join(dir, 'config.json')]),
+      /no config file in the directory .*config\.json \(harden looks for config\.json in it and in each of its subdirectories\)/,
+    );
   });
 
   // Root reads any file whatever its mode, so this one needs an ordinary user (CI runs as root).
@@ -186,21 +200,24 @@ describe('harden audit: no secret in any output', () => {
     return found;
   }
 
-  it.each(['audit/current-v0.3-insecure.json', 'audit/v0.1.4-insecure.json', 'audit/hand-edited-traps.json', 'audit/guide-hardened.json'])('%s', async (name) => {
-    const secrets = await fixtureSecrets(name);
-    if (name !== 'audit/guide-hardened.json') expect(secrets.length).toBeGreaterThan(2);
-    const { file } = await copyFixture(name, { mode: 0o644 });
-    const outputs: string[] = [];
-    for (const profile of ['baseline', 'strict']) {
-      for (const format of ['text', 'json']) {
-        const r = harden(['audit', '-c', file, '--profile', profile, '--format', format, '--nanobot-version', '0.3.0']);
-        outputs.push(r.stdout, r.stderr);
+  it.each(['audit/current-v0.3-insecure.json', 'audit/v0.1.4-insecure.json', 'audit/hand-edited-traps.json', 'audit/guide-hardened.json'])(
+    '%s',
+    async (name) => {
+      const secrets = await fixtureSecrets(name);
+      if (name !== 'audit/guide-hardened.json') expect(secrets.length).toBeGreaterThan(2);
+      const { file } = await copyFixture(name, { mode: 0o644 });
+      const outputs: string[] = [];
+      for (const profile of ['baseline', 'strict']) {
+        for (const format of ['text', 'json']) {
+          const r = harden(['audit', '-c', file, '--profile', profile, '--format', format, '--nanobot-version', '0.3.0']);
+          outputs.push(r.stdout, r.stderr);
+        }
       }
-    }
-    const all = outputs.join('\n');
-    expect(all).toContain('plaintext-secret');
-    for (const secret of secrets) expect(all).not.toContain(secret);
-    // The password part of a proxy URL is a secret too.
-    expect(all).not.toContain('FAKE-proxy-pass');
-  });
+      const all = outputs.join('\n');
+      expect(all).toContain('plaintext-secret');
+      for (const secret of secrets) expect(all).not.toContain(secret);
+      // The password part of a proxy URL is a secret too.
+      expect(all).not.toContain('FAKE-proxy-pass');
+    },
+  );
 });

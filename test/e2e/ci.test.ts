@@ -6,7 +6,6 @@ import { validateReport as validate } from '../helpers/schemas.js';
 import { copyFixture } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
-
 interface Report {
   findings: { ruleId: string; pointer?: string; waived?: { reason: string; expires: string }; known?: boolean; message: string }[];
   summary: { failed: boolean; waived: number; known: number; score: number; scores: Record<string, number> };
@@ -25,7 +24,10 @@ describe('waivers', () => {
   it('a waived finding stays in the report, marked, and does not count', async () => {
     const { dir, file } = await copyFixture('audit/guide-hardened.json');
     await writeFile(file, CONFIG);
-    await writeFile(join(dir, '.nanobot', '.harden.json'), JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', pointer: '/gateway/host', reason: 'behind the VPN', expires: '2999-01-01' }] }));
+    await writeFile(
+      join(dir, '.nanobot', '.harden.json'),
+      JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', pointer: '/gateway/host', reason: 'behind the VPN', expires: '2999-01-01' }] }),
+    );
     const { code, report } = audit(['-c', file]);
     expect(code).toBe(0);
     expect(report.findings.find((f) => f.ruleId === 'gateway-host-loopback')?.waived).toEqual({ reason: 'behind the VPN', expires: '2999-01-01' });
@@ -37,7 +39,10 @@ describe('waivers', () => {
   it('fix --yes leaves a waived setting alone and does not fail on it', async () => {
     const { dir, file } = await copyFixture('audit/guide-hardened.json');
     await writeFile(file, CONFIG);
-    await writeFile(join(dir, '.nanobot', '.harden.json'), JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', reason: 'behind the VPN', expires: '2999-01-01' }] }));
+    await writeFile(
+      join(dir, '.nanobot', '.harden.json'),
+      JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', reason: 'behind the VPN', expires: '2999-01-01' }] }),
+    );
     const r = harden(['fix', '--yes', '-c', file, '--format', 'json', '--nanobot-version', '0.3.0', '--no-host', '--runtime', 'host']);
     expect(r.code).toBe(0);
     const report = (JSON.parse(r.stdout) as { results: { changed: boolean; remaining: { ruleId: string; waived?: unknown }[] }[] }).results[0]!;
@@ -67,7 +72,10 @@ describe('waivers', () => {
 
   it('a malformed waiver file is one sentence with its line, exit 2', async () => {
     const { dir, file } = await copyFixture('audit/guide-hardened.json');
-    await writeFile(join(dir, '.nanobot', '.harden.json'), '{\n  "waivers": [\n    { "ruleId": "gateway-host-loopback", "reason": "x", "expires": "soon" }\n  ]\n}\n');
+    await writeFile(
+      join(dir, '.nanobot', '.harden.json'),
+      '{\n  "waivers": [\n    { "ruleId": "gateway-host-loopback", "reason": "x", "expires": "soon" }\n  ]\n}\n',
+    );
     const { code, stderr } = audit(['-c', file]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/\.harden\.json:3:\d+: "expires" must be a date that exists, written as an ISO date such as 2027-03-31 \("soon" is not\)/);

@@ -16,11 +16,12 @@ describe('printed deployment', () => {
     expect(r.stdout).toMatch(new RegExp(`^ExecStart=\\S+ gateway --config ${file}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^ReadWritePaths=${join(dir, '.nanobot')}$`, 'm'));
     expect(r.stdout).toMatch(new RegExp(`^EnvironmentFile=${join(dir, '.nanobot', 'nanobot.env')}$`, 'm'));
-    for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'RestrictNamespaces=yes']) expect(r.stdout).toContain(`\n${line}\n`);
+    for (const line of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=read-only', 'PrivateTmp=yes', 'RestrictNamespaces=yes'])
+      expect(r.stdout).toContain(`\n${line}\n`);
     expect(r.stdout).toMatch(/^User=(?!root)\w+$/m);
   });
 
-  it('harden docker: the current image\'s capabilities, loopback ports, the config read-only, the check first', async () => {
+  it("harden docker: the current image's capabilities, loopback ports, the config read-only, the check first", async () => {
     const { dir, file } = await copyFixture('audit/current-v0.3-insecure.json');
     const r = harden(['docker', '--config', file, '--nanobot-version', '0.3.0']);
     expect(r.code).toBe(0);
@@ -72,7 +73,7 @@ describe('printed deployment', () => {
     expect(some.stdout).toContain(`find ${workspace} -newermt '-${days} days' -type f`);
   });
 
-  it("a config under a path with a space and a quote: one word for the shell, one value for yaml, one for systemd", async () => {
+  it('a config under a path with a space and a quote: one word for the shell, one value for yaml, one for systemd', async () => {
     const dir = join(await tempDir(), "Bob's bots", '.nanobot');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, 'config.json');

@@ -8,7 +8,6 @@ import { validateFixReport as validateFix } from '../helpers/schemas.js';
 import { crlfTabsFixed, copyFixture, tempDir, writeConfig } from '../helpers/fixtures.js';
 import { harden } from '../helpers/cli.js';
 
-
 const BASE = ['--nanobot-version', '0.3.0', '--runtime', 'host'];
 const isRoot = process.getuid?.() === 0;
 
@@ -51,9 +50,7 @@ describe('harden fix --yes', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const fixed = await readFile(file, 'utf8');
-    expect(fixed).toBe(
-      crlfTabsFixed(original),
-    );
+    expect(fixed).toBe(crlfTabsFixed(original));
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(join(dir, '.nanobot'))).mode & 0o777).toBe(0o700);
     const backups = await readdir(join(dir, '.nanobot', '.harden', 'backups'));
@@ -119,7 +116,7 @@ describe('harden fix --yes', () => {
     expect([b.uid, b.gid]).toEqual([1234, 2345]);
   });
 
-  it('reads --answers from a file and validates each ID in its channel\'s format', async () => {
+  it("reads --answers from a file and validates each ID in its channel's format", async () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json');
     const answers = join(dir, 'answers.json');
     await writeFile(answers, JSON.stringify({ allowFrom: { telegram: ['987654321'] } }));
@@ -133,7 +130,11 @@ describe('harden fix --yes', () => {
   it('--format json matches its schema and never shows a secret', async () => {
     const { file } = await copyFixture('audit/current-v0.3-insecure.json', { mode: 0o644 });
     const r = harden(['fix', '--yes', '-c', file, '--format', 'json', '--allow-from', 'telegram=1', ...BASE]);
-    const whole = JSON.parse(r.stdout) as { schemaVersion: number; results: { changed: boolean; backup: string; applied: unknown[]; skipped: unknown[] }[]; errors: unknown[] };
+    const whole = JSON.parse(r.stdout) as {
+      schemaVersion: number;
+      results: { changed: boolean; backup: string; applied: unknown[]; skipped: unknown[] }[];
+      errors: unknown[];
+    };
     expect(validateFix(whole), JSON.stringify(validateFix.errors)).toBe(true);
     expect([whole.schemaVersion, whole.results.length, whole.errors]).toEqual([2, 1, []]);
     const report = whole.results[0]!;

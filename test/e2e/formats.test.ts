@@ -17,7 +17,16 @@ async function sarifValidator() {
 }
 
 interface Sarif {
-  runs: { tool: { driver: { rules: { id: string; defaultConfiguration: { level: string } }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; partialFingerprints: Record<string, string> }[] }[];
+  runs: {
+    tool: { driver: { rules: { id: string; defaultConfiguration: { level: string } }[] } };
+    results: {
+      ruleId: string;
+      ruleIndex: number;
+      level: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+      partialFingerprints: Record<string, string>;
+    }[];
+  }[];
 }
 
 describe('--format sarif', () => {
@@ -72,7 +81,9 @@ describe('a config harden cannot use, among several', () => {
     await writeFile(broken.file, '{"tools": {},}');
     const sarif = harden(['audit', '-c', file, '-c', broken.file, '--format', 'sarif', '--nanobot-version', '0.3.0', '--no-host']);
     expect(sarif.code).toBe(2);
-    const invocation = (JSON.parse(sarif.stdout) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] }).runs[0]!.invocations[0]!;
+    const invocation = (
+      JSON.parse(sarif.stdout) as { runs: { invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] }
+    ).runs[0]!.invocations[0]!;
     expect(invocation.executionSuccessful).toBe(false);
     expect(invocation.toolExecutionNotifications[0]!.message.text).toMatch(/trailing comma/);
     const junit = harden(['audit', '-c', file, '-c', broken.file, '--format', 'junit', '--nanobot-version', '0.3.0', '--no-host']).stdout;

@@ -10,7 +10,12 @@ import { harden, type CliResult } from '../helpers/cli.js';
 import { writeConfig } from '../helpers/fixtures.js';
 
 const COMMON = ['--no-host', '--nanobot-version', '0.3.0'];
-const CLEAN = JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, channels: { telegram: { enabled: true, allowFrom: ['123456789'] } } }, null, 2) + '\n';
+const CLEAN =
+  JSON.stringify(
+    { tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, channels: { telegram: { enabled: true, allowFrom: ['123456789'] } } },
+    null,
+    2,
+  ) + '\n';
 
 /** Valid and broken text nested 100,000 levels deep, and where its 901st level opens (line:column). */
 const DEEP: readonly (readonly [string, string, string])[] = [
@@ -32,7 +37,9 @@ describe('JSON nested 100,000 levels deep', () => {
   it.each(DEEP)('as the config (%s): its place, what nanobot does, and nothing written', async (_, text, place) => {
     const { dir, file } = await writeConfig(text);
     const before = await readFile(file);
-    const sentence = new RegExp(`config\\.json:${place}: nested more than 900 levels deep here; nanobot's json\\.load gives up near 1,000 levels \\(RecursionError\\)`);
+    const sentence = new RegExp(
+      `config\\.json:${place}: nested more than 900 levels deep here; nanobot's json\\.load gives up near 1,000 levels \\(RecursionError\\)`,
+    );
     expectSentence(harden(['audit', '--config', file, ...COMMON]), sentence);
     expectSentence(harden(['fix', '--yes', '--config', file, '--allow-from', 'telegram=1', ...COMMON]), sentence);
     expect(await readFile(file)).toEqual(before);
@@ -71,7 +78,10 @@ describe('JSON nested 100,000 levels deep', () => {
 describe('--baseline of the wrong shape (every shape: test/unit/cli/baseline-input.test.ts)', () => {
   it.each([
     ['null', /not a JSON report of harden audit --format json \(its top level is null, not an object\)/],
-    ['{\n  "findings": [null, 1, "x", {}]\n}', /baseline\.json:2:16: findings\[0\] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found null/],
+    [
+      '{\n  "findings": [null, 1, "x", {}]\n}',
+      /baseline\.json:2:16: findings\[0\] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found null/,
+    ],
   ])('%s is one sentence', async (text, pattern) => {
     const { dir, file } = await writeConfig(CLEAN);
     const baseline = join(dir, 'baseline.json');
@@ -92,22 +102,25 @@ describe('--baseline of the wrong shape (every shape: test/unit/cli/baseline-inp
 });
 
 describe('names of Object.prototype members, through the built CLI', () => {
-  it.each(['constructor', 'toString', '__proto__'])('a channel section named %s is what any name nanobot has no channel for is, and its secrets are found', async (name) => {
-    const text = `{\n  "channels": {\n    "${name}": {"enabled": true, "allowFrom": ["*"], "token": "FAKE-token-abcdefgh"}\n  },\n  "providers": {"${name}": {"apiKey": "FAKE-key-abcdefghijkl"}},\n  "tools": {"restrictToWorkspace": true, "exec": {"timeout": 30}, "mcpServers": {"${name}": {"command": "npx"}}}\n}\n`;
-    const { dir, file } = await writeConfig(text);
-    const audit = harden(['audit', '--config', file, '--profile', 'strict', '--format', 'json', ...COMMON]);
-    expect([audit.code, audit.stderr]).toEqual([1, '']);
-    expect(audit.stdout).not.toContain('FAKE-');
-    const found = (JSON.parse(audit.stdout) as { findings: { ruleId: string; pointer?: string }[] }).findings.map((f) => `${f.ruleId} ${f.pointer}`);
-    expect(found).toEqual(expect.arrayContaining([`channel-ignored /channels/${name}`, `plaintext-secret /providers/${name}/apiKey`]));
-    expect(found.filter((f) => f.startsWith('allow-from'))).toEqual([]);
-    // An --answers file naming it is taken (the section is in the config), and writes nothing into a section nanobot never starts.
-    const answers = join(dir, 'answers.json');
-    await writeFile(answers, `{"allowFrom": {"${name}": ["12345"]}}`);
-    const fix = harden(['fix', '--yes', '--config', file, '--answers', answers, '--runtime', 'host', ...COMMON]);
-    expect([fix.code, fix.stderr]).toEqual([0, '']);
-    expect(await readFile(file, 'utf8')).toBe(text);
-  });
+  it.each(['constructor', 'toString', '__proto__'])(
+    'a channel section named %s is what any name nanobot has no channel for is, and its secrets are found',
+    async (name) => {
+      const text = `{\n  "channels": {\n    "${name}": {"enabled": true, "allowFrom": ["*"], "token": "FAKE-token-abcdefgh"}\n  },\n  "providers": {"${name}": {"apiKey": "FAKE-key-abcdefghijkl"}},\n  "tools": {"restrictToWorkspace": true, "exec": {"timeout": 30}, "mcpServers": {"${name}": {"command": "npx"}}}\n}\n`;
+      const { dir, file } = await writeConfig(text);
+      const audit = harden(['audit', '--config', file, '--profile', 'strict', '--format', 'json', ...COMMON]);
+      expect([audit.code, audit.stderr]).toEqual([1, '']);
+      expect(audit.stdout).not.toContain('FAKE-');
+      const found = (JSON.parse(audit.stdout) as { findings: { ruleId: string; pointer?: string }[] }).findings.map((f) => `${f.ruleId} ${f.pointer}`);
+      expect(found).toEqual(expect.arrayContaining([`channel-ignored /channels/${name}`, `plaintext-secret /providers/${name}/apiKey`]));
+      expect(found.filter((f) => f.startsWith('allow-from'))).toEqual([]);
+      // An --answers file naming it is taken (the section is in the config), and writes nothing into a section nanobot never starts.
+      const answers = join(dir, 'answers.json');
+      await writeFile(answers, `{"allowFrom": {"${name}": ["12345"]}}`);
+      const fix = harden(['fix', '--yes', '--config', file, '--answers', answers, '--runtime', 'host', ...COMMON]);
+      expect([fix.code, fix.stderr]).toEqual([0, '']);
+      expect(await readFile(file, 'utf8')).toBe(text);
+    },
+  );
 });
 
 describe('other hostile input', () => {

@@ -51,7 +51,9 @@ describe.skipIf(skip !== undefined)(`harden as root in a directory the service u
     as(a!, 'ln', '-s', target.dir, join(h.dir, '.harden'));
     const r = harden([...FIX, '-c', h.file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^harden: .*\.harden is a symbolic link; harden keeps its backups there only in a real directory and will not follow or replace it/);
+    expect(r.stderr).toMatch(
+      /^harden: .*\.harden is a symbolic link; harden keeps its backups there only in a real directory and will not follow or replace it/,
+    );
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(await target.state()).toBe(before);
     expect(await readFile(h.file, 'utf8')).toBe(CONFIG);
@@ -76,7 +78,13 @@ describe.skipIf(skip !== undefined)(`harden as root in a directory the service u
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const backups = join(h.dir, '.harden', 'backups');
-    for (const p of [h.file, join(h.dir, '.harden'), backups, join(h.dir, '.harden', 'journal.jsonl'), ...(await readdir(backups)).map((n) => join(backups, n))]) {
+    for (const p of [
+      h.file,
+      join(h.dir, '.harden'),
+      backups,
+      join(h.dir, '.harden', 'journal.jsonl'),
+      ...(await readdir(backups)).map((n) => join(backups, n)),
+    ]) {
       const info = await lstat(p);
       expect([p, info.uid, info.gid]).toEqual([p, a!.uid, a!.gid]);
       expect(info.mode & 0o077).toBe(0);
@@ -125,7 +133,9 @@ describe.skipIf(skip !== undefined)(`harden as root in a directory the service u
     as(a!, 'ln', '-s', aim, h.file);
     const r = harden([...FIX, '-c', h.file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/a link that user \d+ owns, to a file owned by user 0 in a directory owned by user 0; harden follows another user's link only to what that user owns/);
+    expect(r.stderr).toMatch(
+      /a link that user \d+ owns, to a file owned by user 0 in a directory owned by user 0; harden follows another user's link only to what that user owns/,
+    );
     expect(await readFile(aim, 'utf8')).toBe('{"gateway": {"host": "0.0.0.0"}}');
     expect((await stat(aim)).mode & 0o777).toBe(0o644);
     expect((await stat(h.root)).mode & 0o777).toBe(0o755);
@@ -197,7 +207,9 @@ describe.skipIf(skip !== undefined)(`harden as root in a directory the service u
     as(a!, 'ln', h.file, other);
     const r = harden([...FIX, '--secrets-to-env', '-c', h.file]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/has 1 other name \(hard links\): harden replaced this one, and the others keep the old contents and mode, secrets included; find them with: find \/ -xdev -samefile /);
+    expect(r.stdout).toMatch(
+      /has 1 other name \(hard links\): harden replaced this one, and the others keep the old contents and mode, secrets included; find them with: find \/ -xdev -samefile /,
+    );
     expect(r.stdout).not.toContain(TOKEN);
     expect(await readFile(other, 'utf8')).toBe(CONFIG);
   });
@@ -216,7 +228,9 @@ describe.skipIf(skip !== undefined)(`harden as root in a directory the service u
     expect(r.code).toBe(1); // config-file-mode stays
     expect(r.stdout).toMatch(new RegExp(`config-file-mode: \\S+ is shared through an ACL \\(user:${a!.uid}:r--\\); chmod 600 \\S+ would lock them out`));
     // Its directory must stay searchable for them too.
-    expect(r.stdout).toMatch(new RegExp(`config-dir-mode: \\S+, which is inside it, is shared through an ACL \\(user:${a!.uid}:r--\\); chmod 700 \\S+ would lock them out`));
+    expect(r.stdout).toMatch(
+      new RegExp(`config-dir-mode: \\S+, which is inside it, is shared through an ACL \\(user:${a!.uid}:r--\\); chmod 700 \\S+ would lock them out`),
+    );
     expect(execFileSync('getfacl', ['--omit-header', '--numeric', file], { encoding: 'utf8' })).toContain(`user:${a!.uid}:r--`);
     expect(a!.run('cat', [file])).toContain('"restrictToWorkspace": true');
     const accepted = harden([...FIX, '--accept-risk', 'config-file-mode', '--accept-risk', 'config-dir-mode', '-c', file]);

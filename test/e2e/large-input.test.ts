@@ -7,10 +7,22 @@ import { harden } from '../helpers/cli.js';
 import { writeConfig } from '../helpers/fixtures.js';
 
 const COMMON = ['--no-host', '--nanobot-version', '0.3.0'];
-const CLEAN = JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, channels: { telegram: { enabled: true, allowFrom: ['123456789'] } } }, null, 2) + '\n';
+const CLEAN =
+  JSON.stringify(
+    { tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, channels: { telegram: { enabled: true, allowFrom: ['123456789'] } } },
+    null,
+    2,
+  ) + '\n';
 
 describe('a waiver file with 200,000 entries', () => {
-  const waivers = JSON.stringify({ waivers: Array.from({ length: 200_000 }, (_, i) => ({ ruleId: 'gateway-host-loopback', pointer: `/gateway/x${i}`, reason: 'load test', expires: '2999-01-01' })) });
+  const waivers = JSON.stringify({
+    waivers: Array.from({ length: 200_000 }, (_, i) => ({
+      ruleId: 'gateway-host-loopback',
+      pointer: `/gateway/x${i}`,
+      reason: 'load test',
+      expires: '2999-01-01',
+    })),
+  });
 
   it('is read: each unused waiver is reported, whether given with --waivers or beside the config', async () => {
     const { dir, file } = await writeConfig(CLEAN);
@@ -36,5 +48,4 @@ describe('thousands of copies of one key', () => {
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(await readFile(file, 'utf8')).toBe('{\n  "tools": {\n    "restrictToWorkspace": true\n  },\n  "gateway": {\n    "host": "127.0.0.1"\n  }\n}\n');
   });
-
 });

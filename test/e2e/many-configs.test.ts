@@ -27,14 +27,18 @@ describe('many configs', () => {
 
   it('a machine-wide "not checked" note is said once, not once per config', async () => {
     const root = await instances(['a', 'b', 'c']);
-    const json = JSON.parse(harden(['audit', '-c', root, '--format', 'json', '--nanobot-version', '0.3.0']).stdout) as { findings: { ruleId: string; message: string }[] };
+    const json = JSON.parse(harden(['audit', '-c', root, '--format', 'json', '--nanobot-version', '0.3.0']).stdout) as {
+      findings: { ruleId: string; message: string }[];
+    };
     const notes = json.findings.filter((f) => f.ruleId === 'not-checked').map((f) => f.message);
     expect(notes.length).toBe(new Set(notes).size);
   });
 
   it('a quoted glob is expanded by harden itself', async () => {
     const root = await instances(['bot-a', 'bot-b', 'other']);
-    const json = JSON.parse(harden(['audit', '-c', join(root, 'bot-*', 'config.json'), '--format', 'json', '--nanobot-version', '0.3.0', '--no-host']).stdout) as { files: string[] };
+    const json = JSON.parse(
+      harden(['audit', '-c', join(root, 'bot-*', 'config.json'), '--format', 'json', '--nanobot-version', '0.3.0', '--no-host']).stdout,
+    ) as { files: string[] };
     expect(json.files).toEqual([join(root, 'bot-a', 'config.json'), join(root, 'bot-b', 'config.json')]);
     const none = harden(['audit', '-c', join(root, 'nothing-*'), '--nanobot-version', '0.3.0']);
     expect(none.code).toBe(2);
@@ -43,7 +47,20 @@ describe('many configs', () => {
 
   it('braces in a quoted --config, as bash would expand them, then the globs', async () => {
     const root = await instances(['bot-a', 'bot-b', 'bot-c', 'other']);
-    const json = JSON.parse(harden(['audit', '-c', join(root, '{other,bot-{c,a}}', 'config.json'), '-c', join(root, 'bot-{a,*}'), '--format', 'json', '--nanobot-version', '0.3.0', '--no-host']).stdout) as { files: string[] };
+    const json = JSON.parse(
+      harden([
+        'audit',
+        '-c',
+        join(root, '{other,bot-{c,a}}', 'config.json'),
+        '-c',
+        join(root, 'bot-{a,*}'),
+        '--format',
+        'json',
+        '--nanobot-version',
+        '0.3.0',
+        '--no-host',
+      ]).stdout,
+    ) as { files: string[] };
     expect(json.files.map((f) => f.slice(root.length))).toEqual(['/bot-a/config.json', '/bot-c/config.json', '/other/config.json', '/bot-b/config.json']);
     const none = harden(['audit', '-c', join(root, '{x,y}', 'config.json'), '--nanobot-version', '0.3.0']);
     expect(none.code).toBe(2);
@@ -59,7 +76,10 @@ describe('many configs', () => {
     expect(r.stderr).toMatch(/b\/config\.json:1:40: not valid JSON: a trailing comma/);
     expect(await readFile(join(root, 'b', 'config.json'), 'utf8')).toBe('{"tools": {"restrictToWorkspace": false,}}');
     for (const n of ['a', 'c']) expect(await readFile(join(root, n, 'config.json'), 'utf8')).toContain('"restrictToWorkspace": true');
-    const json = JSON.parse(harden(['fix', '--dry-run', '-c', root, '--format', 'json', '--nanobot-version', '0.3.0', '--runtime', 'host']).stdout) as { results: { file: string }[]; errors: { file: string }[] };
+    const json = JSON.parse(harden(['fix', '--dry-run', '-c', root, '--format', 'json', '--nanobot-version', '0.3.0', '--runtime', 'host']).stdout) as {
+      results: { file: string }[];
+      errors: { file: string }[];
+    };
     expect(json.results.map((x) => x.file.slice(root.length))).toEqual(['/a/config.json', '/c/config.json']);
     expect(json.errors.map((x) => x.file.slice(root.length))).toEqual(['/b/config.json']);
   });

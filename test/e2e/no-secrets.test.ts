@@ -29,7 +29,10 @@ describe('no secret in any output', () => {
     const list = await secrets();
     const { dir, file } = await copyFixture(FIXTURE, { mode: 0o644 });
     const unit = join(dir, 'nanobot.service');
-    await writeFile(unit, '[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironment=NANOBOT_PROVIDERS__OPENAI__API_KEY=SECRET-env-only-z9 NANOBOT_API__API_KEY=SECRET-env-only-z9\n');
+    await writeFile(
+      unit,
+      '[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironment=NANOBOT_PROVIDERS__OPENAI__API_KEY=SECRET-env-only-z9 NANOBOT_API__API_KEY=SECRET-env-only-z9\n',
+    );
     const env = { NANOBOT_PROVIDERS__ANTHROPIC__API_KEY: 'SECRET-env-only-z9' };
     const outputs: string[] = [];
     const run = (args: string[]) => {
@@ -38,7 +41,8 @@ describe('no secret in any output', () => {
       return r;
     };
     for (const profile of ['baseline', 'strict']) {
-      for (const format of ['text', 'json', 'sarif', 'junit']) run(['audit', '-c', file, '--unit', unit, '--profile', profile, '--format', format, '--nanobot-version', '0.3.0']);
+      for (const format of ['text', 'json', 'sarif', 'junit'])
+        run(['audit', '-c', file, '--unit', unit, '--profile', profile, '--format', format, '--nanobot-version', '0.3.0']);
     }
     run(['fix', '--dry-run', '-c', file, '--unit', unit, ...BASE]);
     run(['fix', '--dry-run', '--secrets-to-env', '-c', file, '--format', 'json', ...BASE]);
@@ -82,7 +86,7 @@ describe('no secret in any output', () => {
     expectClean(outputs.join('\n'), [...list, 'SECRET-schema-key', 'SECRET-not-a-bool']);
   });
 
-  it('the wizard\'s screens', async () => {
+  it("the wizard's screens", async () => {
     const list = await secrets();
     const { file } = await copyFixture(FIXTURE, { mode: 0o644 });
     // Answer whatever comes: apply each fix, skip channels, accept the secrets move.
@@ -108,8 +112,24 @@ describe('no secret in any output', () => {
     };
     const out: string[] = [];
     await runWizard(
-      { configs: [file], profile: 'strict', noHost: false, nanobotVersion: '0.3.0', env: {}, dryRun: false, answers: {}, acceptRisk: [], runtime: 'host', keepBackups: 5 },
-      { io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) }, stdinIsTTY: true, env: {}, cwd: '/' }, color: false, failOn: 'low', prompts: answering },
+      {
+        configs: [file],
+        profile: 'strict',
+        noHost: false,
+        nanobotVersion: '0.3.0',
+        env: {},
+        dryRun: false,
+        answers: {},
+        acceptRisk: [],
+        runtime: 'host',
+        keepBackups: 5,
+      },
+      {
+        io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => out.push(t) }, stdinIsTTY: true, env: {}, cwd: '/' },
+        color: false,
+        failOn: 'low',
+        prompts: answering,
+      },
     );
     const all = [...answering.asked, ...answering.said, ...out].join('\n');
     expect(all).toMatch(/Move the secrets/);
@@ -154,7 +174,13 @@ describe('no secret in any output', () => {
     const { dir, file } = await copyFixture(SHAPED, { mode: 0o600 });
     const compose = join(dir, 'compose.yml');
     // privileged: true above the credentials, so that the minimal diff shows them as context too.
-    await writeFile(compose, (await readFile(join(__dirname, '..', 'fixtures', 'compose', 'secrets-in-environment.yml'), 'utf8')).replace('    environment:\n      - OPENROUTER', '    privileged: true\n    environment:\n      - OPENROUTER'));
+    await writeFile(
+      compose,
+      (await readFile(join(__dirname, '..', 'fixtures', 'compose', 'secrets-in-environment.yml'), 'utf8')).replace(
+        '    environment:\n      - OPENROUTER',
+        '    privileged: true\n    environment:\n      - OPENROUTER',
+      ),
+    );
     const outputs: string[] = [];
     const run = (args: string[]) => {
       const r = harden([...args, '-c', file, '--compose', compose, '--nanobot-version', '0.3.0']);

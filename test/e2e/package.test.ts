@@ -20,7 +20,11 @@ describe('help and completion', () => {
   it('bash completion completes commands, flags and flag values', () => {
     const script = harden(['completion', 'bash']).stdout;
     const complete = (words: string[]) =>
-      spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _harden; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).stdout.trim();
+      spawnSync(
+        'bash',
+        ['-c', `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _harden; echo "\${COMPREPLY[@]}"`],
+        { encoding: 'utf8' },
+      ).stdout.trim();
     expect(complete(['harden', 're'])).toBe('restore');
     expect(complete(['harden', 'audit', '--fail-on', 'h'])).toBe('high');
     expect(complete(['harden', 'fix', '--secrets-'])).toBe('--secrets-to-env');
@@ -57,7 +61,8 @@ describe('the npm package', () => {
     expect(listing).toMatch(/^package\/dist\/THIRD-PARTY-NOTICES\.md$/m);
     // Every package the bundle holds code of is in the notices, with its licence text.
     const notices = await readFile(join(ROOT, 'dist', 'THIRD-PARTY-NOTICES.md'), 'utf8');
-    for (const name of ['commander', 'jsonc-parser', 'ajv', 'yaml', 'diff', 'execa', '@inquirer/core']) expect(notices).toMatch(new RegExp(`^## ${name.replace('/', '\\/')}@\\d+\\.\\d+\\.\\d+\\n\\nLicence: \\S+\\n\\n\`\`\`\\n\\S`, 'm'));
+    for (const name of ['commander', 'jsonc-parser', 'ajv', 'yaml', 'diff', 'execa', '@inquirer/core'])
+      expect(notices).toMatch(new RegExp(`^## ${name.replace('/', '\\/')}@\\d+\\.\\d+\\.\\d+\\n\\nLicence: \\S+\\n\\n\`\`\`\\n\\S`, 'm'));
     // What each nanobot release means is in dist/ (compacted at build time, a chunk per release);
     // the 2 MB it is made from, and the scripts that make it, stay in the repository.
     expect(listing).not.toMatch(/package\/schemas\/nanobot\//);
@@ -73,17 +78,28 @@ describe('the npm package', () => {
     expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings.length).toBeGreaterThan(3);
     // Each file of code ships once: a file of the bundle is in the pack or on its own, never both
     // (they were both, some 450 kB of the package), and no source map goes along.
-    const pack = new Script(await readFile(join(prefix, 'node_modules', 'nanobot-harden', 'dist', 'pack.js'), 'utf8')).runInThisContext() as Record<string, unknown>;
-    const shipped = listing.split('\n').filter((f) => f.startsWith('package/dist/')).map((f) => f.slice('package/dist/'.length));
+    const pack = new Script(await readFile(join(prefix, 'node_modules', 'nanobot-harden', 'dist', 'pack.js'), 'utf8')).runInThisContext() as Record<
+      string,
+      unknown
+    >;
+    const shipped = listing
+      .split('\n')
+      .filter((f) => f.startsWith('package/dist/'))
+      .map((f) => f.slice('package/dist/'.length));
     expect(Object.keys(pack).length).toBeGreaterThan(20);
     expect(shipped.filter((f) => Object.hasOwn(pack, f))).toEqual(['cli.js']);
     expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect((await readFile(join(prefix, 'node_modules', 'nanobot-harden', 'dist', 'cli.js'), 'utf8')).length).toBeLessThan(1000);
     // The library entry, from the pack: require() and import in a consumer.
-    const consumer = (args: string[]) => spawnSync(process.execPath, args, { cwd: prefix, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: prefix } });
+    const consumer = (args: string[]) =>
+      spawnSync(process.execPath, args, { cwd: prefix, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: prefix } });
     const required = consumer(['-e', "const h = require('nanobot-harden'); h.main(['--version']).then((code) => { process.exitCode = code; })"]);
     expect([required.stdout.trim(), required.stderr, required.status]).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+$/), '', 0]);
-    const imported = consumer(['--input-type=module', '-e', "import { main, outputWritten } from 'nanobot-harden'; console.log(typeof main, typeof outputWritten);"]);
+    const imported = consumer([
+      '--input-type=module',
+      '-e',
+      "import { main, outputWritten } from 'nanobot-harden'; console.log(typeof main, typeof outputWritten);",
+    ]);
     expect([imported.stdout, imported.stderr]).toEqual(['function function\n', '']);
     // A library run writes no code cache into its user's home.
     expect(existsSync(join(prefix, '.cache'))).toBe(false);
@@ -91,7 +107,14 @@ describe('the npm package', () => {
     const installed = (await readdir(join(prefix, 'node_modules'))).filter((n) => !n.startsWith('.'));
     expect(installed).toEqual(['nanobot-harden']);
     // Every command runs from the installed copy.
-    for (const args of [['fix', '--dry-run', '-c', file, '--nanobot-version', '0.3.0', '--no-host'], ['restore', '--list', '-c', file], ['docker', '-c', file], ['systemd', '-c', file], ['incident', '-c', file], ['completion', 'bash']]) {
+    for (const args of [
+      ['fix', '--dry-run', '-c', file, '--nanobot-version', '0.3.0', '--no-host'],
+      ['restore', '--list', '-c', file],
+      ['docker', '-c', file],
+      ['systemd', '-c', file],
+      ['incident', '-c', file],
+      ['completion', 'bash'],
+    ]) {
       const run = spawnSync(bin, args, { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: prefix } });
       expect([args[0], run.stderr.includes('internal error'), [0, 1].includes(run.status ?? -1)]).toEqual([args[0], false, true]);
     }

@@ -51,7 +51,17 @@ describe('harden fix --secrets-to-env', () => {
     const before = JSON.parse(original) as Record<string, unknown>;
     const resolved = resolveRefs(JSON.parse(after), env) as Record<string, unknown>;
     // (and the allow-list entries that could never match, rewritten in the form nanobot compares)
-    const hardened = ['/tools/restrictToWorkspace', '/tools/exec/timeout', '/gateway/host', '/api/host', '/channels/websocket/host', '/channels/email/verifyDkim', '/channels/email/verifySpf', '/channels/email/allowFrom', '/channels/whatsapp/allowFrom'];
+    const hardened = [
+      '/tools/restrictToWorkspace',
+      '/tools/exec/timeout',
+      '/gateway/host',
+      '/api/host',
+      '/channels/websocket/host',
+      '/channels/email/verifyDkim',
+      '/channels/email/verifySpf',
+      '/channels/email/allowFrom',
+      '/channels/whatsapp/allowFrom',
+    ];
     for (const p of hardened) {
       const path = p.slice(1).split('/');
       const set = (o: Record<string, unknown>) => {
@@ -69,7 +79,9 @@ describe('harden fix --secrets-to-env', () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json');
     const envPath = join(dir, 'bot.env');
     await writeFile(envPath, '# mine\nTELEGRAM_TOKEN=something-else\nOTHER=1\n', { mode: 0o644 });
-    const r = harden(['fix', '--yes', '--secrets-to-env', envPath, '-c', file, '--nanobot-version', '0.3.0', '--runtime', 'host', '--quiet'], { env: { TELEGRAM_TOKEN_2: 'taken-too' } });
+    const r = harden(['fix', '--yes', '--secrets-to-env', envPath, '-c', file, '--nanobot-version', '0.3.0', '--runtime', 'host', '--quiet'], {
+      env: { TELEGRAM_TOKEN_2: 'taken-too' },
+    });
     expect(r.stderr).toBe('');
     const text = await readFile(envPath, 'utf8');
     expect(text.startsWith('# mine\nTELEGRAM_TOKEN=something-else\nOTHER=1\n')).toBe(true);
@@ -82,7 +94,9 @@ describe('harden fix --secrets-to-env', () => {
     const { dir, file } = await copyFixture('audit/v0.1.4-insecure.json');
     const original = await readFile(file, 'utf8');
     const r = harden(['fix', '--yes', '--secrets-to-env', '-c', file, '--nanobot-version', '0.1.4', '--runtime', 'host', '--quiet']);
-    expect(r.stdout).toMatch(/warning: nanobot 0\.1\.4 does not understand \$\{NAME\} references .* writes such variables back into config\.json in plain text/);
+    expect(r.stdout).toMatch(
+      /warning: nanobot 0\.1\.4 does not understand \$\{NAME\} references .* writes such variables back into config\.json in plain text/,
+    );
     const after = await readFile(file, 'utf8');
     expect(after).not.toContain('${');
     const env = Object.fromEntries(parseEnvFile(await readFile(join(dir, '.nanobot', 'nanobot.env'), 'utf8')).map((e) => [e.name, e.value]));
@@ -91,7 +105,12 @@ describe('harden fix --secrets-to-env', () => {
     const traits = traitsFor(parseVersion('0.1.4')!, 'flag');
     const was = effectiveConfig(parseConfig(file, original), { traits, env: {} });
     const now = effectiveConfig(parseConfig(file, after), { traits, env });
-    for (const path of [['providers', 'openrouter', 'apiKey'], ['channels', 'telegram', 'token'], ['channels', 'email', 'smtpPassword'], ['tools', 'web', 'search', 'apiKey']]) {
+    for (const path of [
+      ['providers', 'openrouter', 'apiKey'],
+      ['channels', 'telegram', 'token'],
+      ['channels', 'email', 'smtpPassword'],
+      ['tools', 'web', 'search', 'apiKey'],
+    ]) {
       expect(getIn(now.value, path), path.join('.')).toEqual(getIn(was.value, path));
     }
   });

@@ -10,8 +10,10 @@ import { harden } from '../helpers/cli.js';
 import { fixOptions } from '../helpers/audit.js';
 import { tempDir } from '../helpers/fixtures.js';
 
-const CONFIG = '{\n  "tools": {"restrictToWorkspace": true, "exec": {"timeout": 30}},\n  "gateway": {"host": "0.0.0.0", "port": 18790},\n  "channels": {"websocket": {"enabled": false}}\n}\n';
-const COMPOSE = 'services:\n  nanobot:\n    image: ghcr.io/hkuds/nanobot:latest\n    command: gateway\n    volumes:\n      - ./.nanobot:/home/nanobot/.nanobot\n    ports:\n      - "18790:18790"\n';
+const CONFIG =
+  '{\n  "tools": {"restrictToWorkspace": true, "exec": {"timeout": 30}},\n  "gateway": {"host": "0.0.0.0", "port": 18790},\n  "channels": {"websocket": {"enabled": false}}\n}\n';
+const COMPOSE =
+  'services:\n  nanobot:\n    image: ghcr.io/hkuds/nanobot:latest\n    command: gateway\n    volumes:\n      - ./.nanobot:/home/nanobot/.nanobot\n    ports:\n      - "18790:18790"\n';
 
 async function deployment(compose = COMPOSE): Promise<{ home: string; file: string; compose: string }> {
   const home = await tempDir();
@@ -36,7 +38,9 @@ describe('where nanobot runs', () => {
     expect(report.runs[0]).toMatchObject({ where: 'container' });
     const bind = report.findings.find((f) => f.ruleId === 'gateway-host-loopback')!;
     expect(bind).toMatchObject({ severity: 'info', fixable: false });
-    expect(bind.message).toMatch(/nanobot runs in a container \(the compose service nanobot .*\), where it must listen on 0\.0\.0\.0: publish the port on 127\.0\.0\.1 on the host instead/);
+    expect(bind.message).toMatch(
+      /nanobot runs in a container \(the compose service nanobot .*\), where it must listen on 0\.0\.0\.0: publish the port on 127\.0\.0\.1 on the host instead/,
+    );
   });
 
   it('fix --compose fixes the two together: 0.0.0.0 inside, published on 127.0.0.1, and the audit after agrees', async () => {

@@ -36,9 +36,7 @@ describe.skipIf(!hasTmux)('harden fix, the wizard in a terminal (tmux)', () => {
     term.send('Enter');
     expect(await term.exitCode()).toBe(0);
     const fixed = await readFile(file, 'utf8');
-    expect(fixed).toBe(
-      crlfTabsFixed(original),
-    );
+    expect(fixed).toBe(crlfTabsFixed(original));
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const backups = await readdir(join(dir, '.nanobot', '.harden', 'backups'));
     expect(backups).toHaveLength(1);

@@ -13,14 +13,20 @@ describe('nothing given is ignored in silence', () => {
   it('a misspelt channel in --allow-from or an answers file is exit 2 with the channel it most likely meant', async () => {
     const { dir, file } = await copyFixture('fix/crlf-tabs.json');
     const typo = harden(['fix', '--dry-run', '-c', file, '--allow-from', 'telegrm=123', ...BASE]);
-    expect([typo.code, typo.stderr]).toEqual([2, 'harden: --allow-from: telegrm is not a nanobot channel, and no config here has a channels.telegrm section (did you mean telegram?)\n']);
+    expect([typo.code, typo.stderr]).toEqual([
+      2,
+      'harden: --allow-from: telegrm is not a nanobot channel, and no config here has a channels.telegrm section (did you mean telegram?)\n',
+    ]);
     const short = harden(['fix', '--dry-run', '-c', file, '--allow-from', 'tg=123', ...BASE]);
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/tg is not a nanobot channel.*\(the channels are telegram, whatsapp, /);
     const answers = join(dir, 'answers.json');
     await writeFile(answers, JSON.stringify({ allowFrom: { telegarm: ['123'] } }));
     const file2 = harden(['fix', '--dry-run', '-c', file, '--answers', answers, ...BASE]);
-    expect([file2.code, file2.stderr]).toEqual([2, `harden: --answers ${answers}: telegarm is not a nanobot channel, and no config here has a channels.telegarm section (did you mean telegram?)\n`]);
+    expect([file2.code, file2.stderr]).toEqual([
+      2,
+      `harden: --answers ${answers}: telegarm is not a nanobot channel, and no config here has a channels.telegarm section (did you mean telegram?)\n`,
+    ]);
   });
 
   it('--accept-risk that names no rule is exit 2, with the rule it most likely meant', async () => {
@@ -87,7 +93,9 @@ describe('every change the diff shows has a reason', () => {
     await writeFile(file, '{"tools": {"restrictToWorkspace": false}}');
     const r = harden(['fix', '--dry-run', '-c', file, '--no-host', '--runtime', 'host']);
     expect(r.stdout).toContain('+{"tools": {"restrictToWorkspace": true, "exec": {"restrictToWorkspace": true}}}');
-    expect(r.stdout).toMatch(/note: tools\.exec\.restrictToWorkspace is set beside tools\.restrictToWorkspace because the installed nanobot version is not known/);
+    expect(r.stdout).toMatch(
+      /note: tools\.exec\.restrictToWorkspace is set beside tools\.restrictToWorkspace because the installed nanobot version is not known/,
+    );
     const known = harden(['fix', '--dry-run', '-c', file, '--no-host', '--runtime', 'host', '--nanobot-version', '0.3.0']);
     expect(known.stdout).not.toContain('"exec"');
     expect(known.stdout).not.toMatch(/note: tools\.exec/);

@@ -38,7 +38,11 @@ export function attacker(): Attacker | string {
     name: ATTACKER,
     uid,
     gid,
-    run: (command, args) => execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', command, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    run: (command, args) =>
+      execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', command, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
   };
 }
 

@@ -30,5 +30,17 @@ export const json = (value: unknown): string => JSON.stringify(value, null, 2) +
 
 /** Fix options for in-process runs: host checks on, nanobot 0.3.0, not in a container. */
 export function fixOptions(file: string, extra: Partial<FixOptions> = {}): FixOptions {
-  return { configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: {}, dryRun: false, answers: {}, acceptRisk: [], runtime: 'host', keepBackups: 5, ...extra };
+  return {
+    configs: [file],
+    profile: 'baseline',
+    noHost: false,
+    nanobotVersion: '0.3.0',
+    env: {},
+    dryRun: false,
+    answers: {},
+    acceptRisk: [],
+    runtime: 'host',
+    keepBackups: 5,
+    ...extra,
+  };
 }

@@ -14,7 +14,10 @@ export interface CliResult {
  * `coverage: false` for a test of the code cache: a process that writes its coverage
  * (NODE_V8_COVERAGE) keeps no cache (bin/load.js).
  */
-export function harden(args: string[], options: { env?: Record<string, string>; cwd?: string; input?: string; maxBuffer?: number; coverage?: false } = {}): CliResult {
+export function harden(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; input?: string; maxBuffer?: number; coverage?: false } = {},
+): CliResult {
   const env = { PATH: '/usr/bin:/bin', NO_COLOR: '1', HOME: '/nonexistent', ...options.env };
   const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'harden.js'), ...args], {
     cwd: options.cwd ?? ROOT,

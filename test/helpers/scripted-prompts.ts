@@ -5,10 +5,7 @@ import type { Choice, PromptAdapter } from '../../src/wizard/prompts.js';
 import { PromptCancelledError } from '../../src/errors.js';
 
 export type Step =
-  | { select: unknown; match?: RegExp }
-  | { confirm: boolean; match?: RegExp }
-  | { input: string; match?: RegExp }
-  | { cancel: true; match?: RegExp };
+  { select: unknown; match?: RegExp } | { confirm: boolean; match?: RegExp } | { input: string; match?: RegExp } | { cancel: true; match?: RegExp };
 
 export class ScriptedPrompts implements PromptAdapter {
   readonly asked: string[] = [];

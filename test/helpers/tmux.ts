@@ -27,7 +27,22 @@ export class Terminal {
       .map(([k, v]) => `${k}='${v}'`)
       .join(' ');
     const t = new Terminal(name, codeFile);
-    execFileSync('tmux', t.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', '160', '-y', '50', `env -i PATH=/usr/bin:/bin ${vars} ${quoted}; echo $? > '${codeFile}'; sleep 60`]));
+    execFileSync(
+      'tmux',
+      t.tmux([
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        '-s',
+        name,
+        '-x',
+        '160',
+        '-y',
+        '50',
+        `env -i PATH=/usr/bin:/bin ${vars} ${quoted}; echo $? > '${codeFile}'; sleep 60`,
+      ]),
+    );
     return t;
   }
 

@@ -11,8 +11,21 @@ import { pythonStr } from '../../src/config/text.js';
 
 /** The oracle's channel attributes (nb_oracle.py CH_ATTRS, SECRET_ATTRS). */
 export const CH_ATTRS = [
-  'allow_from', 'group_policy', 'group_allow_from', 'host', 'port', 'websocket_requires_token', 'verify_dkim', 'verify_spf',
-  'validate_inbound_auth', 'unix_socket_path', 'path', 'mode', 'webhook_listen_host', 'allow_channels', 'token_ttl_s',
+  'allow_from',
+  'group_policy',
+  'group_allow_from',
+  'host',
+  'port',
+  'websocket_requires_token',
+  'verify_dkim',
+  'verify_spf',
+  'validate_inbound_auth',
+  'unix_socket_path',
+  'path',
+  'mode',
+  'webhook_listen_host',
+  'allow_channels',
+  'token_ttl_s',
   'trusted_service_url_hosts',
 ];
 const SECRET_ATTRS = ['token', 'token_issue_secret', 'trusted_proxy_auth'];
@@ -112,7 +125,12 @@ export function oracleVerdict(o: Record<string, unknown>): Verdict {
     status,
     restrictToWorkspace: restrict as boolean,
     gatewayHost: o['gatewayHost'],
-    channels: Object.fromEntries(Object.entries((o['channels'] ?? {}) as Record<string, Record<string, unknown>>).map(([k, c]) => [k, Object.fromEntries(Object.entries(c).filter(([a]) => a !== 'configType'))])),
+    channels: Object.fromEntries(
+      Object.entries((o['channels'] ?? {}) as Record<string, Record<string, unknown>>).map(([k, c]) => [
+        k,
+        Object.fromEntries(Object.entries(c).filter(([a]) => a !== 'configType')),
+      ]),
+    ),
     gatewayExit: exit,
   };
   if ('apiHost' in o) {

@@ -28,7 +28,11 @@ describe('bench inputs', () => {
   });
 
   it('the history set: nanobot 0.3.0 session files of about the size asked, every line JSON, the dangerous turns in it', async () => {
-    const set = (writeHistorySet as (root: string, o: object) => { files: string[]; bytes: number; config: string })(await tempDir(), { bytes: 2 << 20, sessions: 3, every: 20 });
+    const set = (writeHistorySet as (root: string, o: object) => { files: string[]; bytes: number; config: string })(await tempDir(), {
+      bytes: 2 << 20,
+      sessions: 3,
+      every: 20,
+    });
     expect(set.files).toHaveLength(3);
     expect(set.bytes).toBeGreaterThan(1.9 * 1024 * 1024);
     expect(set.bytes).toBeLessThan(2.1 * 1024 * 1024);

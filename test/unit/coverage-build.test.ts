@@ -12,7 +12,7 @@ import { ROOT } from '../helpers/fixtures.js';
 const MAP = join(ROOT, 'dist', 'pack.js.map');
 
 describe.skipIf(!existsSync(MAP))('the coverage build', () => {
-  it("maps each named function of the pack to the source line that declares it", () => {
+  it('maps each named function of the pack to the source line that declares it', () => {
     const map = JSON.parse(readFileSync(MAP, 'utf8')) as { sources: string[]; mappings: string };
     const lines = decode(map.mappings);
     const code = readFileSync(join(ROOT, 'dist', 'pack.js'), 'utf8').split('\n');

@@ -5,7 +5,13 @@ import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/fixtures.js';
 
-const DOCS = ['README.md', 'CHANGELOG.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  'CHANGELOG.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The text without fenced code blocks and inline code, where brackets are not links. */
 function prose(text: string): string {
@@ -45,12 +51,16 @@ function links(file: string): Link[] {
   return out;
 }
 
-const relativeLinks = [...new Map(DOCS.flatMap(links).map((l) => [`${l.file} -> ${l.target}`, l])).values()].filter((l) => !/^[a-z][a-z0-9+.-]*:/i.test(l.target));
+const relativeLinks = [...new Map(DOCS.flatMap(links).map((l) => [`${l.file} -> ${l.target}`, l])).values()].filter(
+  (l) => !/^[a-z][a-z0-9+.-]*:/i.test(l.target),
+);
 
 describe('links in the Markdown', () => {
   it('finds the documents and their relative links', () => {
     expect(DOCS).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'docs/rules.md', 'docs/development.md']));
-    expect(relativeLinks.map((l) => `${l.file} -> ${l.target}`)).toEqual(expect.arrayContaining(['README.md -> docs/development.md', 'docs/development.md -> ../README.md']));
+    expect(relativeLinks.map((l) => `${l.file} -> ${l.target}`)).toEqual(
+      expect.arrayContaining(['README.md -> docs/development.md', 'docs/development.md -> ../README.md']),
+    );
   });
 
   it.each(relativeLinks.map((l) => [`${l.file} -> ${l.target}`, l] as const))('%s', (_, { file, target }) => {

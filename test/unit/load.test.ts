@@ -1,6 +1,19 @@
 // bin/load.js: the bundle loader with V8's code cache. Real files in temp directories: a small
 // bundle (an entry and a chunk, like dist/), a cache home, and what a second run reads back.
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { Script } from 'node:vm';
@@ -49,7 +62,8 @@ async function bundle(): Promise<{ entry: string; home: string }> {
 async function packedBundle(): Promise<{ entry: string; home: string }> {
   const b = await bundle();
   const dist = join(b.entry, '..');
-  const member = (name: string) => `${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname) {\n${readFileSync(join(dist, name), 'utf8')}\n}`;
+  const member = (name: string) =>
+    `${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname) {\n${readFileSync(join(dist, name), 'utf8')}\n}`;
   writeFileSync(join(dist, 'pack.js'), `({\n${[member('chunks/shared.js'), member('cli.js')].join(',\n')}\n})\n`);
   // Gone from disk: only the pack can provide them now.
   rmSync(join(dist, 'chunks', 'shared.js'));
@@ -60,7 +74,11 @@ async function packedBundle(): Promise<{ entry: string; home: string }> {
 const cacheFiles = (home: string): string[] => {
   const top = join(home, '.cache', 'nanobot-harden');
   if (!existsSync(top)) return [];
-  return readdirSync(top).flatMap((d) => readdirSync(join(top, d)).filter((f) => f.endsWith('.v8')).map((f) => join(top, d, f)));
+  return readdirSync(top).flatMap((d) =>
+    readdirSync(join(top, d))
+      .filter((f) => f.endsWith('.v8'))
+      .map((f) => join(top, d, f)),
+  );
 };
 
 describe('bin/load.js', () => {
@@ -103,7 +121,11 @@ describe('bin/load.js', () => {
   it('takes the files the pack holds from the pack, the others from their own files, with one cache for the pack', async () => {
     const { entry, home } = await packedBundle();
     expect(run(entry, { HOME: home })).toEqual({ same: true, base: 'cli.js' });
-    expect(cacheFiles(home).map((f) => f.slice(f.lastIndexOf('/') + 1)).sort()).toEqual(['other.js.run.v8', 'pack.js.run.v8']);
+    expect(
+      cacheFiles(home)
+        .map((f) => f.slice(f.lastIndexOf('/') + 1))
+        .sort(),
+    ).toEqual(['other.js.run.v8', 'pack.js.run.v8']);
     const before = cacheFiles(home).map((f) => statSync(f).ino);
     expect(run(entry, { HOME: home })).toEqual({ same: true, base: 'cli.js' });
     expect(cacheFiles(home).map((f) => statSync(f).ino)).toEqual(before);
@@ -120,7 +142,9 @@ describe('bin/load.js', () => {
     expect(names.filter((n) => files.includes(n))).toEqual([]);
     // Every file of the bundle that a file of the bundle requires is in one of the two places.
     const texts = new Map([...names.map((n) => [n, pack[n]!.toString()] as const), ...files.map((f) => [f, readFileSync(join(dist, f), 'utf8')] as const)]);
-    const required = [...texts].flatMap(([name, text]) => [...text.matchAll(/require\("(\.\.?\/[^"]+)"\)/g)].map((m) => posix.join(posix.dirname(name), m[1]!)));
+    const required = [...texts].flatMap(([name, text]) =>
+      [...text.matchAll(/require\("(\.\.?\/[^"]+)"\)/g)].map((m) => posix.join(posix.dirname(name), m[1]!)),
+    );
     expect(required.length).toBeGreaterThan(20);
     expect(required.filter((r) => !texts.has(r))).toEqual([]);
     const lazy = files.filter((f) => /^chunks\/(execa|inquirer|validators-strict)/.test(f));
@@ -153,7 +177,11 @@ describe('bin/load.js', () => {
     const top = join(a.home, '.cache', 'nanobot-harden');
     run(a.entry, { HOME: a.home });
     run(b.entry, { HOME: a.home });
-    const [placeA, placeB] = [a, b].map((x) => readdirSync(top).find((d) => readFileSync(join(top, d, 'origin'), 'utf8') === join(x.entry, '..'))!.slice(0, 8));
+    const [placeA, placeB] = [a, b].map((x) =>
+      readdirSync(top)
+        .find((d) => readFileSync(join(top, d, 'origin'), 'utf8') === join(x.entry, '..'))!
+        .slice(0, 8),
+    );
     mkdirSync(join(top, 'deadbeef-0123456789abcdef-v0.0.0-x64'), { mode: 0o700 });
     rmSync(join(b.entry, '..', '..'), { recursive: true, force: true });
     // Still there until a new cache directory is made: pruning is no part of an ordinary run.

@@ -4,9 +4,27 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RELEASES, VERSION, activityJson, dangerousConversations, harmlessConversations, sessionFileName, writeHistory, type Release } from '../../helpers/history.js';
+import {
+  RELEASES,
+  VERSION,
+  activityJson,
+  dangerousConversations,
+  harmlessConversations,
+  sessionFileName,
+  writeHistory,
+  type Release,
+} from '../../helpers/history.js';
 
-const CALL_RULES = ['activity-credential-read', 'activity-download-run', 'activity-exfiltration', 'activity-outside-workspace', 'activity-package-install', 'activity-persistence', 'activity-privilege', 'activity-config-write'];
+const CALL_RULES = [
+  'activity-credential-read',
+  'activity-download-run',
+  'activity-exfiltration',
+  'activity-outside-workspace',
+  'activity-package-install',
+  'activity-persistence',
+  'activity-privilege',
+  'activity-config-write',
+];
 
 /** What each release lets harden see: full calls from 0.1.4.post2, the log's calls from 0.1.3.post5 to 0.1.4.post1, nothing but senders before. */
 function expectedFor(release: Release): string[] {

@@ -14,7 +14,10 @@ describe('locating the history', () => {
     const other = join(inst.dataDir, 'sessions', 'f'.repeat(32));
     await mkdir(other);
     await writeFile(join(other, '.workspace'), '/elsewhere\n');
-    await writeFile(join(other, sessionFileName('main', 'telegram:42')), '{"_type": "metadata", "key": "telegram:42"}\n{"role": "user", "content": "hi", "timestamp": "2026-11-21T03:00:00"}\n');
+    await writeFile(
+      join(other, sessionFileName('main', 'telegram:42')),
+      '{"_type": "metadata", "key": "telegram:42"}\n{"role": "user", "content": "hi", "timestamp": "2026-11-21T03:00:00"}\n',
+    );
     const keys = async () => (await activityJson(['--config', inst.config], { HOME: inst.home })).report.sessions.map((s) => s.key);
     expect(await keys()).toEqual(['telegram:123456789', 'telegram:555000111']);
     await unlink(join(inst.workspace, '.nanobot', 'workspace-id'));
@@ -40,7 +43,10 @@ describe('locating the history', () => {
     await symlink(join(inst.workspace, 'real-sessions'), sessions);
     const linked = await activityJson(['--config', inst.config], { HOME: inst.home });
     expect(linked.report.sessions).toEqual([]);
-    expect(linked.report.skipped).toContainEqual({ file: sessions, why: 'it is a symbolic link, which harden does not follow in a directory the agent can write' });
+    expect(linked.report.skipped).toContainEqual({
+      file: sessions,
+      why: 'it is a symbolic link, which harden does not follow in a directory the agent can write',
+    });
   });
 
   it('a session file harden may not read is named, and the others are still read', async () => {

@@ -9,7 +9,19 @@ import { main } from '../../../src/cli/main.js';
 import { writeHistory, type Call, type Release } from '../../helpers/history.js';
 
 const TAIL = fc.stringMatching(/^[A-Za-z0-9_]{6,12}$/);
-const SHAPES = ['config-in-url', 'config-in-command', 'config-in-path', 'assign', 'flag', 'flag-eq', 'bearer', 'userinfo', 'query', 'prefix', 'result'] as const;
+const SHAPES = [
+  'config-in-url',
+  'config-in-command',
+  'config-in-path',
+  'assign',
+  'flag',
+  'flag-eq',
+  'bearer',
+  'userinfo',
+  'query',
+  'prefix',
+  'result',
+] as const;
 
 interface Case {
   calls: Call[];
@@ -61,7 +73,13 @@ function build(shapes: { shape: (typeof SHAPES)[number]; tail: string }[], token
 
 async function run(args: string[], home: string): Promise<string> {
   let out = '';
-  const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (out += t) }, stdinIsTTY: false, env: { HOME: home, PATH: '/nonexistent' }, cwd: '/' };
+  const io = {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (out += t) },
+    stdinIsTTY: false,
+    env: { HOME: home, PATH: '/nonexistent' },
+    cwd: '/',
+  };
   await main(args, io);
   return out;
 }
@@ -84,12 +102,20 @@ describe('no secret from the history reaches any output', () => {
           const inst = await writeHistory({
             release,
             log: true,
-            config: { tools: { restrictToWorkspace: true }, providers: { openrouter: { apiKey } }, channels: { telegram: { enabled: true, token, allowFrom: ['1'] } } },
+            config: {
+              tools: { restrictToWorkspace: true },
+              providers: { openrouter: { apiKey } },
+              channels: { telegram: { enabled: true, token, allowFrom: ['1'] } },
+            },
             conversations: [{ key: 'telegram:42', start, turns: [{ user: 'go', calls: c.calls, answer: 'done' }] }],
           });
           const version = release === 'main' ? '0.3.0' : release;
           const outputs = [
-            ...(await Promise.all(['text', 'json', 'sarif'].map((format) => run(['activity', '--config', inst.config, '--nanobot-version', version, '--format', format, '--session', 'telegram:42'], inst.home)))),
+            ...(await Promise.all(
+              ['text', 'json', 'sarif'].map((format) =>
+                run(['activity', '--config', inst.config, '--nanobot-version', version, '--format', format, '--session', 'telegram:42'], inst.home),
+              ),
+            )),
             await run(['activity', '--config', inst.config, '--nanobot-version', version], inst.home),
             await run(['incident', '--config', inst.config, '--nanobot-version', version], inst.home),
           ];

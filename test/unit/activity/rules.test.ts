@@ -13,7 +13,17 @@ interface Example {
 
 function instance(restrict = true): Instance {
   const c = EXAMPLE_CONTEXT;
-  return { config: c.config, dataDir: c.config.slice(0, c.config.lastIndexOf('/')), workspace: c.workspace, home: c.home, mcp: new Map(), relativeToWorkspace: true, restrict, restrictExecOnly: false, secrets: c.secrets };
+  return {
+    config: c.config,
+    dataDir: c.config.slice(0, c.config.lastIndexOf('/')),
+    workspace: c.workspace,
+    home: c.home,
+    mcp: new Map(),
+    relativeToWorkspace: true,
+    restrict,
+    restrictExecOnly: false,
+    secrets: c.secrets,
+  };
 }
 
 /** The rules a call raises; for an injection example, whether its result holds a marker before a dangerous call. */
@@ -78,7 +88,10 @@ describe('a command of 300,000 words', () => {
   it('is analysed without overflowing anything: its paths are listed, the rest reported as too long', async () => {
     const { Analyzer } = await import('../../../src/activity/collect.js');
     const det = detector(instance());
-    const a = new Analyzer(instance(), det).analyze({ name: 'exec', args: { command: 'cat ' + Array.from({ length: 300_000 }, (_, i) => `/tmp/f${i}`).join(' ') } });
+    const a = new Analyzer(instance(), det).analyze({
+      name: 'exec',
+      args: { command: 'cat ' + Array.from({ length: 300_000 }, (_, i) => `/tmp/f${i}`).join(' ') },
+    });
     expect(a.facts.touches.length).toBe(300_000);
     expect(a.hits.map((h) => h.ruleId)).toEqual(['activity-command-too-long', 'activity-outside-workspace']);
   });

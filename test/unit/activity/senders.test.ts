@@ -15,7 +15,16 @@ describe('allow lists', () => {
   });
 
   it('Telegram matches the id or the username; e-mail ignores case; WhatsApp the JID user part; pairing approvals count', () => {
-    const lists = allowLists(ch({ telegram: { allowFrom: ['alice'] }, email: { allowFrom: ['Owner@Example.com'] }, whatsapp: { allowFrom: ['4915112345678'] }, discord: { allowFrom: ['1'] } }), t('0.3.0'), { approved: { discord: ['777'] } });
+    const lists = allowLists(
+      ch({
+        telegram: { allowFrom: ['alice'] },
+        email: { allowFrom: ['Owner@Example.com'] },
+        whatsapp: { allowFrom: ['4915112345678'] },
+        discord: { allowFrom: ['1'] },
+      }),
+      t('0.3.0'),
+      { approved: { discord: ['777'] } },
+    );
     expect(isAllowed(lists.get('telegram')!, 'telegram', '999|alice')).toBe(true);
     expect(isAllowed(lists.get('telegram')!, 'telegram', '999|mallory')).toBe(false);
     expect(isAllowed(lists.get('email')!, 'email', 'owner@example.com')).toBe(true);

@@ -13,7 +13,16 @@ describe('workspace review', () => {
         {
           key: 'telegram:123456789',
           start: '2026-11-21T03:00:00',
-          turns: [{ user: 'make me a tool', calls: [{ name: 'write_file', args: { path: 'tools/run.sh', content: '#!/bin/sh\n' } }, { name: 'exec', args: { command: 'chmod +x tools/run.sh && ln -s /etc etc' } }].map((c) => ({ ...c, result: 'ok' })), answer: 'done' }],
+          turns: [
+            {
+              user: 'make me a tool',
+              calls: [
+                { name: 'write_file', args: { path: 'tools/run.sh', content: '#!/bin/sh\n' } },
+                { name: 'exec', args: { command: 'chmod +x tools/run.sh && ln -s /etc etc' } },
+              ].map((c) => ({ ...c, result: 'ok' })),
+              answer: 'done',
+            },
+          ],
         },
       ],
     });
@@ -30,8 +39,18 @@ describe('workspace review', () => {
     await writeFile(join(ws, 'notes', 'new.md'), 'x');
     const { report } = await activityJson(['--config', inst.config], { HOME: inst.home });
     const by = (id: string) => report.findings.filter((f) => f.ruleId === id).map((f) => f.message);
-    expect(by('activity-workspace-link-outside')).toEqual([expect.stringMatching(new RegExp(`^${join(ws, 'etc')} is a link to /etc, outside the workspace; written by session telegram:123456789 at 2026-11-21 03:00:03 \\(exec, .*\\.jsonl:5\\)$`))]);
-    expect(by('activity-workspace-executable')).toEqual([expect.stringMatching(new RegExp(`^${join(ws, 'tools', 'run.sh')} is executable, changed .*; written by session telegram:123456789 at 2026-11-21 03:00:03 \\(exec, .*:5\\)$`))]);
+    expect(by('activity-workspace-link-outside')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${join(ws, 'etc')} is a link to /etc, outside the workspace; written by session telegram:123456789 at 2026-11-21 03:00:03 \\(exec, .*\\.jsonl:5\\)$`,
+        ),
+      ),
+    ]);
+    expect(by('activity-workspace-executable')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${join(ws, 'tools', 'run.sh')} is executable, changed .*; written by session telegram:123456789 at 2026-11-21 03:00:03 \\(exec, .*:5\\)$`),
+      ),
+    ]);
     expect(by('activity-workspace-hidden')).toEqual([expect.stringMatching(new RegExp(`^${join(ws, '.stash')} is hidden`))]);
     const review = report['workspaceReview'] as { changed: number; files: { path: string; kind: string }[] };
     expect(review.files.filter((f) => f.kind === 'changed').map((f) => f.path)).toEqual([join(ws, 'notes', 'new.md')]);

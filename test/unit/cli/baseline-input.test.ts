@@ -30,7 +30,10 @@ describe('--baseline of the wrong shape', () => {
     ['{"findings": {}}', /\(it has no "findings" list\)/],
     ['{"findings": null, "findings": 3}', /\(it has no "findings" list\)/],
     ['{"__proto__": {"findings": []}}', /\(it has no "findings" list\)/],
-    ['{\n  "findings": [null, 1, "x", {}]\n}', /baseline\.json:2:16: findings\[0\] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found null/],
+    [
+      '{\n  "findings": [null, 1, "x", {}]\n}',
+      /baseline\.json:2:16: findings\[0\] is not a finding of a harden report: expected an object with "ruleId" and "file" strings, found null/,
+    ],
     ['{"findings": [{"ruleId": "a", "file": "b"}, 1]}', /baseline\.json:1:45: findings\[1\] .* found a number/],
     ['{"findings": [{"ruleId": "a", "file": "b"}, {}]}', /findings\[1\] .* found an object without them/],
     ['{"findings": [{"ruleId": "a", "file": "b"}, ["x"]]}', /findings\[1\] .* found an array/],

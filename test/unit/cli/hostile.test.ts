@@ -12,17 +12,72 @@ import { tempDir } from '../../helpers/fixtures.js';
 
 /** Members of Object.prototype (and the snake_case spellings pydantic maps onto some of them). */
 export const PROTOTYPE_NAMES = [
-  'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__', 'isPrototypeOf',
-  'propertyIsEnumerable', 'toLocaleString', '__lookupGetter__', 'to_string', 'has_own_property', 'value_of', 'is_prototype_of',
+  'constructor',
+  '__proto__',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  '__lookupGetter__',
+  'to_string',
+  'has_own_property',
+  'value_of',
+  'is_prototype_of',
 ];
 
 /** Names a config, an answers file or a waiver file holds, so that shapes reach real code paths. */
 const WORDS = [
-  ...PROTOTYPE_NAMES, 'channels', 'telegram', 'slack', 'signal', 'feishu', 'email', 'websocket', 'instances', 'dm', 'group',
-  'enabled', 'allowFrom', 'allow_from', 'groupAllowFrom', 'groupPolicy', 'policy', 'token', 'apiKey', 'providers',
-  'extraHeaders', 'tools', 'exec', 'restrictToWorkspace', 'restrict_to_workspace', 'timeout', 'sandbox', 'mcpServers',
-  'env', 'gateway', 'api', 'host', 'port', 'agents', 'defaults', 'waivers', 'ruleId', 'reason', 'expires', 'pointer',
-  'file', 'findings', 'gateway-host-loopback', 'allow-from-wildcard', '*', '0.0.0.0', '${TOKEN}', '2099-01-01',
+  ...PROTOTYPE_NAMES,
+  'channels',
+  'telegram',
+  'slack',
+  'signal',
+  'feishu',
+  'email',
+  'websocket',
+  'instances',
+  'dm',
+  'group',
+  'enabled',
+  'allowFrom',
+  'allow_from',
+  'groupAllowFrom',
+  'groupPolicy',
+  'policy',
+  'token',
+  'apiKey',
+  'providers',
+  'extraHeaders',
+  'tools',
+  'exec',
+  'restrictToWorkspace',
+  'restrict_to_workspace',
+  'timeout',
+  'sandbox',
+  'mcpServers',
+  'env',
+  'gateway',
+  'api',
+  'host',
+  'port',
+  'agents',
+  'defaults',
+  'waivers',
+  'ruleId',
+  'reason',
+  'expires',
+  'pointer',
+  'file',
+  'findings',
+  'gateway-host-loopback',
+  'allow-from-wildcard',
+  '*',
+  '0.0.0.0',
+  '${TOKEN}',
+  '2099-01-01',
 ];
 
 const word = fc.constantFrom(...WORDS);
@@ -38,9 +93,24 @@ const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
 })).value;
 /** Mostly objects at the top, as every one of these files is, but not only. */
 const fileText = fc.oneof(
-  { weight: 4, arbitrary: fc.array(fc.tuple(word, jsonText), { maxLength: 6 }).map((props) => `{${props.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')}}`) },
+  {
+    weight: 4,
+    arbitrary: fc.array(fc.tuple(word, jsonText), { maxLength: 6 }).map((props) => `{${props.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')}}`),
+  },
   { weight: 1, arbitrary: jsonText },
-  { weight: 1, arbitrary: fc.constantFrom('', 'null', '{', '[[[[', '{"a":'.repeat(3000), '['.repeat(5000) + ']'.repeat(5000), '{"waivers": [null, 1, "x", {}]}', '{"findings": [null, 1, "x", {}]}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      'null',
+      '{',
+      '[[[[',
+      '{"a":'.repeat(3000),
+      '['.repeat(5000) + ']'.repeat(5000),
+      '{"waivers": [null, 1, "x", {}]}',
+      '{"findings": [null, 1, "x", {}]}',
+    ),
+  },
 );
 
 /** A config whose top-level keys nanobot knows, so that the odd shapes reach the model and the rules. */
@@ -76,7 +146,9 @@ describe('hostile input files', () => {
   beforeAll(async () => {
     dir = await tempDir();
     config = join(dir, 'config.json');
-    await writeFile(config, '{"channels": {"telegram": {"enabled": true, "allowFrom": ["*"]}, "constructor": {"enabled": true, "allowFrom": ["*"]}}}', { mode: 0o600 });
+    await writeFile(config, '{"channels": {"telegram": {"enabled": true, "allowFrom": ["*"]}, "constructor": {"enabled": true, "allowFrom": ["*"]}}}', {
+      mode: 0o600,
+    });
   });
   /** A fresh directory with a config, so that a .harden.json beside it belongs to this case alone. */
   async function fresh(configText?: string): Promise<{ home: string; file: string }> {
@@ -123,7 +195,21 @@ describe('hostile input files', () => {
 
   it('as NANOBOT_* variables, named after sections, channels and Object.prototype members', async () => {
     const name = fc
-      .array(fc.constantFrom('TOOLS', 'CHANNELS', 'TELEGRAM', 'GATEWAY', 'HOST', 'EXEC', 'ALLOW_FROM', 'ALLOWFROM', 'ENABLED', ...PROTOTYPE_NAMES.map((n) => n.toUpperCase())), { minLength: 1, maxLength: 3 })
+      .array(
+        fc.constantFrom(
+          'TOOLS',
+          'CHANNELS',
+          'TELEGRAM',
+          'GATEWAY',
+          'HOST',
+          'EXEC',
+          'ALLOW_FROM',
+          'ALLOWFROM',
+          'ENABLED',
+          ...PROTOTYPE_NAMES.map((n) => n.toUpperCase()),
+        ),
+        { minLength: 1, maxLength: 3 },
+      )
       .map((parts) => `NANOBOT_${parts.join('__')}`);
     await fc.assert(
       fc.asyncProperty(fc.dictionary(name, fileText, { maxKeys: 3 }), async (env) => {

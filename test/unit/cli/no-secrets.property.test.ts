@@ -33,12 +33,35 @@ function jsonSpelling(value: string, escapes: readonly number[], upper: boolean)
     .join('');
 }
 
-const SHAPES = ['field', 'field-snake', 'field-dup', 'channel-token', 'userinfo', 'query', 'arg-next', 'arg-eq', 'arg-env', 'env', 'header-auth', 'header-key', 'proxy', 'extra-header', 'server-dup'] as const;
+const SHAPES = [
+  'field',
+  'field-snake',
+  'field-dup',
+  'channel-token',
+  'userinfo',
+  'query',
+  'arg-next',
+  'arg-eq',
+  'arg-env',
+  'env',
+  'header-auth',
+  'header-key',
+  'proxy',
+  'extra-header',
+  'server-dup',
+] as const;
 type Shape = (typeof SHAPES)[number];
 
 /** Any characters, for values that are secret as a whole: quotes, backslashes, markup, non-ASCII. */
 const WILD_TAIL = fc.string({ minLength: 2, maxLength: 8, unit: fc.constantFrom('"', '\\', '<', '>', '&', "'", ' ', '\t', 'é', '€', '😀', 'x', '7', '/') });
-const secretArb = fc.record({ shape: fc.constantFrom(...SHAPES), tail: TAIL, wild: fc.option(WILD_TAIL), escapes: ESCAPES, upper: fc.boolean(), slash: fc.boolean() });
+const secretArb = fc.record({
+  shape: fc.constantFrom(...SHAPES),
+  tail: TAIL,
+  wild: fc.option(WILD_TAIL),
+  escapes: ESCAPES,
+  upper: fc.boolean(),
+  slash: fc.boolean(),
+});
 
 const configArb = fc.record({
   secrets: fc.array(secretArb, { minLength: 3, maxLength: 8 }),
@@ -53,7 +76,15 @@ const composeArb = fc.record({
   form: fc.constantFrom('list', 'map'),
   entries: fc.uniqueArray(
     fc.record({
-      name: fc.constantFrom('OPENAI_API_KEY', 'GITHUB_PAT', 'DB_PASSWORD', 'DATABASE_URL', 'SLACK_BOT_TOKEN', 'APP_SECRET', 'NANOBOT_PROVIDERS__OPENAI__API_KEY'),
+      name: fc.constantFrom(
+        'OPENAI_API_KEY',
+        'GITHUB_PAT',
+        'DB_PASSWORD',
+        'DATABASE_URL',
+        'SLACK_BOT_TOKEN',
+        'APP_SECRET',
+        'NANOBOT_PROVIDERS__OPENAI__API_KEY',
+      ),
       tail: TAIL,
       quoting: fc.constantFrom('plain', 'double', 'single'),
       escapes: ESCAPES,
@@ -81,7 +112,10 @@ function buildConfig(c: Generated<typeof configArb>): { text: string; secrets: S
   };
   const providers: Members = [];
   const servers: Members = [];
-  const telegram: Members = [['enabled', 'true'], ['allowFrom', '["*"]']];
+  const telegram: Members = [
+    ['enabled', 'true'],
+    ['allowFrom', '["*"]'],
+  ];
   c.secrets.forEach((s, i) => {
     const q = (raw: string) => `"${raw}"`;
     const shape: Shape = s.shape;
@@ -93,7 +127,13 @@ function buildConfig(c: Generated<typeof configArb>): { text: string; secrets: S
         providers.push([`p${i}`, obj([['api_key', q(secret(i, s, '', true))]])]);
         break;
       case 'field-dup':
-        providers.push([`p${i}`, obj([['apiKey', q(secret(i, s, 'a', true))], ['apiKey', q(secret(i, s, 'b', true))]])]);
+        providers.push([
+          `p${i}`,
+          obj([
+            ['apiKey', q(secret(i, s, 'a', true))],
+            ['apiKey', q(secret(i, s, 'b', true))],
+          ]),
+        ]);
         break;
       case 'channel-token':
         telegram.push(['token', q(secret(i, s, '', true))]);
@@ -102,25 +142,67 @@ function buildConfig(c: Generated<typeof configArb>): { text: string; secrets: S
         providers.push([`p${i}`, obj([['apiBase', q(`https://svc:${secret(i, s)}@llm.example/v1`)]])]);
         break;
       case 'query':
-        servers.push([`s${i}`, obj([['type', '"sse"'], ['url', q(`https://mcp.example/sse?region=eu&${c.param}=${secret(i, s)}`)]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['type', '"sse"'],
+            ['url', q(`https://mcp.example/sse?region=eu&${c.param}=${secret(i, s)}`)],
+          ]),
+        ]);
         break;
       case 'arg-next':
-        servers.push([`s${i}`, obj([['command', '"npx"'], ['args', `["-y", "server", "${c.flag}", ${q(secret(i, s, '', true))}]`]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['command', '"npx"'],
+            ['args', `["-y", "server", "${c.flag}", ${q(secret(i, s, '', true))}]`],
+          ]),
+        ]);
         break;
       case 'arg-eq':
-        servers.push([`s${i}`, obj([['command', '"npx"'], ['args', `["server", "${c.flag}=${secret(i, s)}"]`]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['command', '"npx"'],
+            ['args', `["server", "${c.flag}=${secret(i, s)}"]`],
+          ]),
+        ]);
         break;
       case 'arg-env':
-        servers.push([`s${i}`, obj([['command', '"docker"'], ['args', `["run", "-e", "${c.envName}=${secret(i, s)}", "image"]`]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['command', '"docker"'],
+            ['args', `["run", "-e", "${c.envName}=${secret(i, s)}", "image"]`],
+          ]),
+        ]);
         break;
       case 'env':
-        servers.push([`s${i}`, obj([['command', '"npx"'], ['env', obj([[c.envName, q(secret(i, s, '', true))]])]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['command', '"npx"'],
+            ['env', obj([[c.envName, q(secret(i, s, '', true))]])],
+          ]),
+        ]);
         break;
       case 'header-auth':
-        servers.push([`s${i}`, obj([['url', '"https://mcp.example/mcp"'], ['headers', obj([['Authorization', q(`Bearer ${secret(i, s)}`)]])]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['url', '"https://mcp.example/mcp"'],
+            ['headers', obj([['Authorization', q(`Bearer ${secret(i, s)}`)]])],
+          ]),
+        ]);
         break;
       case 'header-key':
-        servers.push([`s${i}`, obj([['url', '"https://mcp.example/mcp"'], ['headers', obj([['X-Api-Key', q(secret(i, s, '', true))]])]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['url', '"https://mcp.example/mcp"'],
+            ['headers', obj([['X-Api-Key', q(secret(i, s, '', true))]])],
+          ]),
+        ]);
         break;
       case 'proxy':
         telegram.push(['proxy', q(`http://user:${secret(i, s)}@10.0.0.5:3128`)]);
@@ -129,15 +211,34 @@ function buildConfig(c: Generated<typeof configArb>): { text: string; secrets: S
         providers.push([`p${i}`, obj([['extraHeaders', obj([['Authorization', q(`Bearer ${secret(i, s)}`)]])]])]);
         break;
       case 'server-dup':
-        servers.push([`s${i}`, obj([['command', '"npx"'], ['args', `["${c.flag}", ${q(secret(i, s, 'a', true))}]`]])]);
-        servers.push([`s${i}`, obj([['command', '"npx"'], ['env', obj([[c.envName, q(secret(i, s, 'b', true))]])]])]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['command', '"npx"'],
+            ['args', `["${c.flag}", ${q(secret(i, s, 'a', true))}]`],
+          ]),
+        ]);
+        servers.push([
+          `s${i}`,
+          obj([
+            ['command', '"npx"'],
+            ['env', obj([[c.envName, q(secret(i, s, 'b', true))]])],
+          ]),
+        ]);
         break;
     }
   });
   const sections: Members = [
     ['providers', obj(providers)],
     ['gateway', obj([['host', '"0.0.0.0"']])],
-    ['tools', obj([['restrictToWorkspace', 'false'], [c.mcpKey, obj(servers)], ['exec', obj([['timeout', '600']])]])],
+    [
+      'tools',
+      obj([
+        ['restrictToWorkspace', 'false'],
+        [c.mcpKey, obj(servers)],
+        ['exec', obj([['timeout', '600']])],
+      ]),
+    ],
     ['channels', obj([['telegram', obj(telegram)]])],
   ];
   const text =
@@ -235,7 +336,12 @@ describe('no secret in any output, for generated configs and compose files', () 
         for (const cmd of ['docker', 'systemd', 'incident']) await ok([cmd, '-c', a.file], 0);
         // Errors: a trailing comma, and a wrong type next to the secrets.
         const broken = await place(dir, 'broken', config.text.replace(/\s*}\s*$/, ',\n}\n'), compose.text);
-        const wrongType = await place(dir, 'type', config.text.replace('"restrictToWorkspace": false', '"restrictToWorkspace": "CANARYnot-a-bool"'), compose.text);
+        const wrongType = await place(
+          dir,
+          'type',
+          config.text.replace('"restrictToWorkspace": false', '"restrictToWorkspace": "CANARYnot-a-bool"'),
+          compose.text,
+        );
         for (const f of [broken.file, wrongType.file]) await ok(['audit', '-c', f], 2);
         await ok(['fix', '--dry-run', '-c', broken.file, '--runtime', 'host'], 2);
         // A string where a boolean belongs: fix writes the hardened value, and the diff hides the old one.

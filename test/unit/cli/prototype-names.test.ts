@@ -67,7 +67,13 @@ interface Run {
 async function run(argv: string[], cwd: string): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const io: Io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, stdinIsTTY: false, env: { HOME: cwd }, cwd };
+  const io: Io = {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    stdinIsTTY: false,
+    env: { HOME: cwd },
+    cwd,
+  };
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
@@ -81,7 +87,12 @@ function swap(pointer: string | undefined, name: string, ordinary: string): stri
 }
 
 type Finding = { ruleId: string; severity: string; pointer?: string; line?: number };
-type FixReport = { changed: boolean; applied: { ruleId: string; op: string; pointer: string; after?: unknown }[]; skipped: { ruleId: string; why: string; pointer?: string }[]; remaining: Finding[] };
+type FixReport = {
+  changed: boolean;
+  applied: { ruleId: string; op: string; pointer: string; after?: unknown }[];
+  skipped: { ruleId: string; why: string; pointer?: string }[];
+  remaining: Finding[];
+};
 
 const COMMON = ['--no-host', '--nanobot-version', '0.3.0'];
 
@@ -101,9 +112,15 @@ describe('names of Object.prototype members through every entry point', () => {
     const answers = join(dir, 'answers.json');
     await writeFile(answers, `{"allowFrom": {"${name}": ["12345"]}, "groupAllowFrom": {"${name}": ["C0123ABCD"]}}`);
     // A waiver beside the config that accepts the provider key under that name.
-    await writeFile(join(dir, '.harden.json'), JSON.stringify({ waivers: [{ ruleId: 'plaintext-secret', pointer: `/providers/${name}/apiKey`, reason: 'test', expires: '2999-01-01' }] }));
+    await writeFile(
+      join(dir, '.harden.json'),
+      JSON.stringify({ waivers: [{ ruleId: 'plaintext-secret', pointer: `/providers/${name}/apiKey`, reason: 'test', expires: '2999-01-01' }] }),
+    );
     const waivers = join(dir, 'waivers.json');
-    await writeFile(waivers, JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', pointer: '/gateway/host', reason: 'test', expires: '2999-01-01' }] }));
+    await writeFile(
+      waivers,
+      JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', pointer: '/gateway/host', reason: 'test', expires: '2999-01-01' }] }),
+    );
     return { dir, config, answers, waivers };
   }
 
@@ -123,7 +140,12 @@ describe('names of Object.prototype members through every entry point', () => {
     }
     expect(results[0]).toEqual(results[1]);
     // The section under that name is what any name nanobot has no channel for is (ignored, said so), the secrets under it found.
-    expect(results[0]).toEqual(expect.arrayContaining([expect.arrayContaining(['channel-ignored', 'info', `/channels/${ordinary}`]), expect.arrayContaining(['plaintext-secret', 'medium', `/providers/${ordinary}/apiKey`, 16, true])]));
+    expect(results[0]).toEqual(
+      expect.arrayContaining([
+        expect.arrayContaining(['channel-ignored', 'info', `/channels/${ordinary}`]),
+        expect.arrayContaining(['plaintext-secret', 'medium', `/providers/${ordinary}/apiKey`, 16, true]),
+      ]),
+    );
   });
 
   it.each(NAMES)('%s: --answers, --allow-from and --group-allow-from fix that channel as they fix an ordinary one', async (name, ordinary) => {
@@ -187,7 +209,9 @@ describe('names of Object.prototype members through every entry point', () => {
         sentences.push(r.stderr.replaceAll(dir, 'DIR').replaceAll(n, 'NAME'));
       }
       expect(sentences[0]).toEqual(sentences[1]);
-      expect(sentences[0]).toMatch(/^harden: DIR\/config\.json:1:2: the top-level key "NAME" is not a section nanobot knows: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)\n$/);
+      expect(sentences[0]).toMatch(
+        /^harden: DIR\/config\.json:1:2: the top-level key "NAME" is not a section nanobot knows: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)\n$/,
+      );
     }
   });
 });

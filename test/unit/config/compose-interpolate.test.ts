@@ -39,7 +39,7 @@ describe('Compose interpolation (docs.docker.com/reference/compose-file/interpol
     expect(r.value).toBe(expected);
   });
 
-  it('the issue\'s case: BIND set but empty in .env, ${BIND:-127.0.0.1} is the default', () => {
+  it("the issue's case: BIND set but empty in .env, ${BIND:-127.0.0.1} is the default", () => {
     expect(interpolate('${BIND:-127.0.0.1}:18790:18790', (n) => (n === 'BIND' ? '' : undefined)).value).toBe('127.0.0.1:18790:18790');
     expect(interpolate('${BIND-127.0.0.1}:18790:18790', (n) => (n === 'BIND' ? '' : undefined)).value).toBe(':18790:18790');
   });

@@ -100,7 +100,18 @@ describe('credential shapes', () => {
   });
 
   it('names: a secret by its last word or the end of a run-together name', () => {
-    for (const name of ['OPENAI_API_KEY', 'apiKey', 'X-Auth-Token', 'GITHUB_PAT', 'BOTTOKEN', 'MYSQL_ROOT_PASSWORD', 'client_secret', 'DATABASE_URL', 'SENTRY_DSN', 'Cookie']) {
+    for (const name of [
+      'OPENAI_API_KEY',
+      'apiKey',
+      'X-Auth-Token',
+      'GITHUB_PAT',
+      'BOTTOKEN',
+      'MYSQL_ROOT_PASSWORD',
+      'client_secret',
+      'DATABASE_URL',
+      'SENTRY_DSN',
+      'Cookie',
+    ]) {
       expect(isSecretName(name), name).toBe(true);
     }
     for (const name of ['MAX_TOKENS', 'TOKEN_TTL', 'KEY_FILE', 'websocketRequiresToken', 'HTTP_PATH', 'region', 'COMPOSE_PROJECT_NAME', 'OAUTH_URL']) {

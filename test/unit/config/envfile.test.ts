@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvFile, type EnvReader } from '../../../src/config/envfile.js';
 import { tempDir } from '../../helpers/fixtures.js';
 
-const values = (text: string, reader: EnvReader, lookup?: (n: string) => string | undefined) => Object.fromEntries(parseEnvFile(text, reader, lookup).map((e) => [e.name, e.value]));
+const values = (text: string, reader: EnvReader, lookup?: (n: string) => string | undefined) =>
+  Object.fromEntries(parseEnvFile(text, reader, lookup).map((e) => [e.name, e.value]));
 
 describe('systemd EnvironmentFile= (systemd.exec(5), env-file.c)', () => {
   it('joins a line ending in a backslash with the next (issue 17: C=two \\ no longer drops a line)', () => {
@@ -21,7 +22,9 @@ describe('systemd EnvironmentFile= (systemd.exec(5), env-file.c)', () => {
   });
 
   it('reads comments, quotes and escapes as systemd does', () => {
-    expect(values('# c\n; semi\n  J=lead\nH = spaced \nB="two words" \nF=\'single $X\'\nG="a\\"b\\nc"\nK="multi\nline"\nM=a"b c"d\nN=x\\ y\n', 'systemd')).toEqual({
+    expect(
+      values('# c\n; semi\n  J=lead\nH = spaced \nB="two words" \nF=\'single $X\'\nG="a\\"b\\nc"\nK="multi\nline"\nM=a"b c"d\nN=x\\ y\n', 'systemd'),
+    ).toEqual({
       J: 'lead',
       H: 'spaced',
       B: 'two words',
@@ -42,8 +45,29 @@ describe('systemd EnvironmentFile= (systemd.exec(5), env-file.c)', () => {
   // The generator reads environment.d files with the EnvironmentFile= parser (then expands $VAR,
   // so the values here have no $), and prints what it read.
   it.skipIf(reason !== undefined)(`reads generated files as systemd's own parser does${reason ? ` (skipped: ${reason})` : ''}`, async () => {
-    const piece = fc.constantFrom('A=1', 'B = two words ', 'C="q\\"x"', "D='s p'", 'E=x \\', 'F', '# c \\', '; c', '', '  G=g', 'H="multi', 'line"', 'I=a"b"c', 'J=\\\\x', 'K=tab\there', 'export L=1', 'M="\\n"');
-    const files = fc.sample(fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join('\n') + '\n'), 60);
+    const piece = fc.constantFrom(
+      'A=1',
+      'B = two words ',
+      'C="q\\"x"',
+      "D='s p'",
+      'E=x \\',
+      'F',
+      '# c \\',
+      '; c',
+      '',
+      '  G=g',
+      'H="multi',
+      'line"',
+      'I=a"b"c',
+      'J=\\\\x',
+      'K=tab\there',
+      'export L=1',
+      'M="\\n"',
+    );
+    const files = fc.sample(
+      fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join('\n') + '\n'),
+      60,
+    );
     for (const text of files) {
       const home = await tempDir();
       await mkdir(join(home, 'environment.d'));
@@ -87,8 +111,10 @@ describe("Compose's .env and env_file: (docs.docker.com, .env syntax; compose-go
     expect(values(text, 'compose', (n) => (n === 'OTHER' ? 'other' : undefined))).toEqual({ VAR: expected });
   });
 
-  it('a name alone takes the shell\'s value; an earlier line is a variable for later ones; lines are counted', () => {
-    expect(parseEnvFile('# top\nA=1\nB="${A}2"\nSHELL_ONLY\nMISSING\nC="x\ny"\nD=4\n', 'compose', (n) => (n === 'SHELL_ONLY' ? 'from-shell' : undefined))).toEqual([
+  it("a name alone takes the shell's value; an earlier line is a variable for later ones; lines are counted", () => {
+    expect(
+      parseEnvFile('# top\nA=1\nB="${A}2"\nSHELL_ONLY\nMISSING\nC="x\ny"\nD=4\n', 'compose', (n) => (n === 'SHELL_ONLY' ? 'from-shell' : undefined)),
+    ).toEqual([
       { name: 'A', value: '1', line: 2 },
       { name: 'B', value: '12', line: 3 },
       { name: 'SHELL_ONLY', value: 'from-shell', line: 4 },
@@ -100,7 +126,12 @@ describe("Compose's .env and env_file: (docs.docker.com, .env syntax; compose-go
 
 describe('docker run --env-file (docker/cli opts/envfile.go)', () => {
   it('takes the value as written: no quotes, no escapes, no comments after it', () => {
-    expect(values('# c\n  A="quoted" \nB=x # y\nC=a\\\nexport D=1\nNAME_ONLY\n', 'docker', (n) => (n === 'NAME_ONLY' ? 'shell' : undefined))).toEqual({ A: '"quoted" ', B: 'x # y', C: 'a\\', NAME_ONLY: 'shell' });
+    expect(values('# c\n  A="quoted" \nB=x # y\nC=a\\\nexport D=1\nNAME_ONLY\n', 'docker', (n) => (n === 'NAME_ONLY' ? 'shell' : undefined))).toEqual({
+      A: '"quoted" ',
+      B: 'x # y',
+      C: 'a\\',
+      NAME_ONLY: 'shell',
+    });
   });
 });
 

@@ -44,7 +44,10 @@ const spaced = (value: unknown, gaps: string[]): string => {
   const gap = () => gaps[i++ % gaps.length] ?? '';
   const write = (v: unknown): string => {
     if (Array.isArray(v)) return `[${gap()}${v.map((x) => `${write(x)}${gap()}`).join(`,${gap()}`)}]`;
-    if (v !== null && typeof v === 'object') return `{${gap()}${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}${gap()}:${gap()}${write(x)}${gap()}`).join(`,${gap()}`)}}`;
+    if (v !== null && typeof v === 'object')
+      return `{${gap()}${Object.entries(v)
+        .map(([k, x]) => `${JSON.stringify(k)}${gap()}:${gap()}${write(x)}${gap()}`)
+        .join(`,${gap()}`)}}`;
     return JSON.stringify(v);
   };
   return `${gap()}${write(value)}${gap()}`;
@@ -65,7 +68,43 @@ describe('fastTree', () => {
   });
 
   it('hands every damaged text to jsonc-parser, never a tree of its own that differs', () => {
-    const damage = fc.constantFrom(',', '}', ']', '{', '[', ':', '"', '\\', '/', '*', '//x\n', '/*x*/', '\u00a0', '\u2028', '\ufeff', '\v', '\f', '\u0000', '\u001f', 'e', 'E', '-', '+', '.', '0', '01', 'x', "'", 'NaN', 'Infinity', 'tru', 'nul', '\\u12', '\\x', ' ');
+    const damage = fc.constantFrom(
+      ',',
+      '}',
+      ']',
+      '{',
+      '[',
+      ':',
+      '"',
+      '\\',
+      '/',
+      '*',
+      '//x\n',
+      '/*x*/',
+      '\u00a0',
+      '\u2028',
+      '\ufeff',
+      '\v',
+      '\f',
+      '\u0000',
+      '\u001f',
+      'e',
+      'E',
+      '-',
+      '+',
+      '.',
+      '0',
+      '01',
+      'x',
+      "'",
+      'NaN',
+      'Infinity',
+      'tru',
+      'nul',
+      '\\u12',
+      '\\x',
+      ' ',
+    );
     let fallbacks = 0;
     fc.assert(
       fc.property(value, fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), damage), { minLength: 1, maxLength: 3 }), (v, edits) => {
@@ -91,13 +130,40 @@ describe('fastTree', () => {
   });
 
   it('takes the text as strict JSON only: comments, trailing commas, other spaces, NaN, a BOM go to jsonc-parser', () => {
-    for (const text of ['{"a":1,}', '{"a":1}//', '/**/{}', '{\u00a0"a":1}', '{"a":NaN}', '\ufeff{}', '{"a":01}', '{"a":1.}', '{"a":"\t"}', '{"a":"\\x"}', '', ' ', '{"a":1} {}', '{"a" 1}', '[1 2]', '{"a":tru}', '{"a":truex}']) {
+    for (const text of [
+      '{"a":1,}',
+      '{"a":1}//',
+      '/**/{}',
+      '{\u00a0"a":1}',
+      '{"a":NaN}',
+      '\ufeff{}',
+      '{"a":01}',
+      '{"a":1.}',
+      '{"a":"\t"}',
+      '{"a":"\\x"}',
+      '',
+      ' ',
+      '{"a":1} {}',
+      '{"a" 1}',
+      '[1 2]',
+      '{"a":tru}',
+      '{"a":truex}',
+    ]) {
       expect([text, fastTree(text)]).toEqual([text, undefined]);
     }
   });
 
   it('keeps duplicate keys, escapes, -0, big numbers and U+2028 exactly as jsonc-parser does', () => {
-    for (const text of ['{"a":1,"a":2}', '{"\\u00e9\\n":"\\ud83d\\ude00\\/"}', '[-0,0.5e-3,1E400,-12.75E+2]', '{"x":"\u2028\u2029"}', '"top"', '[]', '{}', '  {"a" : [ true , false , null ] }  ']) {
+    for (const text of [
+      '{"a":1,"a":2}',
+      '{"\\u00e9\\n":"\\ud83d\\ude00\\/"}',
+      '[-0,0.5e-3,1E400,-12.75E+2]',
+      '{"x":"\u2028\u2029"}',
+      '"top"',
+      '[]',
+      '{}',
+      '  {"a" : [ true , false , null ] }  ',
+    ]) {
       expect([text, agrees(text)]).toEqual([text, 'fast']);
     }
   });
@@ -135,7 +201,9 @@ describe('fastTree', () => {
     expect(files.length).toBeGreaterThanOrEqual(5);
     const fast = files.filter((f) => agrees(readFileSync(f, 'utf8')) === 'fast');
     // The fixtures hold broken files on purpose; the well-formed ones all take the fast path.
-    expect(fast.length).toBe(files.filter((f) => jsonc(readFileSync(f, 'utf8')).errors.length === 0 && readFileSync(f, 'utf8').charCodeAt(0) !== 0xfeff).length);
+    expect(fast.length).toBe(
+      files.filter((f) => jsonc(readFileSync(f, 'utf8')).errors.length === 0 && readFileSync(f, 'utf8').charCodeAt(0) !== 0xfeff).length,
+    );
   });
 });
 
@@ -177,7 +245,9 @@ describe('tooDeepAt', () => {
   });
 
   it('never counts fewer levels than jsonc-parser recurses into, whatever the text', () => {
-    const soup = fc.array(fc.constantFrom('[', ']', '{', '}', '"', '\\', ',', ':', '/', '*', '\n', '\r', 'a', '1', ' ', '//', '/*', '*/', '"a":'), { maxLength: 60 }).map((parts) => parts.join(''));
+    const soup = fc
+      .array(fc.constantFrom('[', ']', '{', '}', '"', '\\', ',', ':', '/', '*', '\n', '\r', 'a', '1', ' ', '//', '/*', '*/', '"a":'), { maxLength: 60 })
+      .map((parts) => parts.join(''));
     fc.assert(
       fc.property(soup, (text) => {
         const d = jsoncDepth(text);
@@ -199,7 +269,7 @@ describe('tooDeepAt', () => {
   it('reads 100,000 levels, a string of millions of characters and a comment left open without recursion', () => {
     expect(tooDeepAt('{"a":'.repeat(100_000))).toBe(MAX_DEPTH * 5);
     expect(tooDeepAt('['.repeat(100_000) + ']'.repeat(100_000))).toBe(MAX_DEPTH);
-    expect(tooDeepAt(`{"a": "${"x".repeat(5_000_000)}", "b": [[[]]]}`, 4)).toBe(-1);
+    expect(tooDeepAt(`{"a": "${'x'.repeat(5_000_000)}", "b": [[[]]]}`, 4)).toBe(-1);
     expect(tooDeepAt('[/* ' + '['.repeat(10_000), 1)).toBe(-1);
   });
 });

@@ -71,25 +71,40 @@ describe('expandBraces', () => {
     // Letters of one case: bash expands the ` a sequence from Z to a makes as a command substitution.
     const { word } = fc.letrec<{ word: string; braces: string }>((tie) => ({
       word: fc
-        .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('a', 'b', '', '-', '.', '0') }, { weight: 2, arbitrary: tie('braces') }, token), { maxLength: 3 })
+        .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('a', 'b', '', '-', '.', '0') }, { weight: 2, arbitrary: tie('braces') }, token), {
+          maxLength: 3,
+        })
         .map((t) => t.join('')),
       braces: fc.oneof(
         { weight: 3, arbitrary: fc.array(tie('word'), { minLength: 1, maxLength: 3 }).map((alts) => `{${alts.join(',')}}`) },
         {
           weight: 1,
           arbitrary: fc
-            .tuple(fc.constantFrom('1', '-1', '0', '01', '9', '-02', 'a', 'b', 'e', ''), fc.constantFrom('3', '-3', '10', '03', 'a', 'c', ''), fc.constantFrom('', '..2', '..-1', '..0', '..', '..x'))
+            .tuple(
+              fc.constantFrom('1', '-1', '0', '01', '9', '-02', 'a', 'b', 'e', ''),
+              fc.constantFrom('3', '-3', '10', '03', 'a', 'c', ''),
+              fc.constantFrom('', '..2', '..-1', '..0', '..', '..x'),
+            )
             .map(([from, to, step]) => `{${from}..${to}${step}}`),
         },
       ),
     }));
-    const patterns = [...fc.sample(noise, { numRuns: 1000, seed: 42 }), ...fc.sample(word.filter((p) => p.includes('{') && p.length < 40), { numRuns: 1000, seed: 7 })];
+    const patterns = [
+      ...fc.sample(noise, { numRuns: 1000, seed: 42 }),
+      ...fc.sample(
+        word.filter((p) => p.includes('{') && p.length < 40),
+        { numRuns: 1000, seed: 7 },
+      ),
+    ];
     patterns.push('{a,b}{,c}', 'a{,{b,}}', '{}{a,b}', '{},a}', '{{}a,b}', '{a..b{c,d}}', '{-03..3}', '{1..2..0}', ',{,}');
     // The count first: printf with no words left would still print its format once.
     const script = patterns.map((p) => `set -- ${p}; printf '%s\\0' $# "$@"; printf '\\1'`).join('\n');
     const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(r.stderr).toBe('');
-    const theirs = r.stdout.split('\u0001').slice(0, -1).map((out) => out.split('\0').slice(1, -1));
+    const theirs = r.stdout
+      .split('\u0001')
+      .slice(0, -1)
+      .map((out) => out.split('\0').slice(1, -1));
     expect(theirs).toHaveLength(patterns.length);
     // bash drops a word that comes out empty (`{,}`); a path that is empty is no pattern either.
     const ours = patterns.map((p) => expandBraces(p).filter((w) => w !== ''));

@@ -77,7 +77,7 @@ describe('duplicate keys and spellings', () => {
     }
   });
 
-  it('keys named like Object.prototype members are the file\'s keys, found only where the file has them', () => {
+  it("keys named like Object.prototype members are the file's keys, found only where the file has them", () => {
     for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', '__proto__']) {
       const text = `{"channels": {"${name}": {"enabled": true, "allowFrom": ["*"]}}, "providers": {"${name}": {"apiKey": "k"}}, "tools": {"mcpServers": {"${name}": {"command": "x"}}}}`;
       const eff = model(text);
@@ -95,7 +95,7 @@ describe('duplicate keys and spellings', () => {
     expect(model('{"tools": {"exec": {"value_of": 2}}}').origins.get('/tools/exec/valueOf')).toMatchObject({ kind: 'file', pointer: '/tools/exec/value_of' });
   });
 
-  it('channel names stay as written: only ChannelsConfig\'s own fields take a snake_case spelling (verified at 0.3.0)', () => {
+  it("channel names stay as written: only ChannelsConfig's own fields take a snake_case spelling (verified at 0.3.0)", () => {
     const eff = model('{"channels": {"my_plugin": {"enabled": true}, "myPlugin": {"enabled": false}, "to_string": {"enabled": true}, "send_progress": false}}');
     // (websocket is the channel 0.3.0 adds by default.)
     expect(Object.keys(eff.value['channels'] as object)).toEqual(expect.arrayContaining(['myPlugin', 'my_plugin', 'sendProgress', 'to_string', 'websocket']));
@@ -176,7 +176,9 @@ describe('NANOBOT_* variables fill what the file leaves out', () => {
   });
 
   it('a section given as JSON with camelCase keys beats snake_case keys in the file', () => {
-    expect(at('{"tools": {"restrict_to_workspace": true}}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS: '{"restrictToWorkspace": false}' }).value).toBe(false);
+    expect(at('{"tools": {"restrict_to_workspace": true}}', 'tools.restrictToWorkspace', { NANOBOT_TOOLS: '{"restrictToWorkspace": false}' }).value).toBe(
+      false,
+    );
   });
 
   it('fills a whole absent section with canonical keys', () => {
@@ -256,6 +258,9 @@ describe('defaults and coercion', () => {
 
   it('marks values nanobot would reject', () => {
     const eff = model('{"tools": {"restrictToWorkspace": "enabled", "exec": {"timeout": 1.5}}}');
-    expect(eff.load.causes.map((c) => (c.kind === 'invalid' ? c.issue.path.join('.') : c.kind)).sort()).toEqual(['tools.exec.timeout', 'tools.restrictToWorkspace']);
+    expect(eff.load.causes.map((c) => (c.kind === 'invalid' ? c.issue.path.join('.') : c.kind)).sort()).toEqual([
+      'tools.exec.timeout',
+      'tools.restrictToWorkspace',
+    ]);
   });
 });

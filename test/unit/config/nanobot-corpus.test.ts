@@ -14,7 +14,10 @@ const cases = (JSON.parse(readFileSync(join(CORPUS, 'index.json'), 'utf8')) as {
 function input(id: string): { bytes: Uint8Array; env: Record<string, string> } {
   const dir = join(CORPUS, 'cases', id);
   const envFile = join(dir, 'env.json');
-  return { bytes: readFileSync(join(dir, 'config.json')), env: existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>) : {} };
+  return {
+    bytes: readFileSync(join(dir, 'config.json')),
+    env: existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>) : {},
+  };
 }
 
 /** The fields where two verdicts differ, each with both values. */

@@ -56,7 +56,9 @@ describe('nearest', () => {
 
   it('agrees on near misses of real field names', () => {
     const fields = ['restrictToWorkspace', 'allowFrom', 'enabled', 'timeout', 'host', 'apiKey', 'groupPolicy', 'dm', 'token'];
-    const typo = fc.tuple(fc.constantFrom(...fields), fc.nat(20), fc.constantFrom('', 'x', '_')).map(([f, i, c]) => f.slice(0, i % (f.length + 1)) + c + f.slice((i % (f.length + 1)) + (c ? 0 : 1)));
+    const typo = fc
+      .tuple(fc.constantFrom(...fields), fc.nat(20), fc.constantFrom('', 'x', '_'))
+      .map(([f, i, c]) => f.slice(0, i % (f.length + 1)) + c + f.slice((i % (f.length + 1)) + (c ? 0 : 1)));
     fc.assert(
       fc.property(typo, (key) => {
         expect(nearest(key, fields)).toBe(reference(key, fields));

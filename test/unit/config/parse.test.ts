@@ -97,7 +97,12 @@ describe('parseConfig: nesting', () => {
   });
 
   it('refuses 100,000 levels at once, valid, broken or never closed', () => {
-    for (const text of ['{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), '['.repeat(100_000) + ']'.repeat(100_000), '{"a": ' + '['.repeat(100_000), '{"a": // x\n' + '{"b":'.repeat(100_000)]) {
+    for (const text of [
+      '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000),
+      '['.repeat(100_000) + ']'.repeat(100_000),
+      '{"a": ' + '['.repeat(100_000),
+      '{"a": // x\n' + '{"b":'.repeat(100_000),
+    ]) {
       const e = syntaxError(text);
       expect(e.line).toBeGreaterThanOrEqual(1);
       expect(e.reason).toMatch(/nested more than 900 levels deep/);

@@ -9,9 +9,29 @@ import { compareVersions, parseVersion, traitsFor } from '../../../src/config/ve
 const cmp = (a: string, b: string): number => comparePep440(parsePep440(a)!, parsePep440(b)!);
 
 describe('PEP 440', () => {
-  it('orders the spec\'s example (the summary of permitted suffixes and relative ordering)', () => {
-    const ordered = ['1.0.dev456', '1.0a1', '1.0a2.dev456', '1.0a12.dev456', '1.0a12', '1.0b1.dev456', '1.0b2', '1.0b2.post345.dev456', '1.0b2.post345', '1.0b2-346', '1.0c1.dev456', '1.0c1', '1.0rc2', '1.0c3', '1.0', '1.0.post456.dev34', '1.0.post456', '1.1.dev1'];
-    for (let i = 0; i < ordered.length; i++) for (let j = 0; j < ordered.length; j++) expect(Math.sign(cmp(ordered[i]!, ordered[j]!)), `${ordered[i]} vs ${ordered[j]}`).toBe(Math.sign(i - j));
+  it("orders the spec's example (the summary of permitted suffixes and relative ordering)", () => {
+    const ordered = [
+      '1.0.dev456',
+      '1.0a1',
+      '1.0a2.dev456',
+      '1.0a12.dev456',
+      '1.0a12',
+      '1.0b1.dev456',
+      '1.0b2',
+      '1.0b2.post345.dev456',
+      '1.0b2.post345',
+      '1.0b2-346',
+      '1.0c1.dev456',
+      '1.0c1',
+      '1.0rc2',
+      '1.0c3',
+      '1.0',
+      '1.0.post456.dev34',
+      '1.0.post456',
+      '1.1.dev1',
+    ];
+    for (let i = 0; i < ordered.length; i++)
+      for (let j = 0; j < ordered.length; j++) expect(Math.sign(cmp(ordered[i]!, ordered[j]!)), `${ordered[i]} vs ${ordered[j]}`).toBe(Math.sign(i - j));
   });
 
   it('puts pre-releases, dev releases and local labels where pip does (issue 17)', () => {
@@ -46,7 +66,8 @@ describe('PEP 440', () => {
   });
 
   it('refuses what is no version', () => {
-    for (const text of ['', 'banana', '1.0+', '1.0..1', '1.0-', 'x1.0', '1.0 beta 2', '1.0+local+again', '0.3.0 (main)']) expect(parsePep440(text), text).toBeUndefined();
+    for (const text of ['', 'banana', '1.0+', '1.0..1', '1.0-', 'x1.0', '1.0 beta 2', '1.0+local+again', '0.3.0 (main)'])
+      expect(parsePep440(text), text).toBeUndefined();
   });
 
   it('nanobot versions: traits follow the order (a release candidate is not yet the release)', () => {
@@ -93,7 +114,8 @@ describe('PEP 440', () => {
   const reason = python ? undefined : "no python3 with the 'packaging' module (Debian: python3-packaging)";
   it.skipIf(reason !== undefined)(`sorts generated versions as Python's packaging does${reason ? ` (skipped: ${reason})` : ''}`, () => {
     const all = fc.sample(version, 600);
-    const script = 'import json,sys\nfrom packaging.version import Version\nvs=json.load(sys.stdin)\nprint(json.dumps([str(Version(v)) for v in sorted(vs, key=Version)]))';
+    const script =
+      'import json,sys\nfrom packaging.version import Version\nvs=json.load(sys.stdin)\nprint(json.dumps([str(Version(v)) for v in sorted(vs, key=Version)]))';
     const r = spawnSync(python!, ['-c', script], { input: JSON.stringify(all), encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const theirs = JSON.parse(r.stdout) as string[];

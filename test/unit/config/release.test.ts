@@ -14,24 +14,29 @@ import { parseVersion, pickRelease } from '../../../src/config/version.js';
 const full = (name: string) => JSON.parse(readFileSync(join(ROOT, 'schemas', 'nanobot', `${name}.json`), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('release facts', () => {
-  it.each(releaseIndex().map((r) => r.name))('%s: the defaults derived from the compact schema are the file nanobot writes, for Config and every channel', (name) => {
-    const facts = releaseData(name);
-    // Two spellings differ on purpose: nanobot writes model_presets (a field with alias choices and
-    // no serialisation alias), which harden holds as modelPresets; and Signal's dump carries its
-    // computed allowFrom, which the model adds when it parses the section (model.ts computed()).
-    const want = { ...full(name)['defaults'] };
-    if ('model_presets' in want) {
-      want['modelPresets'] = want['model_presets'];
-      delete want['model_presets'];
-    }
-    expect(defaultsOf(facts.schema)).toEqual(want);
-    for (const [channel, c] of Object.entries(facts.channels.list)) {
-      const dump = full(name)['channels']['list'][channel]['defaults'];
-      if (!dump) continue;
-      const { allowFrom: _, ...rest } = dump;
-      expect(defaultsOf(c.schema), channel).toEqual(facts.convertKeys ? expect.anything() : channel === 'signal' && !('allowFrom' in (c.schema.root.properties ?? {})) ? rest : dump);
-    }
-  });
+  it.each(releaseIndex().map((r) => r.name))(
+    '%s: the defaults derived from the compact schema are the file nanobot writes, for Config and every channel',
+    (name) => {
+      const facts = releaseData(name);
+      // Two spellings differ on purpose: nanobot writes model_presets (a field with alias choices and
+      // no serialisation alias), which harden holds as modelPresets; and Signal's dump carries its
+      // computed allowFrom, which the model adds when it parses the section (model.ts computed()).
+      const want = { ...full(name)['defaults'] };
+      if ('model_presets' in want) {
+        want['modelPresets'] = want['model_presets'];
+        delete want['model_presets'];
+      }
+      expect(defaultsOf(facts.schema)).toEqual(want);
+      for (const [channel, c] of Object.entries(facts.channels.list)) {
+        const dump = full(name)['channels']['list'][channel]['defaults'];
+        if (!dump) continue;
+        const { allowFrom: _, ...rest } = dump;
+        expect(defaultsOf(c.schema), channel).toEqual(
+          facts.convertKeys ? expect.anything() : channel === 'signal' && !('allowFrom' in (c.schema.root.properties ?? {})) ? rest : dump,
+        );
+      }
+    },
+  );
 
   it('every validator a release names is emulated or listed as known and left out', () => {
     const named = new Set<string>();
@@ -46,7 +51,7 @@ describe('release facts', () => {
     expect([...named].filter((n) => !Object.hasOwn(VALIDATORS, n))).toEqual([]);
   });
 
-  it('the channel names and sections kept in code are the union of the releases\' own', () => {
+  it("the channel names and sections kept in code are the union of the releases' own", () => {
     const channels = new Set<string>();
     const sections = new Set<string>();
     for (const r of releaseIndex()) {

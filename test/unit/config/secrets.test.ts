@@ -51,7 +51,8 @@ describe('redactConfigText', () => {
   });
 
   it('leaves references, empty values and ordinary strings as they are', () => {
-    const text = '{"channels": {"telegram": {"token": "${TELEGRAM_TOKEN}", "allowFrom": ["123456789", "alice@example.com"]}, "slack": {"botToken": ""}}, "agents": {"defaults": {"model": "anthropic/claude"}}}';
+    const text =
+      '{"channels": {"telegram": {"token": "${TELEGRAM_TOKEN}", "allowFrom": ["123456789", "alice@example.com"]}, "slack": {"botToken": ""}}, "agents": {"defaults": {"model": "anthropic/claude"}}}';
     expect(redactConfigText(text)).toBe(text);
   });
 
@@ -70,7 +71,8 @@ describe('secretsInTree', () => {
   });
 
   it('knows each credential inside a value, decoded and as written', () => {
-    const text = '{"providers": {"x": {"apiBase": "https://svc:P\\u0041SS-CANARY@llm.example/v1?key=Q\\/CANARY"}}, "tools": {"mcpServers": {"a": {"args": ["--token", "ARG-CANARY"]}}}}';
+    const text =
+      '{"providers": {"x": {"apiBase": "https://svc:P\\u0041SS-CANARY@llm.example/v1?key=Q\\/CANARY"}}, "tools": {"mcpServers": {"a": {"args": ["--token", "ARG-CANARY"]}}}}';
     const found = secretsInTree(tree(text), text);
     expect(found).toEqual(expect.arrayContaining(['svc:PASS-CANARY', 'svc:P\\u0041SS-CANARY', 'Q/CANARY', 'Q\\/CANARY', 'ARG-CANARY']));
     // Nothing that is not a credential.
@@ -98,10 +100,16 @@ describe('redactor', () => {
 
 describe('redactValue', () => {
   it('hides secret fields whole and credentials by shape, at any depth', () => {
-    const value = { telegram: { token: 'CANARY-t', allowFrom: ['123'] }, mcp_servers: { a: { args: ['--api-key', 'CANARY-a'], url: 'https://u:CANARY-u@x.example' } } };
+    const value = {
+      telegram: { token: 'CANARY-t', allowFrom: ['123'] },
+      mcp_servers: { a: { args: ['--api-key', 'CANARY-a'], url: 'https://u:CANARY-u@x.example' } },
+    };
     const shown = redactValue(['channels'], value);
     expect(JSON.stringify(shown)).not.toContain('CANARY');
-    expect(shown).toEqual({ telegram: { token: '[redacted]', allowFrom: ['123'] }, mcp_servers: { a: { args: ['--api-key', '[redacted]'], url: 'https://[redacted]@x.example' } } });
+    expect(shown).toEqual({
+      telegram: { token: '[redacted]', allowFrom: ['123'] },
+      mcp_servers: { a: { args: ['--api-key', '[redacted]'], url: 'https://[redacted]@x.example' } },
+    });
   });
 });
 
@@ -113,7 +121,10 @@ describe('secretsInVariable', () => {
   });
 
   it('a JSON section given whole', () => {
-    expect(secretsInVariable('NANOBOT_TOOLS', '{"mcpServers": {"gh": {"env": {"GITHUB_TOKEN": "CANARY-2"}, "args": ["--api-key", "CANARY-3"]}}}')).toEqual(['CANARY-2', 'CANARY-3']);
+    expect(secretsInVariable('NANOBOT_TOOLS', '{"mcpServers": {"gh": {"env": {"GITHUB_TOKEN": "CANARY-2"}, "args": ["--api-key", "CANARY-3"]}}}')).toEqual([
+      'CANARY-2',
+      'CANARY-3',
+    ]);
   });
 
   it('other variables by name, by reference from the config, and by shape', () => {

@@ -35,10 +35,14 @@ function facts(dir: string, extra: Partial<DeploymentFacts> = {}): DeploymentFac
 
 /** The words each command of the printed script receives from /bin/sh. */
 function shellWords(script: string): string[][] {
-  const stubs = 'out() { printf "%s" "$1"; shift; for a; do printf "\\037%s" "$a"; done; printf "\\036"; }\nharden_stub() { out harden "$@"; }\ndocker() { out docker "$@"; }\n';
+  const stubs =
+    'out() { printf "%s" "$1"; shift; for a; do printf "\\037%s" "$a"; done; printf "\\036"; }\nharden_stub() { out harden "$@"; }\ndocker() { out docker "$@"; }\n';
   const r = spawnSync('/bin/sh', ['-c', stubs + script], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
-  return r.stdout.split('\x1e').filter(Boolean).map((c) => c.split('\x1f'));
+  return r.stdout
+    .split('\x1e')
+    .filter(Boolean)
+    .map((c) => c.split('\x1f'));
 }
 
 describe('harden docker', () => {
@@ -56,7 +60,11 @@ describe('harden docker', () => {
         expect(run![run!.indexOf('--env-file') + 1]).toBe(f.envFile);
         expect(run!.slice(-2)).toEqual(['nanobot', 'gateway']);
         const compose = parse(composeText(f)) as { services: { nanobot: Record<string, unknown> } };
-        expect(compose.services.nanobot['volumes']).toEqual([`${dir}:/home/nanobot/.nanobot`, `${f.config}:/home/nanobot/.nanobot/config.json:ro`, `${f.workspace}:/home/nanobot/.nanobot/workspace`]);
+        expect(compose.services.nanobot['volumes']).toEqual([
+          `${dir}:/home/nanobot/.nanobot`,
+          `${f.config}:/home/nanobot/.nanobot/config.json:ro`,
+          `${f.workspace}:/home/nanobot/.nanobot/workspace`,
+        ]);
         expect(compose.services.nanobot['env_file']).toEqual([f.envFile]);
         expect(compose.services.nanobot['ports']).toEqual(['127.0.0.1:18790:18790', '127.0.0.1:8765:8765']);
       }),
@@ -81,7 +89,9 @@ describe('harden docker', () => {
     expect(script).not.toContain('8765');
     const compose = composeText(facts('/home/bot/.nanobot'));
     expect(parse(compose)).toMatchObject({ services: { nanobot: { ports: ['127.0.0.1:18790:18790', '127.0.0.1:8765:8765'] } } });
-    expect(compose).toMatch(/^# {3}8765: the websocket channel that serves the WebUI \(channels\.websocket; set channels\.websocket\.enabled to false if you do not use it\)$/m);
+    expect(compose).toMatch(
+      /^# {3}8765: the websocket channel that serves the WebUI \(channels\.websocket; set channels\.websocket\.enabled to false if you do not use it\)$/m,
+    );
     expect(compose).not.toContain('docker run');
   });
 });
@@ -93,11 +103,24 @@ describe('harden systemd', () => {
         const dir = `/srv/${a}`;
         const f = facts(dir, { harden: ['/usr/bin/node', `/opt/${a}/harden.js`] });
         const unit = systemdText(f);
-        const value = (key: string) => unit.split('\n').find((l) => l.startsWith(`${key}=`))!.slice(key.length + 1);
+        const value = (key: string) =>
+          unit
+            .split('\n')
+            .find((l) => l.startsWith(`${key}=`))!
+            .slice(key.length + 1);
         // systemd resolves %% and $$ after splitting the words; splitWords is checked against systemd elsewhere.
         const unescape = (w: string) => w.replace(/%%/g, '%').replace(/\$\$/g, '$');
         expect(splitWords(value('ExecStart')).words.map(unescape)).toEqual(['/usr/local/bin/nanobot', 'gateway', '--config', f.config]);
-        expect(splitWords(value('ExecStartPre')).words.map(unescape)).toEqual(['/usr/bin/node', `/opt/${a}/harden.js`, 'audit', '--config', f.config, '--fail-on', 'high', '--no-color']);
+        expect(splitWords(value('ExecStartPre')).words.map(unescape)).toEqual([
+          '/usr/bin/node',
+          `/opt/${a}/harden.js`,
+          'audit',
+          '--config',
+          f.config,
+          '--fail-on',
+          'high',
+          '--no-color',
+        ]);
         expect(splitWords(value('ReadWritePaths')).words.map(unescape)).toEqual([dir, f.workspace]);
         expect(value('EnvironmentFile').replace(/%%/g, '%')).toBe(f.envFile);
       }),
@@ -117,17 +140,20 @@ describe('harden systemd', () => {
   });
 
   const analyze = '/usr/bin/systemd-analyze';
-  it.skipIf(!existsSync(analyze))(`systemd-analyze verify accepts the unit for a path with a space, a percent and a dollar${existsSync(analyze) ? '' : ` (skipped: ${analyze} is not installed)`}`, async () => {
-    const root = await tempDir();
-    const dir = join(root, 'my bot', '100% $HOME');
-    const bin = join(root, 'bin dir', 'nano bot');
-    await mkdir(join(root, 'bin dir'), { recursive: true });
-    await writeFile(bin, '#!/bin/sh\n');
-    await chmod(bin, 0o755);
-    const unitFile = join(root, 'nanobot.service');
-    await writeFile(unitFile, systemdText(facts(dir, { harden: [process.execPath, join(root, 'harden.js')], nanobot: bin, user: 'root' })));
-    const r = spawnSync(analyze, ['verify', unitFile], { encoding: 'utf8' });
-    const about = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.startsWith('nanobot.service:') || l.includes(unitFile));
-    expect(about.filter((l) => !/Unit .*\.target not found|Failed to create nanobot.service\/start/.test(l))).toEqual([]);
-  });
+  it.skipIf(!existsSync(analyze))(
+    `systemd-analyze verify accepts the unit for a path with a space, a percent and a dollar${existsSync(analyze) ? '' : ` (skipped: ${analyze} is not installed)`}`,
+    async () => {
+      const root = await tempDir();
+      const dir = join(root, 'my bot', '100% $HOME');
+      const bin = join(root, 'bin dir', 'nano bot');
+      await mkdir(join(root, 'bin dir'), { recursive: true });
+      await writeFile(bin, '#!/bin/sh\n');
+      await chmod(bin, 0o755);
+      const unitFile = join(root, 'nanobot.service');
+      await writeFile(unitFile, systemdText(facts(dir, { harden: [process.execPath, join(root, 'harden.js')], nanobot: bin, user: 'root' })));
+      const r = spawnSync(analyze, ['verify', unitFile], { encoding: 'utf8' });
+      const about = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.startsWith('nanobot.service:') || l.includes(unitFile));
+      expect(about.filter((l) => !/Unit .*\.target not found|Failed to create nanobot.service\/start/.test(l))).toEqual([]);
+    },
+  );
 });

@@ -22,11 +22,32 @@ const list = (key: string, items: readonly string[], style: Style, c: string, in
 const service = fc.record({
   base: fc.boolean(),
   readOnly: fc.constantFrom(undefined, 'true', 'false', '"false"', 'no'),
-  securityOpt: fc.option(fc.tuple(fc.subarray(['no-new-privileges:false', 'label:disable', '"no-new-privileges"', 'apparmor:docker-default']), fc.constantFrom<Style>('block', 'flow')), { nil: undefined }),
+  securityOpt: fc.option(
+    fc.tuple(
+      fc.subarray(['no-new-privileges:false', 'label:disable', '"no-new-privileges"', 'apparmor:docker-default']),
+      fc.constantFrom<Style>('block', 'flow'),
+    ),
+    { nil: undefined },
+  ),
   capDrop: fc.option(fc.tuple(fc.subarray(['NET_RAW', 'ALL', 'MKNOD']), fc.constantFrom<Style>('block', 'flow')), { nil: undefined }),
-  capAdd: fc.option(fc.tuple(fc.subarray(['CHOWN', 'SYS_ADMIN', 'NET_ADMIN', 'CAP_SETUID', 'SETGID']), fc.constantFrom<Style>('block', 'flow')), { nil: undefined }),
+  capAdd: fc.option(fc.tuple(fc.subarray(['CHOWN', 'SYS_ADMIN', 'NET_ADMIN', 'CAP_SETUID', 'SETGID']), fc.constantFrom<Style>('block', 'flow')), {
+    nil: undefined,
+  }),
   tmpfs: fc.constantFrom(undefined, 'scalar-run', 'scalar-tmp', 'list-tmp', 'list-run', 'flow-both'),
-  ports: fc.option(fc.tuple(fc.subarray(['"8080:80"', '"127.0.0.1:18790:18790"', '8765', "'0.0.0.0:9000:9000'", '{ target: 80, published: "8081" }', '"${BIND:-0.0.0.0}:18790:18790"']), fc.constantFrom<Style>('block', 'flow')), { nil: undefined }),
+  ports: fc.option(
+    fc.tuple(
+      fc.subarray([
+        '"8080:80"',
+        '"127.0.0.1:18790:18790"',
+        '8765',
+        "'0.0.0.0:9000:9000'",
+        '{ target: 80, published: "8081" }',
+        '"${BIND:-0.0.0.0}:18790:18790"',
+      ]),
+      fc.constantFrom<Style>('block', 'flow'),
+    ),
+    { nil: undefined },
+  ),
   privileged: fc.constantFrom(undefined, 'true', 'false'),
   order: fc.integer({ min: 0, max: 1000 }),
   comments: fc.array(comment, { minLength: 12, maxLength: 12 }),
@@ -55,7 +76,12 @@ function composeText(s: Service): string {
   if (s.ports) keys.push(list('ports', s.ports[0], s.ports[0].some((p) => p.startsWith('{')) ? 'block' : s.ports[1], c(7)));
   if (s.privileged !== undefined) keys.push([`    privileged: ${s.privileged}${c(8)}`]);
   keys.push(['    secrets:', '      - source: token', '        target: token', `        mode: 0440${c(9)}`]);
-  keys.push(['    environment:', `      RATE: 1e3${c(10)}`, '      UMASK: 0777', `      NOTE: ${s.long ? 'x'.repeat(150) + ' words after a long run that a writer would fold' : 'short'}`]);
+  keys.push([
+    '    environment:',
+    `      RATE: 1e3${c(10)}`,
+    '      UMASK: 0777',
+    `      NOTE: ${s.long ? 'x'.repeat(150) + ' words after a long run that a writer would fold' : 'short'}`,
+  ]);
   // Keys in a random order (the image first keeps the service recognisable).
   const [first, ...rest] = keys;
   const rotated = rest.length > 0 ? [...rest.slice(s.order % rest.length), ...rest.slice(0, s.order % rest.length)] : [];
@@ -83,7 +109,7 @@ function composeText(s: Service): string {
 const toList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
 function loopback(raw: unknown): unknown {
-  if (raw && typeof raw === 'object') return isLoopback(textOf((raw as Record<string, unknown>)['host_ip'] ?? '')) ? raw : { ...(raw), host_ip: '127.0.0.1' };
+  if (raw && typeof raw === 'object') return isLoopback(textOf((raw as Record<string, unknown>)['host_ip'] ?? '')) ? raw : { ...raw, host_ip: '127.0.0.1' };
   const p = parsePort(typeof raw === 'number' ? raw : String(raw).replace('${BIND:-0.0.0.0}', '0.0.0.0'));
   if (!p || isLoopback(p.hostIp)) return raw;
   const text = String(raw);
@@ -96,7 +122,8 @@ function intended(before: Record<string, unknown>, applied: readonly string[]): 
   const s = structuredClone(before);
   for (const rule of applied) {
     if (rule === 'compose-read-only') s['read_only'] = true;
-    if (rule === 'compose-no-new-privileges') s['security_opt'] = [...toList(s['security_opt']).filter((o) => !/^no-new-privileges/.test(String(o))), 'no-new-privileges:true'];
+    if (rule === 'compose-no-new-privileges')
+      s['security_opt'] = [...toList(s['security_opt']).filter((o) => !/^no-new-privileges/.test(String(o))), 'no-new-privileges:true'];
     if (rule === 'compose-cap-drop') {
       if (!toList(s['cap_drop']).includes('ALL')) s['cap_drop'] = [...toList(s['cap_drop']), 'ALL'];
       const kept = toList(s['cap_add']).filter((x) => NEEDED.includes(String(x).replace(/^CAP_/, '')));
@@ -123,8 +150,8 @@ describe('fix --compose edits bytes, not the document', () => {
         // 1. The edits lie inside the nanobot service's own lines.
         const doc = parseDocument(before);
         const services = doc.get('services') as YAMLMap;
-        const nanobot = (services.items).find((p) => (p.key as { value: string }).value === 'nanobot')!;
-        const db = (services.items).find((p) => (p.key as { value: string }).value === 'db')!;
+        const nanobot = services.items.find((p) => (p.key as { value: string }).value === 'nanobot')!;
+        const db = services.items.find((p) => (p.key as { value: string }).value === 'db')!;
         const start = (nanobot.key as { range: number[] }).range[0]!;
         const end = (db.key as { range: number[] }).range[0]!;
         for (const e of result!.edits) {
@@ -133,7 +160,8 @@ describe('fix --compose edits bytes, not the document', () => {
         }
 
         // 2. Every line no edit touches is in the result, unchanged and in order.
-        const touched = (lineStart: number, lineEnd: number) => result!.edits.some((e) => (e.length > 0 ? e.offset < lineEnd && e.offset + e.length > lineStart : e.offset > lineStart && e.offset < lineEnd));
+        const touched = (lineStart: number, lineEnd: number) =>
+          result!.edits.some((e) => (e.length > 0 ? e.offset < lineEnd && e.offset + e.length > lineStart : e.offset > lineStart && e.offset < lineEnd));
         const keptLines: string[] = [];
         let at = 0;
         for (const line of before.split('\n')) {
@@ -152,7 +180,8 @@ describe('fix --compose edits bytes, not the document', () => {
         const want = js(before);
         want['services']!['nanobot'] = intended(want['services']!['nanobot']!, edit.applied);
         const got = js(after);
-        if (edit.applied.includes('compose-privileged') && got['services']!['nanobot']!['privileged'] === false) delete got['services']!['nanobot']!['privileged'];
+        if (edit.applied.includes('compose-privileged') && got['services']!['nanobot']!['privileged'] === false)
+          delete got['services']!['nanobot']!['privileged'];
         expect(got).toEqual(want);
 
         // 4. What was applied is fixed, the rest is named, and a second run changes nothing.

@@ -13,7 +13,7 @@ describe('detectStyle', () => {
     expect(detectStyle('{}')).toMatchObject({ eol: '\n', indent: '  ' });
   });
 
-  it('tells hand-written inline arrays from nanobot\'s one-item-a-line arrays', () => {
+  it("tells hand-written inline arrays from nanobot's one-item-a-line arrays", () => {
     expect(detectStyle('{\n  "a": ["1", "2"],\n  "b": []\n}').inlineArrays).toBe(true);
     expect(detectStyle('{\n  "a": [\n    "1"\n  ]\n}').inlineArrays).toBe(false);
   });
@@ -34,7 +34,7 @@ describe('replacing a value', () => {
     expect(apply('{"tools": {"restrict_to_workspace": false}}', set('/tools/restrict_to_workspace', true))).toBe('{"tools": {"restrict_to_workspace": true}}');
   });
 
-  it('keeps an inline array inline and a multi-line array multi-line, in the file\'s indentation', () => {
+  it("keeps an inline array inline and a multi-line array multi-line, in the file's indentation", () => {
     expect(apply('{"a": {"allowFrom": ["*"]}}', set('/a/allowFrom', ['1', '2']))).toBe('{"a": {"allowFrom": ["1", "2"]}}');
     const text = '{\r\n\t"a": {\r\n\t\t"allowFrom": [\r\n\t\t\t"*"\r\n\t\t]\r\n\t}\r\n}';
     expect(apply(text, set('/a/allowFrom', ['1', '2']))).toBe('{\r\n\t"a": {\r\n\t\t"allowFrom": [\r\n\t\t\t"1",\r\n\t\t\t"2"\r\n\t\t]\r\n\t}\r\n}');
@@ -42,9 +42,11 @@ describe('replacing a value', () => {
 });
 
 describe('inserting a key', () => {
-  it('appends after the last sibling with its indentation and the file\'s line ending', () => {
+  it("appends after the last sibling with its indentation and the file's line ending", () => {
     const text = '{\r\n    "gateway": {\r\n        "port": 18790\r\n    }\r\n}\r\n';
-    expect(apply(text, set('/gateway/host', '127.0.0.1'))).toBe('{\r\n    "gateway": {\r\n        "port": 18790,\r\n        "host": "127.0.0.1"\r\n    }\r\n}\r\n');
+    expect(apply(text, set('/gateway/host', '127.0.0.1'))).toBe(
+      '{\r\n    "gateway": {\r\n        "port": 18790,\r\n        "host": "127.0.0.1"\r\n    }\r\n}\r\n',
+    );
   });
 
   it('creates missing parents as nested objects', () => {
@@ -64,7 +66,9 @@ describe('inserting a key', () => {
 
 it('inserts arrays in the layout the file uses for arrays', () => {
   expect(apply('{\n  "a": {\n    "x": ["1"]\n  }\n}', set('/a/y', ['2', '3']))).toBe('{\n  "a": {\n    "x": ["1"],\n    "y": ["2", "3"]\n  }\n}');
-  expect(apply('{\n  "a": {\n    "x": [\n      "1"\n    ]\n  }\n}', set('/a/y', ['2']))).toBe('{\n  "a": {\n    "x": [\n      "1"\n    ],\n    "y": [\n      "2"\n    ]\n  }\n}');
+  expect(apply('{\n  "a": {\n    "x": [\n      "1"\n    ]\n  }\n}', set('/a/y', ['2']))).toBe(
+    '{\n  "a": {\n    "x": [\n      "1"\n    ],\n    "y": [\n      "2"\n    ]\n  }\n}',
+  );
 });
 
 describe('removing a copy', () => {

@@ -23,7 +23,25 @@ const cases = (JSON.parse(readFileSync(join(CORPUS, 'index.json'), 'utf8')) as {
 /** An answer for every channel any release has, and for its group lists. */
 const ANSWERS = {
   allowFrom: Object.fromEntries(
-    ['telegram', 'whatsapp', 'discord', 'slack', 'mattermost', 'feishu', 'dingtalk', 'email', 'matrix', 'qq', 'napcat', 'wecom', 'weixin', 'msteams', 'mochat', 'signal', 'websocket'].map((c) => [c, [`owner-${c}`]]),
+    [
+      'telegram',
+      'whatsapp',
+      'discord',
+      'slack',
+      'mattermost',
+      'feishu',
+      'dingtalk',
+      'email',
+      'matrix',
+      'qq',
+      'napcat',
+      'wecom',
+      'weixin',
+      'msteams',
+      'mochat',
+      'signal',
+      'websocket',
+    ].map((c) => [c, [`owner-${c}`]]),
   ),
   groupAllowFrom: { slack: ['C0123ABCD'], mattermost: ['team-channel'], signal: ['group-1'] },
 };
@@ -62,7 +80,17 @@ describe('harden fix leaves a file nanobot loads, restricted and closed, or stop
         const bytes = readFileSync(join(caseDir, 'config.json'));
         const env = existsSync(join(caseDir, 'env.json')) ? (JSON.parse(readFileSync(join(caseDir, 'env.json'), 'utf8')) as Record<string, string>) : {};
         const file = join(dir, 'config.json');
-        const options: FixOptions = { configs: [file], profile: 'baseline', noHost: true, env, dryRun: true, answers: ANSWERS, acceptRisk: [], runtime: 'host', keepBackups: 1 };
+        const options: FixOptions = {
+          configs: [file],
+          profile: 'baseline',
+          noHost: true,
+          env,
+          dryRun: true,
+          answers: ANSWERS,
+          acceptRisk: [],
+          runtime: 'host',
+          keepBackups: 1,
+        };
         // A ${NAME} nanobot's service lacks: harden sees only part of that environment, and
         // cannot set it either (reported by env-reference-unset where it can tell).
         const unset = hardenVerdict(bytes, env, release.name).status !== 'ok' && causesOf(bytes, env, traits).every((k) => k === 'unset-variable');

@@ -25,7 +25,13 @@ const hardened = (v: Record<string, unknown>) => j({ tools: { restrictToWorkspac
 
 describe('plan', () => {
   it('reads answers by own key: a section named constructor is no channel of nanobot, and no answer for it answers another', async () => {
-    const text = hardened({ channels: { constructor: { enabled: true, allowFrom: ['*'] }, toString: { enabled: true, allowFrom: ['*'] }, telegram: { enabled: true, allowFrom: ['*'] } } });
+    const text = hardened({
+      channels: {
+        constructor: { enabled: true, allowFrom: ['*'] },
+        toString: { enabled: true, allowFrom: ['*'] },
+        telegram: { enabled: true, allowFrom: ['*'] },
+      },
+    });
     // Plain objects answer "constructor" and "toString" from Object.prototype: never taken as answers.
     const none = await planFor(text, { answers: { allowFrom: {} } });
     expect(none.skipped.filter((k) => k.why === 'needs-answer').map((k) => k.pointer)).toEqual(['/channels/telegram/allowFrom']);
@@ -54,13 +60,24 @@ describe('plan', () => {
 
   it('writes both places of restrictToWorkspace when the installed version is unknown', async () => {
     const p = await planFor(j({ tools: {} }), { version: 'assumed' });
-    expect(p.patches.filter((x) => x.ruleId === 'restrict-to-workspace').map((x) => x.pointer)).toEqual(['/tools/restrictToWorkspace', '/tools/exec/restrictToWorkspace']);
+    expect(p.patches.filter((x) => x.ruleId === 'restrict-to-workspace').map((x) => x.pointer)).toEqual([
+      '/tools/restrictToWorkspace',
+      '/tools/exec/restrictToWorkspace',
+    ]);
   });
 
   it('pins the camelCase key where a camelCase-form variable beats the snake_case one', async () => {
     const result = await auditText(j({ tools: { restrict_to_workspace: true } }), { env: { NANOBOT_TOOLS__RESTRICTTOWORKSPACE: 'false' } });
     const fa = result.files[0]!;
-    const p = plan({ parsed: fa.parsed, effective: fa.effective, findings: fa.findings, traits: traitsFor(parseVersion('0.3.0')!, 'flag'), answers: {}, acceptRisk: new Set(), host: { inContainer: false } });
+    const p = plan({
+      parsed: fa.parsed,
+      effective: fa.effective,
+      findings: fa.findings,
+      traits: traitsFor(parseVersion('0.3.0')!, 'flag'),
+      answers: {},
+      acceptRisk: new Set(),
+      host: { inContainer: false },
+    });
     expect(p.patches.map((x) => x.pointer)).toContain('/tools/restrictToWorkspace');
   });
 
@@ -76,7 +93,9 @@ describe('plan', () => {
   it('skips what only the owner knows, naming the flag that supplies it', async () => {
     const p = await planFor(hardened({ channels: { telegram: { enabled: true, allowFrom: ['*'] } } }));
     expect(p.patches).toEqual([]);
-    expect(p.skipped).toEqual([expect.objectContaining({ ruleId: 'allow-from-wildcard', why: 'needs-answer', message: expect.stringContaining('--allow-from telegram=ID') })]);
+    expect(p.skipped).toEqual([
+      expect.objectContaining({ ruleId: 'allow-from-wildcard', why: 'needs-answer', message: expect.stringContaining('--allow-from telegram=ID') }),
+    ]);
   });
 
   it('replaces "*" with the answers and keeps good entries', async () => {
@@ -85,7 +104,9 @@ describe('plan', () => {
   });
 
   it('turns an open Slack DM policy into an allow list', async () => {
-    const p = await planFor(hardened({ channels: { slack: { enabled: true, groupPolicy: 'allowlist' } } }), { answers: { allowFrom: { slack: ['U0123456'] } } });
+    const p = await planFor(hardened({ channels: { slack: { enabled: true, groupPolicy: 'allowlist' } } }), {
+      answers: { allowFrom: { slack: ['U0123456'] } },
+    });
     expect(p.patches.map((x) => [x.pointer, x.op === 'set' ? x.after : null])).toEqual([
       ['/channels/slack/dm/policy', 'allowlist'],
       ['/channels/slack/dm/allowFrom', ['U0123456']],

@@ -40,9 +40,9 @@ const id = fc.stringMatching(/^[1-9][0-9]{5,9}$/);
 const host = fc.constantFrom('127.0.0.1', '0.0.0.0', '', 'localhost');
 
 const channel = (name: string) =>
-  fc.record({ enabled: fc.boolean(), allowFrom: fc.array(fc.oneof(id, fc.constant('*')), { maxLength: 3 }), token: fc.constant(`FAKE-${name}-token-0000`) }).map(
-    (c): [string, Node] => [name, obj(Object.entries(c) as Entries)],
-  );
+  fc
+    .record({ enabled: fc.boolean(), allowFrom: fc.array(fc.oneof(id, fc.constant('*')), { maxLength: 3 }), token: fc.constant(`FAKE-${name}-token-0000`) })
+    .map((c): [string, Node] => [name, obj(Object.entries(c) as Entries)]);
 
 const config = fc
   .record({
@@ -54,7 +54,7 @@ const config = fc
     model: fc.string({ maxLength: 12 }),
     extra: fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.boolean()), { maxKeys: 3 }),
   })
-  .chain((c) => fc.tuple(fc.constant(c), fc.tuple(...(c.channels))))
+  .chain((c) => fc.tuple(fc.constant(c), fc.tuple(...c.channels)))
   .map(([c, channels]): Node => {
     const tools: Entries = [];
     if (c.restrict !== undefined) tools.push([c.snake ? 'restrict_to_workspace' : 'restrictToWorkspace', c.restrict]);
@@ -92,7 +92,15 @@ const options = (file: string, dryRun: boolean): FixOptions => ({
 
 async function snapshot(dir: string): Promise<string> {
   const names = (await readdir(dir, { recursive: true })).sort();
-  const parts = await Promise.all(names.map(async (n) => `${n}:${await readFile(join(dir, n)).then((b) => b.toString('base64'), () => 'dir')}`));
+  const parts = await Promise.all(
+    names.map(
+      async (n) =>
+        `${n}:${await readFile(join(dir, n)).then(
+          (b) => b.toString('base64'),
+          () => 'dir',
+        )}`,
+    ),
+  );
   return parts.join('|');
 }
 

@@ -18,7 +18,8 @@ describe('variable names', () => {
   });
 
   it('never picks a name nanobot reads as a whole section, or the unprefixed MODEL_PRESETS', () => {
-    for (const bad of ['NANOBOT_API', 'nanobot_tools', 'NANOBOT_MODEL_PRESETS', 'MODEL_PRESETS', 'MODELPRESETS', 'NANOBOT_GATEWAY__HOST']) expect(forbiddenName(bad), bad).toBe(true);
+    for (const bad of ['NANOBOT_API', 'nanobot_tools', 'NANOBOT_MODEL_PRESETS', 'MODEL_PRESETS', 'MODELPRESETS', 'NANOBOT_GATEWAY__HOST'])
+      expect(forbiddenName(bad), bad).toBe(true);
     for (const ok of ['NANOBOT_API_KEY', 'NANOBOT_TELEGRAM_TOKEN', 'TELEGRAM_TOKEN']) expect(forbiddenName(ok), ok).toBe(false);
   });
 

@@ -26,7 +26,14 @@ describe('interpolation with the project .env', () => {
   it('BIND= (set, empty) in .env: ${BIND:-127.0.0.1} is the default, so the port is on loopback', async () => {
     const dir = await project({
       '.env': 'BIND=\n',
-      'compose.yml': lines('services:', '  nanobot:', '    image: nanobot', '    ports:', '      - "${BIND:-127.0.0.1}:18790:18790"', '      - "${BIND-0.0.0.0}:8765:8765"'),
+      'compose.yml': lines(
+        'services:',
+        '  nanobot:',
+        '    image: nanobot',
+        '    ports:',
+        '      - "${BIND:-127.0.0.1}:18790:18790"',
+        '      - "${BIND-0.0.0.0}:8765:8765"',
+      ),
     });
     const p = loadComposeProject([join(dir, 'compose.yml')], {});
     expect(p.services[0]!.value['ports']).toEqual(['127.0.0.1:18790:18790', ':8765:8765']);
@@ -43,7 +50,9 @@ describe('interpolation with the project .env', () => {
 
   it('a required variable that is unset is a problem Compose reports, at its line', async () => {
     const dir = await project({ 'compose.yml': lines('services:', '  nanobot:', '    image: nanobot', '    user: ${APP_UID:?set APP_UID}') });
-    expect(loadComposeProject([join(dir, 'compose.yml')], {}).problems).toEqual([{ file: join(dir, 'compose.yml'), line: 4, message: 'required variable APP_UID is missing a value' }]);
+    expect(loadComposeProject([join(dir, 'compose.yml')], {}).problems).toEqual([
+      { file: join(dir, 'compose.yml'), line: 4, message: 'required variable APP_UID is missing a value' },
+    ]);
   });
 });
 
@@ -81,7 +90,17 @@ describe('the environment a service gets', () => {
   });
 
   it('environment: as a map, with a null value from the shell', async () => {
-    const dir = await project({ 'compose.yml': lines('services:', '  nanobot:', '    image: nanobot', '    environment:', '      NANOBOT_TOOLS__EXEC__TIMEOUT: 0', '      FROM_SHELL:', '      UNSET:') });
+    const dir = await project({
+      'compose.yml': lines(
+        'services:',
+        '  nanobot:',
+        '    image: nanobot',
+        '    environment:',
+        '      NANOBOT_TOOLS__EXEC__TIMEOUT: 0',
+        '      FROM_SHELL:',
+        '      UNSET:',
+      ),
+    });
     const [source] = readCompose([join(dir, 'compose.yml')], { FROM_SHELL: 'yes' });
     expect(source!.vars.map((v) => [v.name, v.value, v.line])).toEqual([
       ['NANOBOT_TOOLS__EXEC__TIMEOUT', '0', 5],
@@ -93,8 +112,23 @@ describe('the environment a service gets', () => {
 describe('several files, extends, include, profiles', () => {
   it('-f base -f override: merged in order; each finding at the file and line that decided it', async () => {
     const dir = await project({
-      'compose.yml': lines('services:', '  nanobot:', '    image: nanobot', '    read_only: true', '    cap_add: [SYS_ADMIN]', '    environment:', '      NANOBOT_GATEWAY__HOST: 127.0.0.1'),
-      'override.yml': lines('services:', '  nanobot:', '    read_only: false', '    cap_add: [CHOWN]', '    environment:', '      - NANOBOT_GATEWAY__HOST=0.0.0.0'),
+      'compose.yml': lines(
+        'services:',
+        '  nanobot:',
+        '    image: nanobot',
+        '    read_only: true',
+        '    cap_add: [SYS_ADMIN]',
+        '    environment:',
+        '      NANOBOT_GATEWAY__HOST: 127.0.0.1',
+      ),
+      'override.yml': lines(
+        'services:',
+        '  nanobot:',
+        '    read_only: false',
+        '    cap_add: [CHOWN]',
+        '    environment:',
+        '      - NANOBOT_GATEWAY__HOST=0.0.0.0',
+      ),
     });
     const files = [join(dir, 'compose.yml'), join(dir, 'override.yml')];
     const p = loadComposeProject(files, {});
@@ -107,14 +141,38 @@ describe('several files, extends, include, profiles', () => {
 
   it('fix --compose on two files: each finding fixed where it lives, additions in the last file', async () => {
     const dir = await project({
-      'compose.yml': lines('services:', '  nanobot:', '    image: nanobot  # base', '    privileged: true', '    cap_add:', '      - SYS_ADMIN', '      - CHOWN', '    ports: ["0.0.0.0:18790:18790"]'),
+      'compose.yml': lines(
+        'services:',
+        '  nanobot:',
+        '    image: nanobot  # base',
+        '    privileged: true',
+        '    cap_add:',
+        '      - SYS_ADMIN',
+        '      - CHOWN',
+        '    ports: ["0.0.0.0:18790:18790"]',
+      ),
       'override.yml': lines('services:', '  nanobot:', '    read_only: false   # was off'),
     });
     const files = [join(dir, 'compose.yml'), join(dir, 'override.yml')];
     const results = await fixCompose(files, { dryRun: false, keepBackups: 5 }, traits, false);
-    expect(await readFile(files[0]!, 'utf8')).toBe(lines('services:', '  nanobot:', '    image: nanobot  # base', '    cap_add:', '      - CHOWN', '    ports: ["127.0.0.1:18790:18790"]'));
+    expect(await readFile(files[0]!, 'utf8')).toBe(
+      lines('services:', '  nanobot:', '    image: nanobot  # base', '    cap_add:', '      - CHOWN', '    ports: ["127.0.0.1:18790:18790"]'),
+    );
     expect(await readFile(files[1]!, 'utf8')).toBe(
-      lines('services:', '  nanobot:', '    read_only: true   # was off', '    security_opt:', '      - no-new-privileges:true', '    cap_drop:', '      - ALL', '    cap_add:', '      - SETUID', '      - SETGID', '    tmpfs:', '      - /tmp:noexec,nosuid,size=100m'),
+      lines(
+        'services:',
+        '  nanobot:',
+        '    read_only: true   # was off',
+        '    security_opt:',
+        '      - no-new-privileges:true',
+        '    cap_drop:',
+        '      - ALL',
+        '    cap_add:',
+        '      - SETUID',
+        '      - SETGID',
+        '    tmpfs:',
+        '      - /tmp:noexec,nosuid,size=100m',
+      ),
     );
     expect(results.map((r) => [r.changed, r.remaining.length])).toEqual([
       [true, 0],
@@ -127,7 +185,20 @@ describe('several files, extends, include, profiles', () => {
   it('extends (same file and another file) and !reset', async () => {
     const dir = await project({
       'base.yml': lines('services:', '  hardened:', '    read_only: true', '    cap_drop: [ALL]', '    ports: ["0.0.0.0:1:1"]'),
-      'compose.yml': lines('services:', '  common:', '    security_opt: [no-new-privileges:true]', '  nanobot:', '    image: nanobot', '    extends:', '      file: base.yml', '      service: hardened', '    ports: !reset []', '  helper:', '    extends: common', '    image: helper'),
+      'compose.yml': lines(
+        'services:',
+        '  common:',
+        '    security_opt: [no-new-privileges:true]',
+        '  nanobot:',
+        '    image: nanobot',
+        '    extends:',
+        '      file: base.yml',
+        '      service: hardened',
+        '    ports: !reset []',
+        '  helper:',
+        '    extends: common',
+        '    image: helper',
+      ),
     });
     const p = loadComposeProject([join(dir, 'compose.yml')], {});
     const nanobot = p.services.find((s) => s.name === 'nanobot')!;
@@ -136,7 +207,7 @@ describe('several files, extends, include, profiles', () => {
     expect(nanobot.at('read_only')).toMatchObject({ file: join(dir, 'base.yml'), line: 3 });
   });
 
-  it('include: another project\'s services, with its own .env', async () => {
+  it("include: another project's services, with its own .env", async () => {
     const dir = await project({
       'bot/.env': 'BIND=0.0.0.0\n',
       'bot/compose.yml': lines('services:', '  nanobot:', '    image: nanobot', '    ports: ["${BIND}:18790:18790"]'),
@@ -147,18 +218,46 @@ describe('several files, extends, include, profiles', () => {
   });
 
   it('profiles: the only service that runs without a profile is the nanobot one', async () => {
-    const dir = await project({ 'compose.yml': lines('services:', '  bot:', '    image: example/assistant', '  debug:', '    image: busybox', '    profiles: [debug]') });
+    const dir = await project({
+      'compose.yml': lines('services:', '  bot:', '    image: example/assistant', '  debug:', '    image: busybox', '    profiles: [debug]'),
+    });
     const file = join(dir, 'compose.yml');
     expect(loadComposeProject([file], {}).services.map((s) => s.name)).toEqual(['bot']);
     expect(loadComposeProject([file], { COMPOSE_PROFILES: 'debug' }).services.map((s) => s.name)).toEqual([]);
   });
 
-  it('a YAML merge key brings in the anchor\'s keys; the fix overrides them in the service, never in the anchor', async () => {
-    const dir = await project({ 'compose.yml': lines('x-base: &base', '  privileged: true', '  read_only: false', 'services:', '  nanobot:', '    <<: *base', '    image: nanobot', '  other:', '    <<: *base', '    image: other') });
+  it("a YAML merge key brings in the anchor's keys; the fix overrides them in the service, never in the anchor", async () => {
+    const dir = await project({
+      'compose.yml': lines(
+        'x-base: &base',
+        '  privileged: true',
+        '  read_only: false',
+        'services:',
+        '  nanobot:',
+        '    <<: *base',
+        '    image: nanobot',
+        '  other:',
+        '    <<: *base',
+        '    image: other',
+      ),
+    });
     const file = join(dir, 'compose.yml');
     await fixCompose(file, { dryRun: false, keepBackups: 5 }, traits, false);
     const text = await readFile(file, 'utf8');
-    expect(text.startsWith(lines('x-base: &base', '  privileged: true', '  read_only: false', 'services:', '  nanobot:', '    <<: *base', '    image: nanobot', '    read_only: true'))).toBe(true);
+    expect(
+      text.startsWith(
+        lines(
+          'x-base: &base',
+          '  privileged: true',
+          '  read_only: false',
+          'services:',
+          '  nanobot:',
+          '    <<: *base',
+          '    image: nanobot',
+          '    read_only: true',
+        ),
+      ),
+    ).toBe(true);
     expect(text).toContain('    privileged: false\n');
     expect(text.endsWith(lines('  other:', '    <<: *base', '    image: other'))).toBe(true);
   });

@@ -41,12 +41,19 @@ describe('redactComposeText', () => {
   });
 
   it('shows what is not a secret as it was', () => {
-    for (const kept of ['- NANOBOT_GATEWAY__HOST=127.0.0.1', '- TELEGRAM_TOKEN=${TELEGRAM_TOKEN}', 'PGPORT: 5432', 'MAX_TOKENS: 4096', '- "5432:5432"', 'image: ghcr.io/hkuds/nanobot:latest']) {
+    for (const kept of [
+      '- NANOBOT_GATEWAY__HOST=127.0.0.1',
+      '- TELEGRAM_TOKEN=${TELEGRAM_TOKEN}',
+      'PGPORT: 5432',
+      'MAX_TOKENS: 4096',
+      '- "5432:5432"',
+      'image: ghcr.io/hkuds/nanobot:latest',
+    ]) {
       expect(shown).toContain(kept);
     }
   });
 
-  it('replaces only the credential part of a value, in the value\'s own quoting', () => {
+  it("replaces only the credential part of a value, in the value's own quoting", () => {
     expect(shown).toContain('command: ["gateway", "--api-key", "[redacted]"]');
     expect(shown).toContain('- OPENAI_API_KEY=[redacted]');
     expect(shown).toContain('- "GH_TOKEN=[redacted]"');

@@ -53,11 +53,16 @@ describe('compose audit', () => {
 
   it('flags the host network', () => {
     const c = parseCompose('/c.yml', 'services:\n  nanobot:\n    image: nanobot\n    network_mode: host\n');
-    expect(composeFindings(c, { traits, bwrap: false }).filter((f) => f.ruleId === 'compose-host-network').map((f) => f.line)).toEqual([4]);
+    expect(
+      composeFindings(c, { traits, bwrap: false })
+        .filter((f) => f.ruleId === 'compose-host-network')
+        .map((f) => f.line),
+    ).toEqual([4]);
   });
 
   it('names the price of the bwrap sandbox instead of flagging its grants', () => {
-    const text = 'services:\n  nanobot:\n    image: nanobot\n    cap_drop: [ALL]\n    cap_add: [CHOWN, SETUID, SETGID, SYS_ADMIN]\n    security_opt: ["no-new-privileges:true", "apparmor:unconfined", "seccomp:unconfined"]\n';
+    const text =
+      'services:\n  nanobot:\n    image: nanobot\n    cap_drop: [ALL]\n    cap_add: [CHOWN, SETUID, SETGID, SYS_ADMIN]\n    security_opt: ["no-new-privileges:true", "apparmor:unconfined", "seccomp:unconfined"]\n';
     const c = parseCompose('/c.yml', text);
     const withSandbox = composeFindings(c, { traits, bwrap: true }).map((f) => f.ruleId);
     expect(withSandbox).toContain('compose-bwrap-trade');

@@ -39,19 +39,28 @@ describe('systemd units', () => {
     const c = await ctx();
     const data = join(c.file, '..');
     const good = join(data, 'good.service');
-    await writeFile(good, `[Service]\nUser=nanobot\nExecStart=/usr/bin/nanobot gateway\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=read-only\nReadWritePaths=${data}\nPrivateTmp=yes\n`);
+    await writeFile(
+      good,
+      `[Service]\nUser=nanobot\nExecStart=/usr/bin/nanobot gateway\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=read-only\nReadWritePaths=${data}\nPrivateTmp=yes\n`,
+    );
     expect(ids((await deploymentFindings({ ...c, units: [good] })).filter((f) => f.ruleId.startsWith('systemd-')))).toEqual([]);
     const hides = join(data, 'hides.service');
-    await writeFile(hides, '[Service]\nUser=nanobot\nExecStart=/usr/bin/nanobot gateway\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=read-only\nPrivateTmp=yes\n');
+    await writeFile(
+      hides,
+      '[Service]\nUser=nanobot\nExecStart=/usr/bin/nanobot gateway\nNoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=read-only\nPrivateTmp=yes\n',
+    );
     const sandbox = (await deploymentFindings({ ...c, units: [hides] })).find((f) => f.ruleId === 'systemd-sandbox');
     expect(sandbox?.message).toMatch(/without ReadWritePaths=.*nanobot cannot save sessions/);
   });
 
-  it('reports systemd-analyze security\'s exposure score where systemd answers', async () => {
+  it("reports systemd-analyze security's exposure score where systemd answers", async () => {
     const c = await ctx();
     const unit = join(c.file, '..', 'nanobot.service');
     await writeFile(unit, '[Service]\nExecStart=/usr/bin/nanobot gateway\n');
-    const run = async (command: string) => (command === 'systemd-analyze' ? { code: 0, stdout: '  NAME  DESCRIPTION  EXPOSURE\n→ Overall exposure level for nanobot.service: 9.6 UNSAFE 😨\n' } : undefined);
+    const run = async (command: string) =>
+      command === 'systemd-analyze'
+        ? { code: 0, stdout: '  NAME  DESCRIPTION  EXPOSURE\n→ Overall exposure level for nanobot.service: 9.6 UNSAFE 😨\n' }
+        : undefined;
     const found = (await deploymentFindings({ ...c, units: [unit], run })).filter((f) => f.ruleId === 'systemd-exposure');
     expect(found.map((f) => f.message)).toEqual(['systemd-analyze security rates nanobot.service 9.6 (UNSAFE)']);
     const down = async (command: string) => (command === 'systemd-analyze' ? { code: 0, stdout: '' } : undefined);
@@ -71,12 +80,14 @@ describe('systemd units', () => {
 
 describe('/proc fixtures', () => {
   it('parses LISTEN sockets from /proc/net/tcp and tcp6', () => {
-    const v4 = '  sl  local_address rem_address   st\n   0: 00000000:4976 00000000:0000 0A 0\n   1: 0100007F:223D 00000000:0000 0A 0\n   2: 0100007F:1F90 0100007F:9C40 01 0\n';
+    const v4 =
+      '  sl  local_address rem_address   st\n   0: 00000000:4976 00000000:0000 0A 0\n   1: 0100007F:223D 00000000:0000 0A 0\n   2: 0100007F:1F90 0100007F:9C40 01 0\n';
     expect(parseProcNet(v4, false)).toEqual([
       { address: '0.0.0.0', port: 18806 },
       { address: '127.0.0.1', port: 8765 },
     ]);
-    const v6 = '  sl  local_address\n   0: 00000000000000000000000000000000:22C4 00000000000000000000000000000000:0000 0A 0\n   1: 00000000000000000000000001000000:22C4 00000000000000000000000000000000:0000 0A 0\n';
+    const v6 =
+      '  sl  local_address\n   0: 00000000000000000000000000000000:22C4 00000000000000000000000000000000:0000 0A 0\n   1: 00000000000000000000000001000000:22C4 00000000000000000000000000000000:0000 0A 0\n';
     expect(parseProcNet(v6, true)).toEqual([
       { address: '::', port: 8900 },
       { address: '::1', port: 8900 },
@@ -95,7 +106,7 @@ describe('/proc fixtures', () => {
       await writeFile(join(c.procRoot, pid, 'cmdline'), cmd.join('\0') + '\0');
       await writeFile(join(c.procRoot, pid, 'status'), `Name:\tx\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`);
     }
-    expect((nanobotProcesses(c.procRoot))!.map((p) => [p.pid, p.uid])).toEqual([
+    expect(nanobotProcesses(c.procRoot)!.map((p) => [p.pid, p.uid])).toEqual([
       [101, 0],
       [102, 1000],
     ]);
@@ -113,11 +124,14 @@ describe('/proc fixtures', () => {
 
   it('on macOS: processes from ps, sockets from lsof', async () => {
     const ps = '  101     0 /opt/homebrew/bin/python3 -m nanobot gateway\n  102   501 /usr/bin/node /x/bin/harden.js audit\n  103   501 -zsh\n';
-    const lsof = 'COMMAND   PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\nPython  101 root   7u  IPv4 0x1      0t0  TCP *:18790 (LISTEN)\nPython  101 root   8u  IPv6 0x2      0t0  TCP [::1]:8900 (LISTEN)\n';
+    const lsof =
+      'COMMAND   PID USER   FD   TYPE DEVICE SIZE/OFF NODE NAME\nPython  101 root   7u  IPv4 0x1      0t0  TCP *:18790 (LISTEN)\nPython  101 root   8u  IPv6 0x2      0t0  TCP [::1]:8900 (LISTEN)\n';
     const run = async (command: string) => (command === 'ps' ? { code: 0, stdout: ps } : command === 'lsof' ? { code: 0, stdout: lsof } : undefined);
     const found = await deploymentFindings(await ctx({ platform: 'darwin', run }));
     expect(found.filter((f) => f.ruleId === 'process-root').map((f) => f.message)).toEqual(['process 101 (nanobot gateway) runs as root']);
-    expect(found.filter((f) => f.ruleId === 'listener-wildcard').map((f) => f.message)).toEqual(['port 18790 (gateway) listens on 0.0.0.0, whatever the config says']);
+    expect(found.filter((f) => f.ruleId === 'listener-wildcard').map((f) => f.message)).toEqual([
+      'port 18790 (gateway) listens on 0.0.0.0, whatever the config says',
+    ]);
   });
 });
 
@@ -132,7 +146,9 @@ describe('on this machine, against the real /proc', () => {
     const port = (server.address() as { port: number }).port;
     const c = await ctx({ procRoot: '/proc', config: { channels: { websocket: { port } } } });
     const found = (await deploymentFindings(c)).filter((f) => f.ruleId === 'listener-wildcard');
-    expect(found.map((f) => [f.severity, f.message])).toEqual([['critical', `port ${port} (the WebUI, which controls the agent) listens on 0.0.0.0, whatever the config says`]]);
+    expect(found.map((f) => [f.severity, f.message])).toEqual([
+      ['critical', `port ${port} (the WebUI, which controls the agent) listens on 0.0.0.0, whatever the config says`],
+    ]);
   });
 
   it.skipIf(process.getuid?.() !== 0)('a nanobot process running as root is found in the real process table', async () => {
@@ -149,7 +165,7 @@ describe('on this machine, against the real /proc', () => {
 });
 
 describe('firewall', () => {
-  it('names the rule to close the gateway port, from ufw\'s own status', async () => {
+  it("names the rule to close the gateway port, from ufw's own status", async () => {
     const run = async (command: string) => (command === 'ufw' ? { code: 0, stdout: 'Status: active\n\nTo Action From\n22/tcp ALLOW Anywhere\n' } : undefined);
     const found = await deploymentFindings(await ctx({ run, config: { gateway: { host: '0.0.0.0', port: 18790 } } }));
     const fw = found.find((f) => f.ruleId === 'firewall-open');
@@ -190,14 +206,34 @@ describe('running containers (docker inspect)', () => {
     const inspect = [
       {
         Name: '/nanobot',
-        HostConfig: { ReadonlyRootfs: false, SecurityOpt: null, CapDrop: null, CapAdd: ['NET_ADMIN'], Privileged: true, NetworkMode: 'bridge', PortBindings: { '18790/tcp': [{ HostIp: '', HostPort: '18790' }], '8765/tcp': [{ HostIp: '127.0.0.1', HostPort: '8765' }] } },
+        HostConfig: {
+          ReadonlyRootfs: false,
+          SecurityOpt: null,
+          CapDrop: null,
+          CapAdd: ['NET_ADMIN'],
+          Privileged: true,
+          NetworkMode: 'bridge',
+          PortBindings: { '18790/tcp': [{ HostIp: '', HostPort: '18790' }], '8765/tcp': [{ HostIp: '127.0.0.1', HostPort: '8765' }] },
+        },
         Mounts: [{ Source: '/var/run/docker.sock', Destination: '/var/run/docker.sock', RW: true }],
       },
     ];
     const run = async (command: string, args: string[]) =>
-      command !== 'docker' ? undefined : args[0] === 'ps' ? { code: 0, stdout: 'abc123\tnanobot:latest\t"nanobot gateway"\tnanobot\n' } : { code: 0, stdout: JSON.stringify(inspect) };
+      command !== 'docker'
+        ? undefined
+        : args[0] === 'ps'
+          ? { code: 0, stdout: 'abc123\tnanobot:latest\t"nanobot gateway"\tnanobot\n' }
+          : { code: 0, stdout: JSON.stringify(inspect) };
     const found = (await deploymentFindings(await ctx({ run, env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } }))).filter((f) => f.ruleId.startsWith('compose-'));
-    expect(found.map((f) => f.ruleId).sort()).toEqual(['compose-cap-drop', 'compose-docker-socket', 'compose-no-new-privileges', 'compose-ports-loopback', 'compose-privileged', 'compose-read-only', 'compose-tmpfs']);
+    expect(found.map((f) => f.ruleId).sort()).toEqual([
+      'compose-cap-drop',
+      'compose-docker-socket',
+      'compose-no-new-privileges',
+      'compose-ports-loopback',
+      'compose-privileged',
+      'compose-read-only',
+      'compose-tmpfs',
+    ]);
     expect(found.find((f) => f.ruleId === 'compose-ports-loopback')?.message).toBe('container nanobot in docker inspect publishes 18790 on all interfaces');
   });
 

@@ -33,12 +33,18 @@ describe('systemd units', () => {
 
   it('reads a quoted value of ten million characters and 50,000 continued lines', async () => {
     const long = 'x'.repeat(10_000_000);
-    expect(splitEnvironment(`"A=${long}" B=1`)).toEqual([{ name: 'A', value: long }, { name: 'B', value: '1' }]);
+    expect(splitEnvironment(`"A=${long}" B=1`)).toEqual([
+      { name: 'A', value: long },
+      { name: 'B', value: '1' },
+    ]);
     // An unclosed quote makes the assignment invalid, and systemd ignores the line (systemd.exec).
     expect(splitEnvironment(`"A=${long} B=1`)).toEqual([]);
     const dir = await tempDir();
     const unit = join(dir, 'nanobot.service');
-    await writeFile(unit, `[Service]\nEnvironment=A=1 \\\n${Array.from({ length: 50_000 }, (_, i) => `B${i}=x`).join(' \\\n')}\nExecStart=/usr/bin/nanobot gateway\n`);
+    await writeFile(
+      unit,
+      `[Service]\nEnvironment=A=1 \\\n${Array.from({ length: 50_000 }, (_, i) => `B${i}=x`).join(' \\\n')}\nExecStart=/usr/bin/nanobot gateway\n`,
+    );
     const source = readUnit(unit, join(dir, 'config.json'));
     expect(source?.vars).toHaveLength(50_001);
     expect(source?.vars[50_000]).toMatchObject({ name: 'B49999', value: 'x', line: 2 });
@@ -48,7 +54,10 @@ describe('systemd units', () => {
     const { file } = await writeConfig(MINIMAL);
     const dir = await tempDir();
     const unit = join(dir, 'nanobot.service');
-    await writeFile(unit, `[Unit]\nDescription=nanobot\n\n[Service]\nUser=nanobot\nExecStart=/usr/local/bin/nanobot gateway --config ${file}\nEnvironment=PYTHONUNBUFFERED=1 NANOBOT_GATEWAY__HOST=0.0.0.0\nEnvironmentFile=-${join(dir, 'bot.env')}\n`);
+    await writeFile(
+      unit,
+      `[Unit]\nDescription=nanobot\n\n[Service]\nUser=nanobot\nExecStart=/usr/local/bin/nanobot gateway --config ${file}\nEnvironment=PYTHONUNBUFFERED=1 NANOBOT_GATEWAY__HOST=0.0.0.0\nEnvironmentFile=-${join(dir, 'bot.env')}\n`,
+    );
     await writeFile(join(dir, 'bot.env'), '# tokens\nNANOBOT_TOOLS__EXEC__TIMEOUT=0\n');
     const result = await run(file, { units: [unit] });
     const found = result.findings.filter((f) => f.ruleId === 'env-override').map((f) => [f.file, f.line, f.source.name, f.severity, f.pointer]);
@@ -61,7 +70,10 @@ describe('systemd units', () => {
     const { file } = await writeConfig(JSON.stringify({ gateway: { host: '127.0.0.1' } }));
     const dir = await tempDir();
     const unit = join(dir, 'nanobot.service');
-    await writeFile(unit, `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironment='NANOBOT_TOOLS={"restrictToWorkspace": false, "web": {"search": {"apiKey": "SECRET-in-json-9"}}}'\n`);
+    await writeFile(
+      unit,
+      `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironment='NANOBOT_TOOLS={"restrictToWorkspace": false, "web": {"search": {"apiKey": "SECRET-in-json-9"}}}'\n`,
+    );
     const result = await run(file, { units: [unit] });
     const override = result.findings.find((f) => f.ruleId === 'env-override');
     expect(override?.message).toMatch(/^NANOBOT_TOOLS=\(a JSON section\) /);
@@ -72,9 +84,14 @@ describe('systemd units', () => {
     const { file } = await writeConfig(MINIMAL);
     const dir = await tempDir();
     const unit = join(dir, 'nanobot.service');
-    await writeFile(unit, `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironmentFile=${join(dir, 'missing.env')}\nEnvironmentFile=-${join(dir, 'optional.env')}\n`);
+    await writeFile(
+      unit,
+      `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironmentFile=${join(dir, 'missing.env')}\nEnvironmentFile=-${join(dir, 'optional.env')}\n`,
+    );
     const notes = (await run(file, { units: [unit] })).findings.filter((f) => f.ruleId === 'not-checked' && f.message.includes('environment file'));
-    expect(notes.map((f) => f.message)).toEqual([`the environment file ${join(dir, 'missing.env')} (named by nanobot.service) not checked: it cannot be read, so the variables it sets are unknown`]);
+    expect(notes.map((f) => f.message)).toEqual([
+      `the environment file ${join(dir, 'missing.env')} (named by nanobot.service) not checked: it cannot be read, so the variables it sets are unknown`,
+    ]);
   });
 
   it('a unit for another config does not count', async () => {
@@ -90,7 +107,10 @@ describe('systemd units', () => {
     const { file } = await writeConfig(MINIMAL);
     const home = await tempDir();
     await mkdir(join(home, '.config', 'systemd', 'user'), { recursive: true });
-    await writeFile(join(home, '.config', 'systemd', 'user', 'nanobot-gateway.service'), `[Service]\nExecStart=%h/.local/bin/nanobot gateway\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n`);
+    await writeFile(
+      join(home, '.config', 'systemd', 'user', 'nanobot-gateway.service'),
+      `[Service]\nExecStart=%h/.local/bin/nanobot gateway\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n`,
+    );
     const result = await run(file, { env: { HOME: home } });
     expect(result.findings.map((f) => f.ruleId).filter((id) => id.startsWith('env-'))).toEqual(['env-override']);
   });
@@ -104,7 +124,20 @@ describe('compose files', () => {
     const compose = join(dir, 'docker-compose.yml');
     await writeFile(
       compose,
-      ['services:', '  nanobot:', '    image: hkuds/nanobot:latest', '    env_file: nanobot.env', '    environment:', '      # the gateway', '      NANOBOT_GATEWAY__HOST: ${BIND}', '  db:', '    image: postgres', '    environment:', '      - POSTGRES_PASSWORD=x', ''].join('\n'),
+      [
+        'services:',
+        '  nanobot:',
+        '    image: hkuds/nanobot:latest',
+        '    env_file: nanobot.env',
+        '    environment:',
+        '      # the gateway',
+        '      NANOBOT_GATEWAY__HOST: ${BIND}',
+        '  db:',
+        '    image: postgres',
+        '    environment:',
+        '      - POSTGRES_PASSWORD=x',
+        '',
+      ].join('\n'),
     );
     const [source, ...rest] = readCompose(compose, {});
     expect(rest).toEqual([]);
@@ -123,7 +156,16 @@ describe('compose files', () => {
 
 describe('${NAME} references', () => {
   it('are fine when the env file beside the config sets them, info when set nowhere harden can see', async () => {
-    const { file } = await writeConfig(JSON.stringify({ tools: { restrictToWorkspace: true, exec: { timeout: 30 } }, providers: { openrouter: { apiKey: '${OPENROUTER_API_KEY}' }, groq: { apiKey: '${GROQ_API_KEY}' } } }, null, 2));
+    const { file } = await writeConfig(
+      JSON.stringify(
+        {
+          tools: { restrictToWorkspace: true, exec: { timeout: 30 } },
+          providers: { openrouter: { apiKey: '${OPENROUTER_API_KEY}' }, groq: { apiKey: '${GROQ_API_KEY}' } },
+        },
+        null,
+        2,
+      ),
+    );
     await writeFile(join(file, '..', 'nanobot.env'), 'OPENROUTER_API_KEY=sk-or-FAKE\n');
     const result = await run(file);
     const refs = result.findings.filter((f) => f.ruleId.startsWith('env-'));
@@ -138,9 +180,23 @@ describe('the fix pins the value in the file', () => {
     const dir = await tempDir();
     const unit = join(dir, 'nanobot.service');
     await writeFile(unit, `[Service]\nExecStart=/usr/bin/nanobot gateway\nEnvironment=NANOBOT_GATEWAY__HOST=0.0.0.0\n`);
-    const [result] = await fix({ configs: [file], profile: 'baseline', noHost: false, nanobotVersion: '0.3.0', env: {}, units: [unit], dryRun: false, answers: {}, acceptRisk: [], runtime: 'host', keepBackups: 5 });
+    const [result] = await fix({
+      configs: [file],
+      profile: 'baseline',
+      noHost: false,
+      nanobotVersion: '0.3.0',
+      env: {},
+      units: [unit],
+      dryRun: false,
+      answers: {},
+      acceptRisk: [],
+      runtime: 'host',
+      keepBackups: 5,
+    });
     expect(result!.applied.map((p) => [p.pointer, p.op === 'set' ? p.after : null])).toEqual([['/gateway/host', '127.0.0.1']]);
-    expect(result!.skipped.map((s) => s.message).filter((m) => m.includes('NANOBOT_'))).toEqual([`remove NANOBOT_GATEWAY__HOST from ${unit}:3; with the value in the config it no longer decides anything`]);
+    expect(result!.skipped.map((s) => s.message).filter((m) => m.includes('NANOBOT_'))).toEqual([
+      `remove NANOBOT_GATEWAY__HOST from ${unit}:3; with the value in the config it no longer decides anything`,
+    ]);
     expect(result!.remaining.map((f) => f.ruleId).filter((id) => id.startsWith('env-'))).toEqual(['env-override-shadowed']);
   });
 });

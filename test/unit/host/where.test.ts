@@ -28,7 +28,12 @@ describe('where nanobot runs', () => {
   it('a /.dockerenv where harden runs, and no nanobot there, is no evidence: the guide applies, and it says nothing was found', async () => {
     const { dir, input } = await setUp();
     await writeFile(join(dir, 'root', '.dockerenv'), '');
-    expect(await whereNanobotRuns(input())).toEqual({ where: 'unknown', evidence: expect.stringMatching(/^no compose file, container, unit or process of nanobot was found for this config, so the guide applies: 127\.0\.0\.1$/) as unknown });
+    expect(await whereNanobotRuns(input())).toEqual({
+      where: 'unknown',
+      evidence: expect.stringMatching(
+        /^no compose file, container, unit or process of nanobot was found for this config, so the guide applies: 127\.0\.0\.1$/,
+      ) as unknown,
+    });
   });
 
   it('nanobot installed in the same container harden runs in is', async () => {
@@ -44,9 +49,15 @@ describe('where nanobot runs', () => {
 
   it('a compose file beside the config whose service mounts its directory', async () => {
     const { dir, input } = await setUp();
-    await writeFile(join(dir, 'bot', 'compose.yml'), 'services:\n  bot:\n    image: ghcr.io/hkuds/nanobot\n    volumes:\n      - ./.nanobot:/home/nanobot/.nanobot\n');
+    await writeFile(
+      join(dir, 'bot', 'compose.yml'),
+      'services:\n  bot:\n    image: ghcr.io/hkuds/nanobot\n    volumes:\n      - ./.nanobot:/home/nanobot/.nanobot\n',
+    );
     const found = await whereNanobotRuns(input());
-    expect(found).toEqual({ where: 'container', evidence: `the compose service bot (${join(dir, 'bot', 'compose.yml')}:5) mounts ${join(dir, 'bot', '.nanobot')}` });
+    expect(found).toEqual({
+      where: 'container',
+      evidence: `the compose service bot (${join(dir, 'bot', 'compose.yml')}:5) mounts ${join(dir, 'bot', '.nanobot')}`,
+    });
   });
 
   it('a compose file that mounts another directory is no evidence', async () => {

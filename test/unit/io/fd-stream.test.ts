@@ -21,9 +21,13 @@ describe('fdStream', () => {
       sizes.push(Math.min(len, 5));
       return writeSync(f, b, off, Math.min(len, 5));
     }) as typeof writeSync;
-    const out = fdStream(fd, () => {
-      throw new Error('no fallback expected');
-    }, short);
+    const out = fdStream(
+      fd,
+      () => {
+        throw new Error('no fallback expected');
+      },
+      short,
+    );
     expect(out.write('héllo, wörld: 0123456789\n')).toBe(true);
     closeSync(fd);
     expect(readFileSync(file, 'utf8')).toBe('héllo, wörld: 0123456789\n');
@@ -32,12 +36,16 @@ describe('fdStream', () => {
 
   it('drops the rest once the reader has gone (EPIPE), without throwing', () => {
     let calls = 0;
-    const out = fdStream(1, () => {
-      throw new Error('no fallback expected');
-    }, () => {
-      calls++;
-      throw error('EPIPE');
-    });
+    const out = fdStream(
+      1,
+      () => {
+        throw new Error('no fallback expected');
+      },
+      () => {
+        calls++;
+        throw error('EPIPE');
+      },
+    );
     expect(out.write('a')).toBe(false);
     expect(out.write('b')).toBe(false);
     expect(calls).toBe(1);
@@ -46,22 +54,30 @@ describe('fdStream', () => {
   it('hands what is left to the stream when the descriptor would block (EAGAIN)', () => {
     const got: string[] = [];
     let first = true;
-    const out = fdStream(1, () => ({ write: (chunk: Uint8Array | string) => got.push(Buffer.from(chunk).toString()) > 0 }) as unknown as NodeJS.WritableStream, ((_fd: number, _b: Uint8Array, _off: number, _len: number) => {
-      if (first) {
-        first = false;
-        return 3;
-      }
-      throw error('EAGAIN');
-    }) as unknown as typeof writeSync);
+    const out = fdStream(
+      1,
+      () => ({ write: (chunk: Uint8Array | string) => got.push(Buffer.from(chunk).toString()) > 0 }) as unknown as NodeJS.WritableStream,
+      ((_fd: number, _b: Uint8Array, _off: number, _len: number) => {
+        if (first) {
+          first = false;
+          return 3;
+        }
+        throw error('EAGAIN');
+      }) as unknown as typeof writeSync,
+    );
     out.write('abcdef');
     out.write('ghi');
     expect(got).toEqual(['def', 'ghi']);
   });
 
   it('throws any other error (a full disk is not the reader leaving)', () => {
-    const out = fdStream(1, () => process.stdout, () => {
-      throw error('ENOSPC');
-    });
+    const out = fdStream(
+      1,
+      () => process.stdout,
+      () => {
+        throw error('ENOSPC');
+      },
+    );
     expect(() => out.write('x')).toThrow('ENOSPC');
   });
 
@@ -83,7 +99,9 @@ describe('fdStream', () => {
 describe('the built CLI on a non-blocking pipe', () => {
   it('delivers all of a long report when the pipe fills (EAGAIN), before it exits', async () => {
     const dir = await tempDir();
-    const channels = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [i === 0 ? 'telegram' : `ch${i}`, { enabled: true, token: `FAKE-${i}`, allowFrom: [] }]));
+    const channels = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [i === 0 ? 'telegram' : `ch${i}`, { enabled: true, token: `FAKE-${i}`, allowFrom: [] }]),
+    );
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ channels }, null, 2), { mode: 0o600 });
     const args = [join(ROOT, 'bin', 'harden.js'), 'audit', '--config', config, '--no-host', '--nanobot-version', '0.3.0', '--format', 'json'];

@@ -36,7 +36,9 @@ describe('atomicWrite', () => {
     const { dir, file } = await config();
     const t = target(file);
     try {
-      expect(() => atomicWrite(t, '{"a": 2}', 0o600, Buffer.from('{"a": 1}'), { beforeCheck: () => writeFileSync(file, '{"nanobot": "saved"}') })).toThrow(StaleFileError);
+      expect(() => atomicWrite(t, '{"a": 2}', 0o600, Buffer.from('{"a": 1}'), { beforeCheck: () => writeFileSync(file, '{"nanobot": "saved"}') })).toThrow(
+        StaleFileError,
+      );
     } finally {
       closeTarget(t);
     }

@@ -13,7 +13,14 @@ async function reportFor(files: string[], options: { failOn?: Severity; profile?
   const result = await audit({ configs: files, profile: options.profile ?? 'baseline', noHost: true, nanobotVersion: '0.3.0', env: {} });
   const names = result.files.map((f) => f.file);
   // Assembled the way src/cli/audit.ts does it.
-  return { profile: result.profile, nanobot: result.nanobot, files: names, findings: result.findings, summary: summarize(result.findings, options.failOn ?? 'low', names), errors: result.errors };
+  return {
+    profile: result.profile,
+    nanobot: result.nanobot,
+    files: names,
+    findings: result.findings,
+    summary: summarize(result.findings, options.failOn ?? 'low', names),
+    errors: result.errors,
+  };
 }
 
 /** The same report with another --fail-on. */
@@ -142,7 +149,11 @@ describe('renderJunit', () => {
     const passing = all.find((s) => s.name === clean.file)!;
     expect(passing.declared).toEqual({ tests: 1, failures: 0, skipped: 0 });
     expect(passing.actual).toEqual({ tests: 1, failures: 0, skipped: 0 });
-    expect(xml).toMatch(new RegExp(`<testsuite name="${clean.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>\\n\\s*<properties>\\n\\s*<property name="hardening-score" value="100"/>\\n\\s*</properties>\\n\\s*<testcase [^>]*name="no findings"/>\\n\\s*</testsuite>`));
+    expect(xml).toMatch(
+      new RegExp(
+        `<testsuite name="${clean.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"[^>]*>\\n\\s*<properties>\\n\\s*<property name="hardening-score" value="100"/>\\n\\s*</properties>\\n\\s*<testcase [^>]*name="no findings"/>\\n\\s*</testsuite>`,
+      ),
+    );
     expect(totals(xml)).toEqual({ tests: 11, failures: 3, skipped: 7 });
 
     // Only clean configs: still one case each, nothing failed.
@@ -154,7 +165,13 @@ describe('renderJunit', () => {
   it('skips waived and known findings even at or above --fail-on, as the exit code does', async () => {
     const { file } = await copyFixture('audit/hand-edited-traps.json');
     const report = await reportFor([file]);
-    const findings = report.findings.map((f) => (f.ruleId === 'restrict-to-workspace' ? { ...f, waived: { reason: 'lab', expires: '2099-01-01' } } : f.ruleId === 'dm-policy-open' ? { ...f, known: true } : f));
+    const findings = report.findings.map((f) =>
+      f.ruleId === 'restrict-to-workspace'
+        ? { ...f, waived: { reason: 'lab', expires: '2099-01-01' } }
+        : f.ruleId === 'dm-policy-open'
+          ? { ...f, known: true }
+          : f,
+    );
     const xml = renderJunit({ ...report, findings, summary: summarize(findings, 'high', report.files) });
     expect(totals(xml)).toEqual({ tests: 10, failures: 1, skipped: 9 });
     expect(xml).toContain('<skipped message="waived until 2099-01-01: lab"/>');

@@ -56,7 +56,14 @@ async function reportFor(files: string[], options: { failOn?: Severity; profile?
   const result = await audit({ configs: files, profile: options.profile ?? 'baseline', noHost: true, nanobotVersion: '0.3.0', env: {} });
   const names = result.files.map((f) => f.file);
   // Assembled the way src/cli/audit.ts does it.
-  return { profile: result.profile, nanobot: result.nanobot, files: names, findings: result.findings, summary: summarize(result.findings, options.failOn ?? 'low', names), errors: result.errors };
+  return {
+    profile: result.profile,
+    nanobot: result.nanobot,
+    files: names,
+    findings: result.findings,
+    summary: summarize(result.findings, options.failOn ?? 'low', names),
+    errors: result.errors,
+  };
 }
 
 const sarifOf = (report: AuditReport): Sarif => JSON.parse(renderSarif(report)) as Sarif;
@@ -222,7 +229,12 @@ describe('renderSarif', () => {
 
   it('fingerprints are stable across runs and edits that move lines, and differ between findings', async () => {
     const { file } = await copyFixture('audit/hand-edited-traps.json');
-    const fingerprints = async () => run0(sarifOf(await reportFor([file]))).results.map((r) => ({ key: `${r.ruleId} ${r.properties.pointer ?? ''}`, line: r.locations[0]!.physicalLocation.region.startLine, fp: r.partialFingerprints['harden/v1']! }));
+    const fingerprints = async () =>
+      run0(sarifOf(await reportFor([file]))).results.map((r) => ({
+        key: `${r.ruleId} ${r.properties.pointer ?? ''}`,
+        line: r.locations[0]!.physicalLocation.region.startLine,
+        fp: r.partialFingerprints['harden/v1']!,
+      }));
     const first = await fingerprints();
     const second = await fingerprints();
     expect(second).toEqual(first);
@@ -252,7 +264,9 @@ describe('renderSarif', () => {
   it('marks waived findings as suppressed and known ones as unchanged, still valid', async () => {
     const { file } = await copyFixture('audit/hand-edited-traps.json');
     const report = await reportFor([file]);
-    const findings = report.findings.map((f, i) => (i === 0 ? { ...f, waived: { reason: 'lab machine', expires: '2099-01-01' } } : i === 1 ? { ...f, known: true } : f));
+    const findings = report.findings.map((f, i) =>
+      i === 0 ? { ...f, waived: { reason: 'lab machine', expires: '2099-01-01' } } : i === 1 ? { ...f, known: true } : f,
+    );
     const log = sarifOf({ ...report, findings, summary: summarize(findings, 'low', report.files) });
     expectValid(log);
     const [waived, known, plain] = run0(log).results;
@@ -266,7 +280,8 @@ describe('renderSarif', () => {
 });
 
 describe('locations relative to a root (%SRCROOT%)', () => {
-  const render = (report: AuditReport, root: string) => JSON.parse(renderSarif(report, { cwd: '/', sarifRoot: root })) as Sarif & { runs: { originalUriBaseIds: Record<string, { uri: string }> }[] };
+  const render = (report: AuditReport, root: string) =>
+    JSON.parse(renderSarif(report, { cwd: '/', sarifRoot: root })) as Sarif & { runs: { originalUriBaseIds: Record<string, { uri: string }> }[] };
 
   it('are the same in two checkouts at different paths, fingerprints included, and stay valid SARIF', async () => {
     const a = await copyFixture('audit/hand-edited-traps.json');

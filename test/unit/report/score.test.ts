@@ -11,7 +11,13 @@ import { copyFixture, FIXTURES, tempDir } from '../../helpers/fixtures.js';
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, stdinIsTTY: false, env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' }, cwd: '/' };
+  const io: Io = {
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    stdinIsTTY: false,
+    env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' },
+    cwd: '/',
+  };
   const code = await main([...args, '--nanobot-version', '0.3.0', '--no-host', '--no-color'], io);
   return { code, out: out.join(''), err: err.join('') };
 }
@@ -20,7 +26,8 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 async function scores(args: string[]): Promise<{ text: string | undefined; json: number | null; sarif: unknown; junit: string[] }> {
   const text = /Hardening score: (\d+)\/100/.exec((await run(['audit', ...args])).out)?.[1];
   const json = (JSON.parse((await run(['audit', ...args, '--format', 'json'])).out) as { summary: { score: number | null } }).summary.score;
-  const sarif = (JSON.parse((await run(['audit', ...args, '--format', 'sarif'])).out) as { runs: { properties: { score: unknown } }[] }).runs[0]!.properties.score;
+  const sarif = (JSON.parse((await run(['audit', ...args, '--format', 'sarif'])).out) as { runs: { properties: { score: unknown } }[] }).runs[0]!.properties
+    .score;
   const junit = [...(await run(['audit', ...args, '--format', 'junit'])).out.matchAll(/name="hardening-score" value="(\d+)"/g)].map((m) => m[1]!);
   return { text, json, sarif, junit };
 }
@@ -42,7 +49,10 @@ describe('the hardening score', () => {
     await writeFile(file, '{"gateway": {"host": "0.0.0.0"}, "tools": {"restrictToWorkspace": true, "exec": {"timeout": 30}}}');
     const before = (await scores(['-c', file])).json!;
     expect(before).toBeLessThan(100);
-    await writeFile(join(dir, '.nanobot', '.harden.json'), JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', reason: 'behind a VPN', expires: '2999-01-01' }] }));
+    await writeFile(
+      join(dir, '.nanobot', '.harden.json'),
+      JSON.stringify({ waivers: [{ ruleId: 'gateway-host-loopback', reason: 'behind a VPN', expires: '2999-01-01' }] }),
+    );
     const waived = await scores(['-c', file]);
     expect([waived.json, waived.text, waived.sarif, waived.junit]).toEqual([100, '100', 100, ['100']]);
     const text = (await run(['audit', '-c', file])).out;
@@ -59,7 +69,9 @@ describe('the hardening score', () => {
     expect(both.code).toBe(2);
     expect(both.out).toMatch(/Hardening score: 100\/100; 1 config could not be audited and has none\./);
     expect(both.out).toMatch(/No findings at profile baseline in the config audited\./);
-    const json = JSON.parse((await run(['audit', '-c', clean, '-c', broken, '--format', 'json'])).out) as { summary: { score: number; scores: Record<string, number> } };
+    const json = JSON.parse((await run(['audit', '-c', clean, '-c', broken, '--format', 'json'])).out) as {
+      summary: { score: number; scores: Record<string, number> };
+    };
     expect(Object.keys(json.summary.scores)).toEqual([clean]);
     const alone = await run(['audit', '-c', broken, '--format', 'json']);
     expect(alone.code).toBe(2);

@@ -36,10 +36,20 @@ const CASES: Record<string, Cases> = {
     ],
     invalid: [
       { json: j({ tools: { restrictToWorkspace: false } }), pointer: '/tools/restrictToWorkspace', line: 3 },
-      { json: j({ tools: { restrictToWorkspace: false, exec: { restrictToWorkspace: true } } }), pointer: '/tools/restrictToWorkspace', options: { version: '0.1.4' } },
+      {
+        json: j({ tools: { restrictToWorkspace: false, exec: { restrictToWorkspace: true } } }),
+        pointer: '/tools/restrictToWorkspace',
+        options: { version: '0.1.4' },
+      },
       { json: j({ tools: {} }), pointer: '/tools/restrictToWorkspace', line: 2 },
       { json: '{}', pointer: '/tools/restrictToWorkspace', line: 1 },
-      { json: j({ tools: { restrictToWorkspace: true, restrict_to_workspace: true, restrictToWorkspace_: 1 } }).replace('"restrictToWorkspace": true', '"restrictToWorkspace": false'), pointer: '/tools/restrictToWorkspace' },
+      {
+        json: j({ tools: { restrictToWorkspace: true, restrict_to_workspace: true, restrictToWorkspace_: 1 } }).replace(
+          '"restrictToWorkspace": true',
+          '"restrictToWorkspace": false',
+        ),
+        pointer: '/tools/restrictToWorkspace',
+      },
     ],
   },
   'exec-timeout': {
@@ -57,7 +67,10 @@ const CASES: Record<string, Cases> = {
       { json: chan('discord', {}), pointer: '/channels/discord/allowFrom', line: 3 },
       { json: chan('telegram', { allowFrom: [] }), severity: 'critical', options: { version: '0.1.4' } },
       { json: chan('telegram', { allow_from: [] }), pointer: '/channels/telegram/allow_from' },
-      { json: chan('feishu', { allowFrom: [], instances: [{ id: 'a', allowFrom: ['ou_1'] }, { id: 'b' }] }), pointer: '/channels/feishu/instances/1/allowFrom' },
+      {
+        json: chan('feishu', { allowFrom: [], instances: [{ id: 'a', allowFrom: ['ou_1'] }, { id: 'b' }] }),
+        pointer: '/channels/feishu/instances/1/allowFrom',
+      },
     ],
   },
   'allow-from-wildcard': {
@@ -69,7 +82,12 @@ const CASES: Record<string, Cases> = {
     ],
   },
   'allow-from-never-matches': {
-    valid: [chan('telegram', { allowFrom: ['123', 'alice'] }), chan('whatsapp', { allowFrom: ['4915112345678'], groupPolicy: 'mention' }), chan('discord', { allowFrom: ['123456789012345678'] }), chan('email', { allowFrom: ['owner@example.com'] })],
+    valid: [
+      chan('telegram', { allowFrom: ['123', 'alice'] }),
+      chan('whatsapp', { allowFrom: ['4915112345678'], groupPolicy: 'mention' }),
+      chan('discord', { allowFrom: ['123456789012345678'] }),
+      chan('email', { allowFrom: ['owner@example.com'] }),
+    ],
     invalid: [
       { json: chan('telegram', { allowFrom: ['@alice'] }), pointer: '/channels/telegram/allowFrom/0', line: 6 },
       { json: chan('whatsapp', { allowFrom: ['+4915112345678'], groupPolicy: 'mention' }), pointer: '/channels/whatsapp/allowFrom/0' },
@@ -147,9 +165,13 @@ const CASES: Record<string, Cases> = {
     invalid: [{ json: chan('msteams', { allowFrom: ['x'], validateInboundAuth: false }), pointer: '/channels/msteams/validateInboundAuth' }],
   },
   'duplicate-key': {
-    valid: [j({ gateway: { host: '127.0.0.1' } }), '{"gateway": {"host": "127.0.0.1", "host": "127.0.0.1"}}', '{"agents": {"x": 1, "x": 2}}',
+    valid: [
+      j({ gateway: { host: '127.0.0.1' } }),
+      '{"gateway": {"host": "127.0.0.1", "host": "127.0.0.1"}}',
+      '{"agents": {"x": 1, "x": 2}}',
       // The same object with its keys in another order: Python's dicts compare equal, so nothing is shadowed.
-      '{"channels": {"telegram": {"enabled": true, "allowFrom": ["1"]}, "telegram": {"allowFrom": ["1"], "enabled": true}}}'],
+      '{"channels": {"telegram": {"enabled": true, "allowFrom": ["1"]}, "telegram": {"allowFrom": ["1"], "enabled": true}}}',
+    ],
     invalid: [
       { json: '{\n  "gateway": {\n    "host": "127.0.0.1",\n    "host": "0.0.0.0"\n  }\n}', pointer: '/gateway/host', line: 3 },
       { json: '{"tools": {"restrict_to_workspace": true, "restrictToWorkspace": false}}', pointer: '/tools/restrict_to_workspace' },
@@ -166,19 +188,52 @@ const CASES: Record<string, Cases> = {
   'nanobot-will-not-start': {
     valid: [j({ api: { host: '0.0.0.0', apiKey: 'FAKE-api-key-123' } }), { json: chan('telegram', { allowFrom: ['123'] }), options: { version: '0.1.5' } }],
     invalid: [
-      { json: j({ api: { host: '0.0.0.0' } }), line: 3, refuses: /api\.host is "0\.0\.0\.0", but nanobot needs a loopback address while api\.apiKey is empty .*: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)$/ },
-      { json: j({ tools: [] }), line: 2, refuses: /tools is \[\], not an object, and nanobot's _migrate_config fails on it .*: nanobot 0\.3\.0 stops with a traceback/ },
-      { json: j({ $schema: 'x', tools: {} }), line: 2, refuses: /the top-level key "\$schema" is not a section nanobot knows: nanobot 0\.2\.2 refuses to start/, options: { version: '0.2.2' } },
-      { json: j({ gateway: { port: 18790 } }), refuses: /gateway\.port \(from the environment variable NANOBOT_GATEWAY__PORT\) must be a whole number: nanobot 0\.2\.2 refuses to start/, options: { version: '0.2.2', env: { NANOBOT_GATEWAY__PORT: 'abc' } } },
+      {
+        json: j({ api: { host: '0.0.0.0' } }),
+        line: 3,
+        refuses:
+          /api\.host is "0\.0\.0\.0", but nanobot needs a loopback address while api\.apiKey is empty .*: nanobot 0\.3\.0 refuses to start \(0\.3\.0 nanobot\/config\/loader\.py:\d+\)$/,
+      },
+      {
+        json: j({ tools: [] }),
+        line: 2,
+        refuses: /tools is \[\], not an object, and nanobot's _migrate_config fails on it .*: nanobot 0\.3\.0 stops with a traceback/,
+      },
+      {
+        json: j({ $schema: 'x', tools: {} }),
+        line: 2,
+        refuses: /the top-level key "\$schema" is not a section nanobot knows: nanobot 0\.2\.2 refuses to start/,
+        options: { version: '0.2.2' },
+      },
+      {
+        json: j({ gateway: { port: 18790 } }),
+        refuses: /gateway\.port \(from the environment variable NANOBOT_GATEWAY__PORT\) must be a whole number: nanobot 0\.2\.2 refuses to start/,
+        options: { version: '0.2.2', env: { NANOBOT_GATEWAY__PORT: 'abc' } },
+      },
       { json: '{}', refuses: /the environment variable NANOBOT_TOOLS is not JSON/, options: { env: { NANOBOT_TOOLS: 'FAKE-secret' } } },
-      { json: chan('telegram', { allowFrom: [] }), line: 5, refuses: /channels\.telegram\.allowFrom is empty: the gateway of nanobot 0\.1\.5 exits at start \("telegram" has empty allowFrom\)/, options: { version: '0.1.5' } },
-      { json: chan('slack', { dm: { policy: 'allowlist', allowFrom: ['U1'] } }), refuses: /channels\.slack\.allowFrom is empty \(nanobot's default, as the file leaves it out\): the gateway of nanobot 0\.1\.5\.post3 exits at start/, options: { version: '0.1.5.post3' } },
+      {
+        json: chan('telegram', { allowFrom: [] }),
+        line: 5,
+        refuses: /channels\.telegram\.allowFrom is empty: the gateway of nanobot 0\.1\.5 exits at start \("telegram" has empty allowFrom\)/,
+        options: { version: '0.1.5' },
+      },
+      {
+        json: chan('slack', { dm: { policy: 'allowlist', allowFrom: ['U1'] } }),
+        refuses: /channels\.slack\.allowFrom is empty \(nanobot's default, as the file leaves it out\): the gateway of nanobot 0\.1\.5\.post3 exits at start/,
+        options: { version: '0.1.5.post3' },
+      },
     ],
   },
   'nanobot-runs-on-defaults': {
     valid: [{ json: chan('telegram', { allowFrom: ['123456789'] }), options: { version: '0.1.4.post4' } }],
     invalid: [
-      { json: chan('telegram', { allowFrom: [123456789] }), pointer: '/channels/telegram/allowFrom/0', line: 6, severity: 'critical', options: { version: '0.1.4.post4' } },
+      {
+        json: chan('telegram', { allowFrom: [123456789] }),
+        pointer: '/channels/telegram/allowFrom/0',
+        line: 6,
+        severity: 'critical',
+        options: { version: '0.1.4.post4' },
+      },
       { json: j({ channels: [] }), pointer: '/channels', options: { version: '0.2.1' } },
       { json: j({ tools: { restrictToWorkspace: true }, version: 1 }), pointer: '/version', line: 5, options: { version: '0.2.1' } },
       { json: j({ tools: { exec: { timeout: 30.5 } } }), pointer: '/tools/exec/timeout', options: { version: '0.1.4' } },
@@ -202,28 +257,62 @@ const CASES: Record<string, Cases> = {
   'websocket-token-not-required': {
     valid: [j({ channels: { websocket: { enabled: true, tokenIssueSecret: 'FAKE-issue-secret' } } })],
     invalid: [
-      { json: j({ channels: { websocket: { enabled: true, host: '127.0.0.1', websocketRequiresToken: false, tokenIssueSecret: 'FAKE-issue-secret' } } }), pointer: '/channels/websocket/websocketRequiresToken', severity: 'high' },
+      {
+        json: j({ channels: { websocket: { enabled: true, host: '127.0.0.1', websocketRequiresToken: false, tokenIssueSecret: 'FAKE-issue-secret' } } }),
+        pointer: '/channels/websocket/websocketRequiresToken',
+        severity: 'high',
+      },
     ],
   },
   'websocket-trusted-proxy-broad': {
-    valid: [{ json: j({ channels: { websocket: { enabled: true, trustedProxyAuth: { trustedPeerCidrs: ['127.0.0.1/32'], assertionHeader: 'X-User' } } } }), options: { version: '0.3.0+main.3852956a7' } }],
-    invalid: [{ json: j({ channels: { websocket: { enabled: true, trustedProxyAuth: { trustedPeerCidrs: ['10.0.0.0/8'], assertionHeader: 'X-User' } } } }), pointer: '/channels/websocket/trustedProxyAuth/trustedPeerCidrs/0', options: { version: '0.3.0+main.3852956a7' } }],
+    valid: [
+      {
+        json: j({ channels: { websocket: { enabled: true, trustedProxyAuth: { trustedPeerCidrs: ['127.0.0.1/32'], assertionHeader: 'X-User' } } } }),
+        options: { version: '0.3.0+main.3852956a7' },
+      },
+    ],
+    invalid: [
+      {
+        json: j({ channels: { websocket: { enabled: true, trustedProxyAuth: { trustedPeerCidrs: ['10.0.0.0/8'], assertionHeader: 'X-User' } } } }),
+        pointer: '/channels/websocket/trustedProxyAuth/trustedPeerCidrs/0',
+        options: { version: '0.3.0+main.3852956a7' },
+      },
+    ],
   },
   'websocket-no-tls': {
-    valid: [j({ channels: { websocket: { enabled: true, host: '192.168.1.5', token: 'FAKE-ws-token', sslCertfile: '/etc/ssl/ws.pem', sslKeyfile: '/etc/ssl/ws.key' } } }), j({ channels: { websocket: { enabled: true } } })],
-    invalid: [{ json: j({ channels: { websocket: { enabled: true, host: '192.168.1.5', token: 'FAKE-ws-token' } } }), pointer: '/channels/websocket/sslCertfile' }],
+    valid: [
+      j({
+        channels: { websocket: { enabled: true, host: '192.168.1.5', token: 'FAKE-ws-token', sslCertfile: '/etc/ssl/ws.pem', sslKeyfile: '/etc/ssl/ws.key' } },
+      }),
+      j({ channels: { websocket: { enabled: true } } }),
+    ],
+    invalid: [
+      { json: j({ channels: { websocket: { enabled: true, host: '192.168.1.5', token: 'FAKE-ws-token' } } }), pointer: '/channels/websocket/sslCertfile' },
+    ],
   },
   'mcp-server-broad-path': {
     valid: [j({ tools: { mcpServers: { fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/srv/nanobot/workspace/shared'] } } } })],
     invalid: [
-      { json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/'] } } } }), pointer: '/tools/mcpServers/fs/args/2', line: 9 },
+      {
+        json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/'] } } } }),
+        pointer: '/tools/mcpServers/fs/args/2',
+        line: 9,
+      },
       { json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['server-filesystem', '~'] } } } }), pointer: '/tools/mcpServers/fs/args/1' },
       { json: j({ tools: { mcpServers: { shell: { command: 'mcp-shell', cwd: '/' } } } }), pointer: '/tools/mcpServers/shell/cwd' },
     ],
   },
   'mcp-all-tools': {
-    valid: [j({ tools: { mcpServers: { fs: { command: 'npx', enabledTools: ['read_file'] } } } }), j({ tools: { mcpServers: { remote: { url: 'https://mcp.example.com/sse' } } } })],
-    invalid: [{ json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['server-filesystem', '/srv/data'] } } } }), pointer: '/tools/mcpServers/fs/enabledTools' }],
+    valid: [
+      j({ tools: { mcpServers: { fs: { command: 'npx', enabledTools: ['read_file'] } } } }),
+      j({ tools: { mcpServers: { remote: { url: 'https://mcp.example.com/sse' } } } }),
+    ],
+    invalid: [
+      {
+        json: j({ tools: { mcpServers: { fs: { command: 'npx', args: ['server-filesystem', '/srv/data'] } } } }),
+        pointer: '/tools/mcpServers/fs/enabledTools',
+      },
+    ],
   },
   'workspace-broad': {
     valid: ['{}', j({ agents: { defaults: { workspace: '~/.nanobot/workspace' } } })],
@@ -236,8 +325,16 @@ const CASES: Record<string, Cases> = {
   'sandbox-bind-broad': {
     valid: [{ json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRwBinds: ['/srv/data'] } } }), options: { version: '0.3.0+main.3852956a7' } }],
     invalid: [
-      { json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRoBinds: ['/'] } } }), pointer: '/tools/exec/sandboxRoBinds/0', options: { version: '0.3.0+main.3852956a7' } },
-      { json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRwBinds: ['/home'] } } }), pointer: '/tools/exec/sandboxRwBinds/0', options: { version: '0.3.0+main.3852956a7' } },
+      {
+        json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRoBinds: ['/'] } } }),
+        pointer: '/tools/exec/sandboxRoBinds/0',
+        options: { version: '0.3.0+main.3852956a7' },
+      },
+      {
+        json: j({ tools: { exec: { sandbox: 'bwrap', sandboxRwBinds: ['/home'] } } }),
+        pointer: '/tools/exec/sandboxRwBinds/0',
+        options: { version: '0.3.0+main.3852956a7' },
+      },
     ],
   },
   'exec-path-unsafe': {
@@ -288,10 +385,16 @@ const CASES: Record<string, Cases> = {
     invalid: [{ json: chan('msteams', { allowFrom: ['x'] }), pointer: '/channels/msteams/host' }],
   },
   'msteams-service-url-broad': {
-    valid: [chan('msteams', { allowFrom: ['x'] }), chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['smba.trafficmanager.net', '*.botframework.com'] })],
+    valid: [
+      chan('msteams', { allowFrom: ['x'] }),
+      chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['smba.trafficmanager.net', '*.botframework.com'] }),
+    ],
     invalid: [
       { json: chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['*.com'] }), pointer: '/channels/msteams/trustedServiceUrlHosts/0' },
-      { json: chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['smba.trafficmanager.net', 'attacker'] }), pointer: '/channels/msteams/trustedServiceUrlHosts/1' },
+      {
+        json: chan('msteams', { allowFrom: ['x'], trustedServiceUrlHosts: ['smba.trafficmanager.net', 'attacker'] }),
+        pointer: '/channels/msteams/trustedServiceUrlHosts/1',
+      },
     ],
   },
   'dingtalk-media-redirects': {
@@ -300,12 +403,26 @@ const CASES: Record<string, Cases> = {
   },
   'mattermost-match-mutable': {
     valid: [chan('mattermost', { dm: { policy: 'allowlist', allowFrom: ['u1'] } })],
-    invalid: [{ json: chan('mattermost', { dm: { policy: 'allowlist', allowFrom: ['alice'] }, allowFromMatchMode: 'username' }), pointer: '/channels/mattermost/allowFromMatchMode' }],
+    invalid: [
+      {
+        json: chan('mattermost', { dm: { policy: 'allowlist', allowFrom: ['alice'] }, allowFromMatchMode: 'username' }),
+        pointer: '/channels/mattermost/allowFromMatchMode',
+      },
+    ],
   },
   'telegram-webhook-listen': {
     valid: [chan('telegram', { allowFrom: ['1'], mode: 'webhook', webhookUrl: 'https://bot.example.com/telegram', webhookSecretToken: 'FAKE_secret' })],
     invalid: [
-      { json: chan('telegram', { allowFrom: ['1'], mode: 'webhook', webhookUrl: 'https://bot.example.com/telegram', webhookSecretToken: 'FAKE_secret', webhookListenHost: '0.0.0.0' }), pointer: '/channels/telegram/webhookListenHost' },
+      {
+        json: chan('telegram', {
+          allowFrom: ['1'],
+          mode: 'webhook',
+          webhookUrl: 'https://bot.example.com/telegram',
+          webhookSecretToken: 'FAKE_secret',
+          webhookListenHost: '0.0.0.0',
+        }),
+        pointer: '/channels/telegram/webhookListenHost',
+      },
     ],
   },
   'signal-daemon-remote': {
@@ -314,7 +431,12 @@ const CASES: Record<string, Cases> = {
   },
   'email-attachment-types-broad': {
     valid: [chan('email', { allowFrom: ['a@b.c'], consentGranted: true, allowedAttachmentTypes: ['application/pdf'] })],
-    invalid: [{ json: chan('email', { allowFrom: ['a@b.c'], consentGranted: true, allowedAttachmentTypes: ['application/pdf', '*/*'] }), pointer: '/channels/email/allowedAttachmentTypes/1' }],
+    invalid: [
+      {
+        json: chan('email', { allowFrom: ['a@b.c'], consentGranted: true, allowedAttachmentTypes: ['application/pdf', '*/*'] }),
+        pointer: '/channels/email/allowedAttachmentTypes/1',
+      },
+    ],
   },
   'unknown-key': {
     valid: [j({ tools: { restrictToWorkspace: true, maxSessionMessagesPerMinute: 6 } }), chan('telegram', { allowFrom: ['1'], proxy: '' })],
@@ -328,10 +450,16 @@ const CASES: Record<string, Cases> = {
   },
   'env-reference-unsupported': {
     valid: [chan('telegram', { token: '${TELEGRAM_TOKEN}', allowFrom: ['1'] })],
-    invalid: [{ json: chan('telegram', { token: '${TELEGRAM_TOKEN}', allowFrom: ['1'] }), pointer: '/channels/telegram/token', line: 5, options: { version: '0.1.4' } }],
+    invalid: [
+      { json: chan('telegram', { token: '${TELEGRAM_TOKEN}', allowFrom: ['1'] }), pointer: '/channels/telegram/token', line: 5, options: { version: '0.1.4' } },
+    ],
   },
   'plaintext-secret': {
-    valid: [chan('telegram', { token: '${TELEGRAM_TOKEN}', allowFrom: ['1'] }), j({ providers: { openai: { apiKey: null } } }), j({ providers: { openai: { apiKey: '' } } })],
+    valid: [
+      chan('telegram', { token: '${TELEGRAM_TOKEN}', allowFrom: ['1'] }),
+      j({ providers: { openai: { apiKey: null } } }),
+      j({ providers: { openai: { apiKey: '' } } }),
+    ],
     invalid: [
       { json: chan('telegram', { token: 'FAKE-tg-token-1', allowFrom: ['1'] }), pointer: '/channels/telegram/token', line: 5 },
       { json: j({ providers: { openrouter: { api_key: 'sk-or-FAKE' } } }), pointer: '/providers/openrouter/api_key' },
@@ -340,7 +468,12 @@ const CASES: Record<string, Cases> = {
   },
   'mcp-inline-secret': {
     valid: [j({ tools: { mcpServers: { gh: { env: { GITHUB_TOKEN: '${GITHUB_TOKEN}' } } } } })],
-    invalid: [{ json: j({ tools: { mcpServers: { crm: { headers: { Authorization: 'Bearer FAKE-crm' } } } } }), pointer: '/tools/mcpServers/crm/headers/Authorization' }],
+    invalid: [
+      {
+        json: j({ tools: { mcpServers: { crm: { headers: { Authorization: 'Bearer FAKE-crm' } } } } }),
+        pointer: '/tools/mcpServers/crm/headers/Authorization',
+      },
+    ],
   },
   'exec-sandbox': {
     valid: [j({ tools: { exec: { sandbox: 'bwrap' } } })],
@@ -376,7 +509,15 @@ const CASES: Record<string, Cases> = {
 };
 
 /** Host and environment rules are tested on real files in test/unit/host; these have no config-only cases. */
-const HOST_RULES = new Set(['config-file-mode', 'config-dir-mode', 'pairing-approvals', 'webui-full-access', 'env-override', 'env-override-shadowed', 'env-reference-unset']);
+const HOST_RULES = new Set([
+  'config-file-mode',
+  'config-dir-mode',
+  'pairing-approvals',
+  'webui-full-access',
+  'env-override',
+  'env-override-shadowed',
+  'env-reference-unset',
+]);
 
 /** Every test file's text, to find the rules tested on real files outside this table. */
 function testSources(dir: string): string {
@@ -387,11 +528,15 @@ function testSources(dir: string): string {
 
 describe('every rule in schemas/rules.json is tested', () => {
   // Activity rules are tested on generated histories in test/unit/activity.
-  const elsewhere = testSources(join(ROOT, 'test', 'unit', 'host')) + testSources(join(ROOT, 'test', 'e2e')) + testSources(join(ROOT, 'test', 'unit', 'activity'));
+  const elsewhere =
+    testSources(join(ROOT, 'test', 'unit', 'host')) + testSources(join(ROOT, 'test', 'e2e')) + testSources(join(ROOT, 'test', 'unit', 'activity'));
   it.each(Object.keys(RULES))('%s', (id) => {
     const cases = CASES[id];
     if (cases && !HOST_RULES.has(id)) expect(cases.invalid.length).toBeGreaterThan(0);
-    else expect(elsewhere, `${id} has no cases here and no test in test/unit/host, test/unit/activity or test/e2e names it`).toMatch(new RegExp(`['"\`]${id}[@'"\`]`));
+    else
+      expect(elsewhere, `${id} has no cases here and no test in test/unit/host, test/unit/activity or test/e2e names it`).toMatch(
+        new RegExp(`['"\`]${id}[@'"\`]`),
+      );
   });
 });
 
@@ -408,7 +553,10 @@ for (const [ruleId, cases] of Object.entries(CASES).filter(([id]) => !HOST_RULES
     cases.invalid.forEach((c, i) => {
       it(`flags invalid case ${i + 1}${c.pointer ? ` at ${c.pointer}` : ''}`, async () => {
         if (c.refuses) {
-          const error: unknown = await auditText(c.json, { profile, ...c.options }).then(() => undefined, (e: unknown) => e);
+          const error: unknown = await auditText(c.json, { profile, ...c.options }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(error).toBeInstanceOf(ConfigSyntaxError);
           expect((error as ConfigSyntaxError).reason).toMatch(c.refuses);
           if (c.line !== undefined) expect((error as ConfigSyntaxError).line).toBe(c.line);

@@ -169,7 +169,11 @@ describe('the wizard', () => {
       { select: 'all' },
       { select: false },
       { confirm: false, match: /Move the secrets/ },
-      { confirm: false, match: /One of the fixes you chose \(gateway-host-loopback\) is held back: gateway\.host: nanobot runs in a container \(--runtime container\), where it must listen on 0\.0\.0\.0/ },
+      {
+        confirm: false,
+        match:
+          /One of the fixes you chose \(gateway-host-loopback\) is held back: gateway\.host: nanobot runs in a container \(--runtime container\), where it must listen on 0\.0\.0\.0/,
+      },
       { confirm: true },
     ]);
     await runWizard(options(file, { runtime: 'container' }), { io: io([]), color: false, failOn: 'low', prompts });
