@@ -15,7 +15,7 @@ const shown = (name: string): string => (/^[A-Za-z0-9_.-]+$/.test(name) ? name :
 /** Where each channel name the owner gave came from ("--allow-from", "--answers FILE"), to check them against the configs. */
 export type NamedChannels = Map<string, string>;
 
-function add(answers: Answers, kind: Kind, channel: string, raw: readonly unknown[], where: string, notes: string[], named?: NamedChannels): void {
+export function add(answers: Answers, kind: Kind, channel: string, raw: readonly unknown[], where: string, notes: string[], named?: NamedChannels): void {
   const ids: string[] = [];
   for (const value of raw) {
     if (typeof value !== 'string') throw new UsageError(`${where}: ${shown(channel)} entries must be strings`);
