@@ -5,11 +5,12 @@ import remapping from '@jridgewell/remapping';
 import { encode } from '@jridgewell/sourcemap-codec';
 import { build, transform } from 'esbuild';
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 
 // `--coverage`: the same files, loaded the same way (the pack, bin/load.js), but unminified and
 // with a source map beside each file, so that the V8 coverage of the e2e tests' harden processes
@@ -18,6 +19,20 @@ const coverage = process.argv.includes('--coverage');
 
 await rm('dist', { recursive: true, force: true });
 await mkdir('build', { recursive: true });
+
+// The API's types (step 3b) take TypeScript some seconds to work out: started first, beside the bundling.
+const typesJob = promisify(execFile)(process.execPath, [
+  fileURLToPath(import.meta.resolve('dts-bundle-generator/dist/bin/dts-bundle-generator.js')),
+  '--silent',
+  '--no-banner',
+  '--no-check',
+  '--export-referenced-types=false',
+  '--project',
+  'tsconfig.json',
+  '-o',
+  'build/index.d.ts',
+  'src/index.ts',
+]);
 
 // 1. The hardened profiles, compiled ahead of time (ajv standalone code): no schema is compiled
 //    when harden runs, and a malformed x-harden annotation fails the build.
@@ -105,7 +120,10 @@ const jsoncWithoutSideEffects = {
 //    measured about 30 ms slower than require() for the same code on a typical audit.
 const result = await build({
   plugins: [precompiled, compactReleases, lazyChildProcess, jsoncWithoutSideEffects],
-  entryPoints: { cli: 'src/cli/main.ts' },
+  // Two entries over one set of chunks: the CLI (bin/harden.js) and the API (require('nanobot-harden'),
+  // src/index.ts). Code both use is in chunks they share, so each byte ships once; a CLI run never
+  // loads the API's entry.
+  entryPoints: { cli: 'src/cli/main.ts', index: 'src/index.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
@@ -129,7 +147,7 @@ const result = await build({
 //    precompiled profiles other than the default one (a run checks one profile). bin/load.js takes
 //    a file from the pack when it is there, else from its own file. Each file ships once: one the
 //    pack holds is not written on its own too (that repeated some 450 kB of the package), and
-//    dist/cli.js, the entry of require('nanobot-harden'), is a stub that loads the pack.
+//    the entries, dist/cli.js (the CLI's) and dist/index.js (require('nanobot-harden')), are stubs that load the pack.
 // A release's facts are read only by the runs that check it: each stays a file of its own, but for
 // the newest tagged release's, which harden assumes when it cannot learn the version.
 const assumed = JSON.parse(await readFile('schemas/nanobot/index.json', 'utf8'))
@@ -182,15 +200,32 @@ const packText = `({\n${pack.map((m) => `${JSON.stringify(m.name)}: function (ex
 await writeFile('dist/pack.js', packText);
 if (coverage) await writeFile('dist/pack.js.map', JSON.stringify(packMap(pack)));
 buildId.update(packText);
-const entry = pack.find((m) => m.name === 'cli.js');
-if (!entry) throw new Error('the entry dist/cli.js is not in the pack');
-// require('nanobot-harden') and import(): the entry from the pack, loaded as bin/harden.js loads it
+// Each entry is a stub that loads its code out of the pack. dist/cli.js is bin/harden.js's;
+// dist/index.js is require('nanobot-harden') and import(), loaded as bin/harden.js loads the CLI
 // but with no code cache (a library writes nothing into its user's home). The `0 &&` line names
 // the exports for Node's CommonJS export detection, as esbuild's own CommonJS output does.
-const exportNames = result.metafile.outputs['dist/cli.js'].exports;
+const STUBS = {
+  'cli.js': "The CLI's entry, for bin/harden.js",
+  'index.js': "The entry of require('nanobot-harden') and import (src/index.ts; typed by dist/index.d.ts)",
+};
+for (const [name, what] of Object.entries(STUBS)) {
+  if (!pack.some((m) => m.name === name)) throw new Error(`the entry dist/${name} is not in the pack`);
+  const exportNames = result.metafile.outputs[`dist/${name}`].exports;
+  await writeFile(
+    `dist/${name}`,
+    `'use strict';\n// ${what}; the code is dist/pack.js's ${JSON.stringify(name)} (scripts/build.mjs).\nmodule.exports = require('../bin/load.js').load(__filename, {}, 'lib').exports;\n0 && (module.exports = { ${exportNames.join(', ')} });\n`,
+  );
+}
+
+// 3b. The API's types: one self-contained dist/index.d.ts, from src/index.ts and what it names.
+//     It may import no package (the tarball installs none) and no src/ path (none ships).
+const types = await readFile((await typesJob, 'build/index.d.ts'), 'utf8');
+const foreign = /^\s*(import|export)\b[^;]*\bfrom\s*['"]|\bimport\(|^\/\/\/ <reference/m.exec(types);
+if (foreign)
+  throw new Error(`dist/index.d.ts refers to another module (${foreign[0].trim()}): the API's public types must name only what src/index.ts declares`);
 await writeFile(
-  'dist/cli.js',
-  `'use strict';\n// The entry of require('nanobot-harden'); the code is dist/pack.js's "cli.js" (scripts/build.mjs).\nmodule.exports = require('../bin/load.js').load(__filename, {}, 'lib').exports;\n0 && (module.exports = { ${exportNames.join(', ')} });\n`,
+  'dist/index.d.ts',
+  `// The types of require('nanobot-harden') and import from 'nanobot-harden' (src/index.ts; generated by scripts/build.mjs).\n${types}`,
 );
 
 /** An esbuild map's sources as absolute file URLs (they are relative to the map's file). */

@@ -87,19 +87,15 @@ describe('the npm package', () => {
       .filter((f) => f.startsWith('package/dist/'))
       .map((f) => f.slice('package/dist/'.length));
     expect(Object.keys(pack).length).toBeGreaterThan(20);
-    expect(shipped.filter((f) => Object.hasOwn(pack, f))).toEqual(['cli.js']);
+    expect(shipped.filter((f) => Object.hasOwn(pack, f))).toEqual(['cli.js', 'index.js']);
     expect(shipped.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect((await readFile(join(prefix, 'node_modules', 'nanobot-harden', 'dist', 'cli.js'), 'utf8')).length).toBeLessThan(1000);
-    // The library entry, from the pack: require() and import in a consumer.
+    // The library entry (the API, test/e2e/api.test.ts), from the pack: require() and import in a consumer.
     const consumer = (args: string[]) =>
       spawnSync(process.execPath, args, { cwd: prefix, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: prefix } });
-    const required = consumer(['-e', "const h = require('nanobot-harden'); h.main(['--version']).then((code) => { process.exitCode = code; })"]);
+    const required = consumer(['-e', "console.log(require('nanobot-harden').version)"]);
     expect([required.stdout.trim(), required.stderr, required.status]).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+$/), '', 0]);
-    const imported = consumer([
-      '--input-type=module',
-      '-e',
-      "import { main, outputWritten } from 'nanobot-harden'; console.log(typeof main, typeof outputWritten);",
-    ]);
+    const imported = consumer(['--input-type=module', '-e', "import { audit, fix } from 'nanobot-harden'; console.log(typeof audit, typeof fix);"]);
     expect([imported.stdout, imported.stderr]).toEqual(['function function\n', '']);
     // A library run writes no code cache into its user's home.
     expect(existsSync(join(prefix, '.cache'))).toBe(false);

@@ -149,10 +149,13 @@ describe('bin/load.js', () => {
     expect(required.filter((r) => !texts.has(r))).toEqual([]);
     const lazy = files.filter((f) => /^chunks\/(execa|inquirer|validators-strict)/.test(f));
     expect(lazy.length).toBe(3);
-    // dist/cli.js, the entry of require('nanobot-harden'), only loads the pack's cli.js.
-    const stub = readFileSync(join(dist, 'cli.js'), 'utf8');
-    expect(stub).toContain("require('../bin/load.js').load(__filename, {}, 'lib')");
-    expect(stub.length).toBeLessThan(1000);
+    // The entries, dist/cli.js (the CLI's) and dist/index.js (require('nanobot-harden')), only load the pack's.
+    for (const entry of ['cli.js', 'index.js']) {
+      expect(names).toContain(entry);
+      const stub = readFileSync(join(dist, entry), 'utf8');
+      expect(stub).toContain("require('../bin/load.js').load(__filename, {}, 'lib')");
+      expect(stub.length).toBeLessThan(1000);
+    }
   });
 
   it('keeps one cache per installed copy, and drops the cache of the build a copy replaced', async () => {
