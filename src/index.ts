@@ -10,9 +10,22 @@ import type { AuditOptions as InternalAuditOptions } from './audit/index.js';
 import type { Answers } from './fix/plan.js';
 import { UsageError } from './errors.js';
 import { TOOL } from './report/json.js';
-import type { AuditReport, FixReport, Profile, Runtime, Severity } from './api/types.js';
+import type { AuditReport, FixReport, Profile, Runtime, Severity } from './report/api-types.js';
 
-export type { AuditReport, ComposeFixResult, FileError, Finding, FixReport, FixResult, NanobotInfo, Profile, Runtime, Severity, Skipped, Summary } from './api/types.js';
+export type {
+  AuditReport,
+  ComposeFixResult,
+  FileError,
+  Finding,
+  FixReport,
+  FixResult,
+  NanobotInfo,
+  Profile,
+  Runtime,
+  Severity,
+  Skipped,
+  Summary,
+} from './report/api-types.js';
 export { ConfigAccessError, ConfigSyntaxError, HardenError, LockedError, StaleFileError, UsageError, WriteError, isHardenError } from './errors.js';
 
 /** What audit() and fix() both take. */
@@ -79,8 +92,9 @@ function oneOf<T extends string>(name: string, value: T | undefined, allowed: re
 
 function strings(name: string, value: readonly string[] | undefined): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) throw new UsageError(`${name}: expected a list of paths`);
-  return [...value];
+  const list: unknown = value;
+  if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string' && v !== '')) throw new UsageError(`${name}: expected a list of paths`);
+  return [...list];
 }
 
 function optionalPath(name: string, value: string | undefined, cwd: string): { [key: string]: string } {
@@ -95,7 +109,8 @@ async function internalOptions(options: CommonOptions): Promise<InternalAuditOpt
   const configs = strings('configs', options.configs);
   if (configs.length === 0) throw new UsageError('configs: name at least one config file');
   const { nanobotVersion } = options;
-  if (nanobotVersion !== undefined && (typeof nanobotVersion !== 'string' || nanobotVersion === '')) throw new UsageError('nanobotVersion needs a version such as 0.3.0');
+  if (nanobotVersion !== undefined && (typeof nanobotVersion !== 'string' || nanobotVersion === ''))
+    throw new UsageError('nanobotVersion needs a version such as 0.3.0');
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const { resolveConfigPath } = await import('./config/read.js');
@@ -129,7 +144,11 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     nanobot: result.nanobot,
     files: result.files.map((f) => f.file),
     findings: result.findings,
-    summary: summarize(result.findings, failOn, result.files.map((f) => f.file)),
+    summary: summarize(
+      result.findings,
+      failOn,
+      result.files.map((f) => f.file),
+    ),
     errors: result.errors,
     ...(internal.noHost ? {} : { runs: result.files.flatMap((f) => (f.runs ? [{ file: f.file, ...f.runs }] : [])) }),
   });
@@ -145,10 +164,10 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
 export async function fix(options: FixOptions): Promise<FixReport> {
   const internal = await internalOptions(options);
   const failOn = oneOf('failOn', options.failOn, SEVERITIES, 'low');
-  const runtime = oneOf('runtime', options.runtime, RUNTIMES, 'auto') as Runtime;
+  const runtime = oneOf('runtime', options.runtime, RUNTIMES, 'auto');
   const keepBackups = options.keepBackups ?? 5;
   if (!Number.isInteger(keepBackups) || keepBackups < 1) throw new UsageError('keepBackups needs a whole number of at least 1');
-  const { add, checkChannelNames } = await import('./cli/answers.js');
+  const { add, checkChannelNames } = await import('./fix/answers.js');
   const answers: Answers = {};
   const named = new Map<string, string>();
   for (const kind of ['allowFrom', 'groupAllowFrom'] as const) {
@@ -167,7 +186,8 @@ export async function fix(options: FixOptions): Promise<FixReport> {
   if (unknown !== undefined) throw new UsageError(`acceptRisk ${JSON.stringify(unknown)}: no such rule (docs/rules.md lists them)`);
   await checkChannelNames(named, internal.configs);
   const { secretsToEnv } = options;
-  if (secretsToEnv !== undefined && typeof secretsToEnv !== 'boolean' && (typeof secretsToEnv !== 'string' || secretsToEnv === '')) throw new UsageError('secretsToEnv: expected true or the path of an env file');
+  if (secretsToEnv !== undefined && typeof secretsToEnv !== 'boolean' && (typeof secretsToEnv !== 'string' || secretsToEnv === ''))
+    throw new UsageError('secretsToEnv: expected true or the path of an env file');
   const dryRun = options.dryRun === true;
   const { fixAll } = await import('./fix/index.js');
   const { renderFixJson } = await import('./report/fix.js');
@@ -179,7 +199,11 @@ export async function fix(options: FixOptions): Promise<FixReport> {
     acceptRisk,
     runtime,
     keepBackups,
-    ...(secretsToEnv === true ? { secretsToEnv: '' } : typeof secretsToEnv === 'string' ? { secretsToEnv: resolve(options.cwd ?? process.cwd(), secretsToEnv) } : {}),
+    ...(secretsToEnv === true
+      ? { secretsToEnv: '' }
+      : typeof secretsToEnv === 'string'
+        ? { secretsToEnv: resolve(options.cwd ?? process.cwd(), secretsToEnv) }
+        : {}),
   });
   const output = renderFixJson({ ...run, dryRun }, { color: false, cwd: options.cwd ?? process.cwd(), quiet: false, failOn });
   const redact = redactor([...run.results.flatMap((r) => r.secrets), ...run.compose.flatMap((c) => c.secrets)]);

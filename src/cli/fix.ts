@@ -6,7 +6,7 @@ import { NotATerminalError, UsageError } from '../errors.js';
 import { atOrAbove, RULES } from '../findings/index.js';
 import type { Answers } from '../fix/plan.js';
 import type { Runtime } from '../host/facts.js';
-import { checkChannelNames, readAnswersFile, parseAssignments, type NamedChannels } from './answers.js';
+import { checkChannelNames, readAnswersFile, parseAssignments, type NamedChannels } from '../fix/answers.js';
 import { own } from '../config/own.js';
 import { auditOptions, collect, type AuditFlags } from './audit.js';
 import { useColor, type Io } from '../io/process-io.js';

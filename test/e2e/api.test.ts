@@ -34,7 +34,10 @@ beforeAll(async () => {
   const work = await tempDir();
   // --ignore-scripts: the test run already built dist/, and rebuilding it here would race the other tests.
   execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tarball = join(work, (await readdir(work)).find((n) => n.endsWith('.tgz'))!);
+  const tarball = join(
+    work,
+    (await readdir(work)).find((n) => n.endsWith('.tgz'))!,
+  );
   consumer = join(work, 'consumer');
   await mkdir(consumer);
   await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
@@ -65,7 +68,11 @@ describe('the API from an installed tarball', () => {
     );
     const r = node(['audit.cjs']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    const out = JSON.parse(r.stdout) as { report: { schemaVersion: number; nanobot: { version: string }; findings: { ruleId: string; message: string }[]; summary: { failed: boolean } }; missing: unknown; version: string };
+    const out = JSON.parse(r.stdout) as {
+      report: { schemaVersion: number; nanobot: { version: string }; findings: { ruleId: string; message: string }[]; summary: { failed: boolean } };
+      missing: unknown;
+      version: string;
+    };
     expect(out.report.schemaVersion).toBe(1);
     expect(out.report.nanobot.version).toBe('0.3.0');
     expect(out.report.findings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['allow-from-wildcard', 'allow-from-never-matches']));
@@ -136,21 +143,50 @@ export async function run(file: string): Promise<number> {
 `;
     await writeFile(join(consumer, 'good.mts'), good);
     await writeFile(join(consumer, 'good.cts'), good.replace('export async function run', 'export async function runFromCommonJs'));
-    await writeFile(join(consumer, 'bad.mts'), `import { audit } from 'nanobot-harden';\nexport const report = audit({ configs: ['config.json'], profile: 'nope' });\n`);
-    await writeFile(join(consumer, 'bad-report.mts'), `import { audit } from 'nanobot-harden';\nexport const score: string = (await audit({ configs: ['config.json'] })).summary.score;\n`);
+    await writeFile(
+      join(consumer, 'bad.mts'),
+      `import { audit } from 'nanobot-harden';\nexport const report = audit({ configs: ['config.json'], profile: 'nope' });\n`,
+    );
+    await writeFile(
+      join(consumer, 'bad-report.mts'),
+      `import { audit } from 'nanobot-harden';\nexport const score: string = (await audit({ configs: ['config.json'] })).summary.score;\n`,
+    );
     const tsc = (files: string[]) =>
-      spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', ...files], { cwd: consumer, encoding: 'utf8' });
+      spawnSync(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '--noEmit',
+          '--strict',
+          '--module',
+          'nodenext',
+          '--moduleResolution',
+          'nodenext',
+          '--target',
+          'es2022',
+          ...files,
+        ],
+        { cwd: consumer, encoding: 'utf8' },
+      );
     const ok = tsc(['good.mts', 'good.cts']);
     expect([ok.status, ok.stdout]).toEqual([0, '']);
     const bad = tsc(['bad.mts', 'bad-report.mts']);
     expect(bad.status).not.toBe(0);
     expect(bad.stdout).toMatch(/^bad\.mts\(2,\d+\): error TS2322: Type '"nope"' is not assignable to type 'Profile/m);
     expect(bad.stdout).toMatch(/^bad-report\.mts\(2,\d+\): error TS2322: Type 'number \| null' is not assignable to type 'string'/m);
-    expect(bad.stdout.trim().split('\n').filter((l) => /error TS/.test(l))).toHaveLength(2);
+    expect(
+      bad.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => /error TS/.test(l)),
+    ).toHaveLength(2);
   });
 
   it('the schemas: import with type json from ESM, require() from CommonJS', async () => {
-    await writeFile(join(consumer, 'schemas.mjs'), "import report from 'nanobot-harden/schemas/report.schema.json' with { type: 'json' };\nimport fixReport from 'nanobot-harden/schemas/fix-report.schema.json' with { type: 'json' };\nconsole.log(report.title + ' / ' + fixReport.title);\n");
+    await writeFile(
+      join(consumer, 'schemas.mjs'),
+      "import report from 'nanobot-harden/schemas/report.schema.json' with { type: 'json' };\nimport fixReport from 'nanobot-harden/schemas/fix-report.schema.json' with { type: 'json' };\nconsole.log(report.title + ' / ' + fixReport.title);\n",
+    );
     const esm = node(['schemas.mjs']);
     expect([esm.stdout, esm.code]).toEqual(['harden audit --format json / harden fix --format json\n', 0]);
     const cjs = node(['-e', "console.log(require('nanobot-harden/schemas/report.schema.json').$id)"]);

@@ -40,7 +40,7 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 }
 
 describe('audit()', () => {
-  it("returns what `harden audit --format json` prints, valid against the report schema, redacted", async () => {
+  it('returns what `harden audit --format json` prints, valid against the report schema, redacted', async () => {
     const { file } = await copyFixture(SECRETS);
     const report = await audit({ configs: [file], noHost: true, nanobotVersion: '0.3.0', env, profile: 'strict', failOn: 'high' });
     const cli = harden(['audit', '-c', file, '--format', 'json', '--no-host', '--nanobot-version', '0.3.0', '--profile', 'strict', '--fail-on', 'high']);
@@ -62,7 +62,9 @@ describe('audit()', () => {
     expect(quoted?.message).toContain('"[redacted]"');
     expect(JSON.stringify(report)).not.toContain(token);
     const fixed = await fix({ configs: [file], noHost: true, nanobotVersion: '0.3.0', env, runtime: 'host', dryRun: true });
-    expect(fixed).toEqual(JSON.parse(harden(['fix', '--dry-run', '-c', file, '--format', 'json', '--no-host', '--nanobot-version', '0.3.0', '--runtime', 'host']).stdout));
+    expect(fixed).toEqual(
+      JSON.parse(harden(['fix', '--dry-run', '-c', file, '--format', 'json', '--no-host', '--nanobot-version', '0.3.0', '--runtime', 'host']).stdout),
+    );
     expect(fixed.results[0]!.remaining.find((f) => f.pointer === '/channels/discord/allowFrom/1')?.message).toContain('"[redacted]"');
     expect(JSON.stringify(fixed)).not.toContain(token);
   });
@@ -110,12 +112,25 @@ describe('audit()', () => {
 });
 
 describe('fix()', () => {
-  it("returns what `harden fix --dry-run --format json` prints, redacted, and writes nothing", async () => {
+  it('returns what `harden fix --dry-run --format json` prints, redacted, and writes nothing', async () => {
     const { file } = await copyFixture(SECRETS);
     const before = await readFile(file, 'utf8');
     const options = { configs: [file], noHost: true, nanobotVersion: '0.3.0', env, runtime: 'host', dryRun: true, secretsToEnv: true } as const;
     const report = await fix(options);
-    const cli = harden(['fix', '--dry-run', '-c', file, '--format', 'json', '--no-host', '--nanobot-version', '0.3.0', '--runtime', 'host', '--secrets-to-env']);
+    const cli = harden([
+      'fix',
+      '--dry-run',
+      '-c',
+      file,
+      '--format',
+      'json',
+      '--no-host',
+      '--nanobot-version',
+      '0.3.0',
+      '--runtime',
+      'host',
+      '--secrets-to-env',
+    ]);
     expect(report).toEqual(JSON.parse(cli.stdout));
     expect(validateFixReport(report), JSON.stringify(validateFixReport.errors)).toBe(true);
     expect(report.dryRun).toBe(true);
@@ -129,7 +144,17 @@ describe('fix()', () => {
 
   it('applies the fixes with the answers given, backs up, and keeps the backups asked for', async () => {
     const { file } = await copyFixture('fix/crlf-tabs.json');
-    const report = await fix({ configs: [file], noHost: true, nanobotVersion: '0.3.0', env, runtime: 'host', allowFrom: { telegram: ['123456789'] }, groupAllowFrom: {}, keepBackups: 2, failOn: 'critical' });
+    const report = await fix({
+      configs: [file],
+      noHost: true,
+      nanobotVersion: '0.3.0',
+      env,
+      runtime: 'host',
+      allowFrom: { telegram: ['123456789'] },
+      groupAllowFrom: {},
+      keepBackups: 2,
+      failOn: 'critical',
+    });
     const [result] = report.results;
     expect(result!.changed).toBe(true);
     expect(result!.backup).toMatch(/\.harden\/backups\//);

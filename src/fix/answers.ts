@@ -3,8 +3,8 @@ import { parseJsonInput } from '../config/json-input.js';
 import { dictionary, own, setOwn } from '../config/own.js';
 import { readInputText } from '../io/read.js';
 import { UsageError } from '../errors.js';
-import { checkGroupId, checkId } from '../fix/ids.js';
-import type { Answers } from '../fix/plan.js';
+import { checkGroupId, checkId } from './ids.js';
+import type { Answers } from './plan.js';
 import type { JsonNode } from '../config/parse.js';
 
 type Kind = 'allowFrom' | 'groupAllowFrom';
