@@ -2,7 +2,8 @@
 // src/ sits on a layer; a module may import its own folder and the layers below its own, never a
 // layer above it or a sibling pipeline. Some packages belong to one place only: only src/io writes
 // files, only src/io and src/host start processes, only src/wizard talks to the prompt library.
-// Every form of import is checked: static, re-export, `import()` and `typeof import()`.
+// Every form of import is checked: static, re-export, `import()`, `typeof import()` and
+// `process.getBuiltinModule()`.
 import { dirname, relative, resolve, sep } from 'node:path';
 
 /** Low to high. A unit is a folder of src/ or a single file directly in it. */
@@ -100,7 +101,7 @@ function importedNames(node) {
   if (node.type === 'ExportNamedDeclaration') return node.specifiers.map((s) => s.local.name ?? s.local.value);
   if (node.type === 'ExportAllDeclaration') return ['*'];
   // const { a, b } = await import('x')
-  if (node.type === 'ImportExpression') {
+  if (node.type === 'ImportExpression' || node.type === 'CallExpression') {
     let p = node.parent;
     if (p?.type === 'AwaitExpression') p = p.parent;
     if (p?.type === 'VariableDeclarator' && p.id.type === 'ObjectPattern') {
@@ -175,6 +176,12 @@ export const layersRule = {
       ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
       ExportAllDeclaration: (node) => check(node, node.source.value),
       ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+      // const { execFileSync } = process.getBuiltinModule('node:child_process')
+      CallExpression: (node) => {
+        const c = node.callee;
+        const named = c.type === 'MemberExpression' && c.object.type === 'Identifier' && c.object.name === 'process' && c.property.type === 'Identifier';
+        if (named && c.property.name === 'getBuiltinModule' && node.arguments[0]?.type === 'Literal') check(node, node.arguments[0].value);
+      },
       TSImportType: (node) => {
         const arg = node.argument;
         const literal = arg?.type === 'TSLiteralType' ? arg.literal : arg;

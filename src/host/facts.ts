@@ -41,10 +41,12 @@ export async function hostFacts(file: string, runtime: Runtime, withModes: boole
     ['dir', dirname(real)],
   ] as const) {
     const info = await stat(path);
+    // Only while the group bits are set can a group or an ACL (the bits are its mask) grant
+    // anyone else access; otherwise neither is asked about, and no tool is started.
+    const grouped = (info.mode & 0o070) !== 0;
     // The owner's primary group: another group sharing the file is a hint someone else reads it.
-    const ownerGid = accountOf(info.uid)?.gid;
-    // An ACL can grant only while the group bits (its mask) are set.
-    const acl = (info.mode & 0o070) !== 0 ? (await import('../io/acl.js')).aclOf(path) : undefined;
+    const ownerGid = grouped ? accountOf(info.uid)?.gid : undefined;
+    const acl = grouped ? (await import('../io/acl.js')).aclOf(path) : undefined;
     facts[key] = {
       path,
       mode: info.mode & 0o777,

@@ -1,6 +1,5 @@
 // Who a uid is, asked of the system (getent, so users from LDAP or systemd-homed count, not only
 // /etc/passwd); /etc/passwd only where getent is missing.
-import { execFileSync } from 'node:child_process';
 import { readText } from '../io/read.js';
 
 export interface Account {
@@ -26,6 +25,8 @@ export function accountOf(uid: number): Account | undefined {
   if (cache.has(uid)) return cache.get(uid);
   let found: Account | undefined;
   try {
+    // Loaded on first use: a run that asks about no account starts no process and loads no child_process.
+    const { execFileSync } = process.getBuiltinModule('node:child_process');
     found = parse(
       execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0] ?? '',
     );

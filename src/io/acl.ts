@@ -2,7 +2,6 @@
 // are the ACL's mask); replacing the file drops the ACL and chmod 600 empties the mask, and either
 // locks nanobot out of its own config. Node has no xattr calls, so getfacl and setfacl (Debian's
 // acl package) do the work; a file can only carry an ACL where someone used such a tool.
-import { execFileSync } from 'node:child_process';
 import { WriteError } from '../errors.js';
 
 export interface Acl {
@@ -13,6 +12,8 @@ export interface Acl {
 }
 
 function run(command: string, args: readonly string[], input?: string): string {
+  // Loaded when a tool is run, not with the writer: a fix of a file no one else may read starts none.
+  const { execFileSync } = process.getBuiltinModule('node:child_process');
   return execFileSync(command, args, { encoding: 'utf8', timeout: 10_000, stdio: ['pipe', 'pipe', 'pipe'], ...(input !== undefined ? { input } : {}) });
 }
 

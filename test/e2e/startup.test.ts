@@ -32,3 +32,12 @@ describe('an audit loads only what it needs', () => {
     expect(loaded.filter((m) => AVOIDED.includes(m))).toEqual([]);
   });
 });
+
+describe('a fix plans without starting a process where nothing is shared', () => {
+  it('fix --dry-run of a config at 600 in a directory at 700 asks no tool (getent, getfacl): no child_process, readline, net or tty', async () => {
+    const { file } = await copyFixture('audit/hand-edited-traps.json');
+    const loaded = await loadedBy(['fix', '--dry-run', '-c', file, '--runtime', 'host', '--nanobot-version', '0.3.0']);
+    expect(loaded).toContain('fs');
+    expect(loaded.filter((m) => ['child_process', 'readline', 'net', 'tty'].includes(m))).toEqual([]);
+  });
+});

@@ -30,6 +30,8 @@ tester.run('harden/layers', layersRule, {
     ok('activity/scan.ts', "import { closeSync, fstatSync, readSync } from 'node:fs';"),
     ok('host/users.ts', "import { execFileSync } from 'node:child_process';"),
     ok('host/probe.ts', "const { execa } = await import('execa');"),
+    ok('io/acl.ts', "const { execFileSync } = process.getBuiltinModule('node:child_process');"),
+    ok('config/read.ts', "const { readFileSync } = process.getBuiltinModule('node:fs');"),
     ok('wizard/inquirer.ts', "import { select } from '@inquirer/prompts';"),
     ok('config/release-data.ts', "import { readFileSync } from 'node:fs';"),
     ok('findings/index.ts', "import rules from '../../schemas/rules.json' with { type: 'json' };"),
@@ -57,6 +59,8 @@ tester.run('harden/layers', layersRule, {
     bad('cli/deploy.ts', "import { execFileSync } from 'node:child_process';", 'onlyIn'),
     bad('audit/file.ts', "const { execa } = await import('execa');", 'onlyIn'),
     bad('cli/fix.ts', "import { select } from '@inquirer/prompts';", 'onlyIn'),
+    bad('report/text.ts', "const { spawnSync } = process.getBuiltinModule('node:child_process');", 'onlyIn'),
+    bad('audit/file.ts', "const { writeFileSync } = process.getBuiltinModule('node:fs');", 'writes'),
     // A folder that is on no layer yet must be placed before it is used.
     bad('newthing/x.ts', "import { audit } from '../audit/index.js';", 'upward'),
   ],
