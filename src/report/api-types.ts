@@ -64,14 +64,20 @@ export interface Summary {
   total: number;
   bySeverity: Record<Severity, number>;
   fixable: number;
+  /** Accepted by a waiver, or already in the --baseline report: they do not count. */
   waived: number;
   known: number;
   failOn: Severity;
-  /** A counted finding is at or above failOn (the CLI exits 1). */
+  /** True when a counted finding is at or above failOn: the exit code is 1. */
   failed: boolean;
-  /** 0-100, the mean over the configs audited; null when none could be. */
+  /**
+   * 0-100: 100 less the weight of every counted finding (waived and baseline ones never count),
+   * per config (its own findings and those of the deployment around it: compose files, the host);
+   * the report's is the mean of the configs', so a fleet can be ranked. null when no config could
+   * be audited: a config harden could not read has no score.
+   */
   score: number | null;
-  /** The score of each config audited. */
+  /** The score of each config that was audited. */
   scores: Record<string, number>;
 }
 

@@ -1,25 +1,8 @@
 import { atOrAbove, SEVERITIES, type Finding, type Severity } from '../findings/index.js';
 
-export interface Summary {
-  total: number;
-  bySeverity: Record<Severity, number>;
-  fixable: number;
-  /** Accepted by a waiver, or already in the --baseline report: they do not count. */
-  waived: number;
-  known: number;
-  failOn: Severity;
-  /** True when a counted finding is at or above failOn: the exit code is 1. */
-  failed: boolean;
-  /**
-   * 0-100: 100 less the weight of every counted finding (waived and baseline ones never count),
-   * per config (its own findings and those of the deployment around it: compose files, the host);
-   * the report's is the mean of the configs', so a fleet can be ranked. null when no config could
-   * be audited: a config harden could not read has no score.
-   */
-  score: number | null;
-  /** The score of each config that was audited. */
-  scores: Record<string, number>;
-}
+// One definition of the summary for the CLI's reports and the API's types.
+import type { Summary } from './api-types.js';
+export type { Summary };
 
 /** What one finding costs the score. Info costs nothing: it is not a weakness. */
 export const SCORE_WEIGHTS: Record<Severity, number> = { critical: 25, high: 10, medium: 4, low: 1, info: 0 };
