@@ -16,33 +16,14 @@ import { parseVersion, traitsFromRelease } from '../../../src/config/version.js'
 import { ConfigSyntaxError, isHardenError } from '../../../src/errors.js';
 import { effectiveConfig } from '../../../src/config/model.js';
 import { textOf } from '../../../src/config/text.js';
+import { CHANNELS } from '../../../src/config/layout.js';
 
 const CORPUS = join(ROOT, 'test', 'fixtures', 'nanobot-corpus');
 const cases = (JSON.parse(readFileSync(join(CORPUS, 'index.json'), 'utf8')) as { cases: { id: string }[] }).cases;
 
 /** An answer for every channel any release has, and for its group lists. */
 const ANSWERS = {
-  allowFrom: Object.fromEntries(
-    [
-      'telegram',
-      'whatsapp',
-      'discord',
-      'slack',
-      'mattermost',
-      'feishu',
-      'dingtalk',
-      'email',
-      'matrix',
-      'qq',
-      'napcat',
-      'wecom',
-      'weixin',
-      'msteams',
-      'mochat',
-      'signal',
-      'websocket',
-    ].map((c) => [c, [`owner-${c}`]]),
-  ),
+  allowFrom: Object.fromEntries(CHANNELS.map((c) => [c, [`owner-${c}`]])),
   groupAllowFrom: { slack: ['C0123ABCD'], mattermost: ['team-channel'], signal: ['group-1'] },
 };
 
